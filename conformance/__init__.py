@@ -1,0 +1,1 @@
+"""The conformance suite of "Create a Recording": contract, checks and their pytest tests."""

@@ -1,0 +1,62 @@
+"""Checks on refusals: the error shape, its status, and never a 5xx."""
+
+from __future__ import annotations
+
+from conformance.checks import Refused, Scope, check
+from conformance.contract import ERROR_FIELDS
+from conformance.failures import ContractViolation
+
+_TYPES = {"integer": int, "string": str}
+
+
+@check("ERROR-SHAPE", Scope.REFUSED)
+def error_body_has_its_fields(r: Refused) -> None:
+    if not 400 <= r.exchange.response.status < 500:
+        return
+    body = r.exchange.response.json
+    if not isinstance(body, dict):
+        raise ContractViolation(
+            "ERROR-SHAPE",
+            expected="a JSON object with " + ", ".join(ERROR_FIELDS),
+            actual=f"{r.exchange.response.content_type or 'no type'}: "
+            f"{r.exchange.response.text[:200]!r}",
+            exchange=r.exchange,
+        )
+    wrong = [
+        f"{name} {'missing' if name not in body else f'= {body[name]!r}'} (want {kind})"
+        for name, kind in ERROR_FIELDS.items()
+        if not isinstance(body.get(name), _TYPES[kind]) or isinstance(body.get(name), bool)
+    ]
+    if wrong:
+        raise ContractViolation(
+            "ERROR-SHAPE",
+            expected=", ".join(f"{n}: {t}" for n, t in ERROR_FIELDS.items()),
+            actual="; ".join(wrong),
+            exchange=r.exchange,
+        )
+
+
+@check("ERROR-STATUS-MATCH", Scope.REFUSED)
+def error_status_matches_http(r: Refused) -> None:
+    response = r.exchange.response
+    body = response.json
+    if not 400 <= response.status < 500 or not isinstance(body, dict) or "status" not in body:
+        return  # ERROR-SHAPE speaks for a body without a status
+    if body["status"] != response.status:
+        raise ContractViolation(
+            "ERROR-STATUS-MATCH",
+            expected=f"status == {response.status}",
+            actual=f"status == {body['status']!r}",
+            exchange=r.exchange,
+        )
+
+
+@check("NO-SERVER-ERROR", Scope.REFUSED)
+def refusal_is_not_a_server_error(r: Refused) -> None:
+    if r.exchange.response.status >= 500:
+        raise ContractViolation(
+            "NO-SERVER-ERROR",
+            expected=f"a 4xx refusal ({r.why})",
+            actual=f"HTTP {r.exchange.response.status}",
+            exchange=r.exchange,
+        )

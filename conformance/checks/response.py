@@ -1,0 +1,270 @@
+"""Checks on a created recording: schema, defaults, echo, enums, nulls."""
+
+from __future__ import annotations
+
+import re
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from conformance.checks import Created, Scope, check
+from conformance.contract import (
+    API_RECORDING_SOURCE,
+    API_VERSION,
+    CHANNELS_BY_MODE,
+    PARAMETER,
+    RESPONSE_FIELD,
+    RESPONSE_FIELDS,
+    STARTED_STATUSES,
+    enum_clause,
+)
+from conformance.failures import ContractViolation
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "object": (dict,)}
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def _fail(clause: str, c: Created, expected: str, actual: str) -> ContractViolation:
+    return ContractViolation(clause, expected=expected, actual=actual, exchange=c.exchange)
+
+
+def _present(c: Created, name: str) -> tuple[bool, Any]:
+    return name in c.body, c.body.get(name)
+
+
+def _is_type(value: Any, json_type: str) -> bool:
+    # JSON has no bool/int distinction problem in the wire, but Python's bool is an int.
+    return isinstance(value, _JSON_TYPES[json_type]) and not isinstance(value, bool)
+
+
+@check("SCHEMA-JSON", Scope.CREATED)
+def response_is_json_object(c: Created) -> None:
+    r = c.exchange.response
+    if "application/json" not in r.content_type or not isinstance(r.json, dict):
+        raise _fail(
+            "SCHEMA-JSON",
+            c,
+            "a JSON object sent as application/json",
+            f"{r.content_type or 'no content type'}: {r.text[:200]!r}",
+        )
+
+
+@check("SCHEMA-FIELDS", Scope.CREATED)
+def every_field_present(c: Created) -> None:
+    missing = [f.name for f in RESPONSE_FIELDS if f.name not in c.body]
+    if missing:
+        raise _fail(
+            "SCHEMA-FIELDS", c, "all contract fields present", f"missing: {', '.join(missing)}"
+        )
+
+
+@check("SCHEMA-TYPES", Scope.CREATED)
+def fields_have_their_json_types(c: Created) -> None:
+    wrong = []
+    for f in RESPONSE_FIELDS:
+        present, value = _present(c, f.name)
+        if not present or (value is None and f.nullable):
+            continue
+        if not _is_type(value, f.json_type):
+            wrong.append(
+                f"{f.name}={value!r} (want {f.json_type}{' or null' if f.nullable else ''})"
+            )
+    if wrong:
+        raise _fail("SCHEMA-TYPES", c, "each field of its JSON type", "; ".join(wrong))
+
+
+@check("SCHEMA-UUID", Scope.CREATED)
+def sids_are_uuids(c: Created) -> None:
+    wrong = [
+        f"{f.name}={c.body[f.name]!r}"
+        for f in RESPONSE_FIELDS
+        if f.format == "uuid"
+        and isinstance(c.body.get(f.name), str)
+        and not _UUID.match(c.body[f.name])
+    ]
+    if wrong:
+        raise _fail("SCHEMA-UUID", c, "hyphenated uuids (8-4-4-4-12 hex)", "; ".join(wrong))
+
+
+def _parses_rfc2822(value: str) -> bool:
+    try:
+        parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return False
+    return True
+
+
+@check("SCHEMA-RFC2822", Scope.CREATED)
+def dates_are_rfc2822(c: Created) -> None:
+    wrong = [
+        f"{f.name}={c.body[f.name]!r}"
+        for f in RESPONSE_FIELDS
+        if f.format == "rfc2822"
+        and isinstance(c.body.get(f.name), str)
+        and not _parses_rfc2822(c.body[f.name])
+    ]
+    if wrong:
+        raise _fail(
+            "SCHEMA-RFC2822",
+            c,
+            "dates in RFC 2822 format, e.g. 'Tue, 25 Sep 2018 23:00:00 +0000'",
+            "; ".join(wrong),
+        )
+
+
+def _expect_field(clause: str, c: Created, name: str, expected: Any, why: str) -> None:
+    present, value = _present(c, name)
+    if present and value != expected:
+        raise _fail(clause, c, f"{name} == {expected!r} ({why})", f"{name} == {value!r}")
+
+
+_CHANNELS = PARAMETER["RecordingChannels"]
+_TRIM = PARAMETER["Trim"]
+
+
+@check("DEFAULT-CHANNELS", Scope.CREATED)
+def omitted_channels_mean_mono(c: Created) -> None:
+    if c.sent(_CHANNELS.name) is None:
+        want = CHANNELS_BY_MODE[_CHANNELS.default or ""]
+        for name in ("channels", "channel"):
+            _expect_field(
+                "DEFAULT-CHANNELS",
+                c,
+                name,
+                want,
+                f"{_CHANNELS.name} omitted, default {_CHANNELS.default}",
+            )
+
+
+@check("DEFAULT-TRIM", Scope.CREATED)
+def omitted_trim_means_do_not_trim(c: Created) -> None:
+    if c.sent(_TRIM.name) is None:
+        _expect_field("DEFAULT-TRIM", c, "trim", _TRIM.default, f"{_TRIM.name} omitted")
+
+
+def _echo_channels(clause: str, name: str, c: Created) -> None:
+    mode = c.sent(_CHANNELS.name)
+    if mode in CHANNELS_BY_MODE:
+        _expect_field(clause, c, name, CHANNELS_BY_MODE[mode], f"{_CHANNELS.name}={mode}")
+
+
+@check("ECHO-CHANNELS", Scope.CREATED)
+def channels_follow_recording_channels(c: Created) -> None:
+    _echo_channels("ECHO-CHANNELS", "channels", c)
+
+
+@check("ECHO-CHANNEL", Scope.CREATED)
+def channel_follows_recording_channels(c: Created) -> None:
+    _echo_channels("ECHO-CHANNEL", "channel", c)
+
+
+@check("CONSISTENT-CHANNEL-KEYS", Scope.CREATED)
+def channel_agrees_with_channels(c: Created) -> None:
+    if "channel" in c.body and "channels" in c.body and c.body["channel"] != c.body["channels"]:
+        raise _fail(
+            "CONSISTENT-CHANNEL-KEYS",
+            c,
+            "channel == channels",
+            f"channel={c.body['channel']!r}, channels={c.body['channels']!r}",
+        )
+
+
+@check("ECHO-TRIM", Scope.CREATED)
+def trim_follows_trim(c: Created) -> None:
+    trim = c.sent(_TRIM.name)
+    if trim is not None:
+        _expect_field("ECHO-TRIM", c, "trim", trim, f"Trim={trim}")
+
+
+@check("ECHO-CALL-SID", Scope.CREATED)
+def call_sid_is_the_path_call(c: Created) -> None:
+    _expect_field("ECHO-CALL-SID", c, "call_sid", c.call_sid, "the CallSid in the path")
+
+
+@check("ECHO-ACCOUNT-SID", Scope.CREATED)
+def account_sid_is_the_path_account(c: Created) -> None:
+    _expect_field("ECHO-ACCOUNT-SID", c, "account_sid", c.account_sid, "the AccountSid in the path")
+
+
+@check("ECHO-URI", Scope.CREATED)
+def uri_names_this_recording(c: Created) -> None:
+    uri, sid = c.body.get("uri"), c.body.get("sid")
+    if not isinstance(uri, str) or not isinstance(sid, str):
+        return  # SCHEMA-FIELDS / SCHEMA-TYPES speak for these
+    segments = uri.split("?")[0].rstrip("/").split("/")
+    last = segments[-1].removesuffix(".json")
+    under_account = f"/Accounts/{c.account_sid}/" in uri
+    if last != sid or not under_account:
+        raise _fail(
+            "ECHO-URI",
+            c,
+            f"a URI ending in /{sid}[.json] under /Accounts/{c.account_sid}/",
+            f"uri == {uri!r}",
+        )
+
+
+@check("ECHO-API-VERSION", Scope.CREATED)
+def api_version_is_the_path_version(c: Created) -> None:
+    _expect_field("ECHO-API-VERSION", c, "api_version", API_VERSION, "the version in the path")
+
+
+def _enum_check(name: str) -> None:
+    field = RESPONSE_FIELD[name]
+    clause = enum_clause(name)
+
+    def value_in_domain(c: Created) -> None:
+        present, value = _present(c, name)
+        if present and value not in field.enum:
+            raise _fail(clause.id, c, f"{name} in {list(field.enum)}", f"{name} == {value!r}")
+
+    value_in_domain.__name__ = f"{name}_in_its_domain"
+    check(clause.id, Scope.CREATED)(value_in_domain)
+
+
+for _name in ("channel", "channels", "source", "status"):
+    _enum_check(_name)
+
+
+@check("NULL-CALL-SID", Scope.CREATED)
+def call_recording_has_call_sid(c: Created) -> None:
+    present, value = _present(c, "call_sid")
+    if present and value is None:
+        raise _fail(
+            "NULL-CALL-SID", c, "a non-null call_sid on a call recording", "call_sid == null"
+        )
+
+
+def _must_be_null(clause: str, c: Created, name: str, why: str) -> None:
+    present, value = _present(c, name)
+    if present and value is not None:
+        raise _fail(clause, c, f"{name} == null ({why})", f"{name} == {value!r}")
+
+
+@check("NULL-CONFERENCE-SID", Scope.CREATED)
+def call_recording_has_no_conference(c: Created) -> None:
+    _must_be_null("NULL-CONFERENCE-SID", c, "conference_sid", "a call recording")
+
+
+@check("NULL-ENCRYPTION-DETAILS", Scope.CREATED)
+def encryption_details_always_null(c: Created) -> None:
+    _must_be_null("NULL-ENCRYPTION-DETAILS", c, "encryption_details", "always")
+
+
+@check("STARTED-STATUS", Scope.CREATED)
+def started_recording_is_in_progress(c: Created) -> None:
+    present, value = _present(c, "status")
+    if present and value not in STARTED_STATUSES:
+        raise _fail(
+            "STARTED-STATUS", c, f"status in {list(STARTED_STATUSES)}", f"status == {value!r}"
+        )
+
+
+@check("STARTED-DURATION", Scope.CREATED)
+def started_duration_not_negative(c: Created) -> None:
+    value = c.body.get("duration")
+    if _is_type(value, "integer") and value < 0:
+        raise _fail("STARTED-DURATION", c, "duration >= 0", f"duration == {value!r}")
+
+
+@check("STARTED-SOURCE", Scope.CREATED)
+def started_through_the_api(c: Created) -> None:
+    _expect_field("STARTED-SOURCE", c, "source", API_RECORDING_SOURCE, "started by this endpoint")

@@ -1,0 +1,138 @@
+"""Fixtures of the conformance suite and the hooks that make each result speak in
+clauses. Options are declared in the root conftest.py."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Generator, Iterator
+from pathlib import Path
+
+import pytest
+
+from conformance.corpus import (
+    RefusalCorpus,
+    ValidCorpus,
+    plan_forms,
+    send_refusals,
+    send_valid,
+)
+from conformance.failures import ConfigurationError, ContractViolation, Inconclusive
+from conformance.harness import Harness
+from conformance.receiver import CallbackReceiver
+from conformance.session import SuiteSession, session_from_options
+from conformance.target import TargetClient
+
+SESSION = pytest.StashKey[SuiteSession]()
+CLEANUP_LINES = pytest.StashKey[list[str]]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "clause(id): the contract clause a test enforces")
+    if config.option.help or config.option.collectonly:
+        return
+    try:
+        config.stash[SESSION] = session_from_options(config.getoption)
+    except ConfigurationError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    report_dir = Path(config.getoption("report_dir"))
+    report_dir.mkdir(parents=True, exist_ok=True)
+    if not getattr(config.option, "htmlpath", None):
+        config.option.htmlpath = str(report_dir / "conformance.html")
+        config.option.self_contained_html = True
+    if not config.option.xmlpath:
+        config.option.xmlpath = str(report_dir / "junit.xml")
+    from reports.plugin import ClauseReport
+
+    config.pluginmanager.register(ClauseReport(), "clause-report")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    session = config.stash.get(SESSION, None)
+    if session is not None:
+        session.close()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    session = config.stash.get(SESSION, None)
+    return f"conformance target: {session.description}" if session else None
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    lines = config.stash.get(CLEANUP_LINES, None)
+    if lines:
+        terminalreporter.section("clean-up")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    # Properties go on the item: JUnit XML reads them from the teardown report.
+    marker = item.get_closest_marker("clause")
+    if call.when == "setup" and marker:
+        item.user_properties.append(("clause", marker.args[0]))
+    error = call.excinfo.value if call.excinfo else None
+    if isinstance(error, ContractViolation):
+        item.user_properties += [("violated", error.clause.id), ("severity", str(error.severity))]
+    report = yield
+    if isinstance(error, ContractViolation):
+        notes = "\n".join(getattr(error, "__notes__", []))
+        report.longrepr = error.render() + (f"\n{notes}" if notes else "")
+    elif isinstance(error, Inconclusive):
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0, f"inconclusive: {error}")
+    return report
+
+
+# --- fixtures ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def suite(pytestconfig: pytest.Config) -> SuiteSession:
+    return pytestconfig.stash[SESSION]
+
+
+@pytest.fixture(scope="session")
+def client(suite: SuiteSession) -> Iterator[TargetClient]:
+    with TargetClient(suite.target) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def receiver(suite: SuiteSession) -> Iterator[CallbackReceiver]:
+    s = suite.settings
+    r = CallbackReceiver(s.callback_url).start(s.callback_host, s.callback_port)
+    yield r
+    r.stop()
+
+
+@pytest.fixture(scope="session")
+def harness(client: TargetClient, pytestconfig: pytest.Config) -> Iterator[Harness]:
+    h = Harness(client)
+    try:
+        yield h
+    finally:
+        report = h.cleanup()
+        pytestconfig.stash[CLEANUP_LINES] = [
+            *report.lines(),
+            f"requests sent: {len(client.journal)}",
+        ]
+
+
+@pytest.fixture(scope="session")
+def valid_corpus(harness: Harness, receiver: CallbackReceiver, suite: SuiteSession) -> ValidCorpus:
+    s = suite.settings
+    return send_valid(
+        harness, receiver, plan_forms(s.coverage_strength), s.callback_timeout, s.callback_grace
+    )
+
+
+@pytest.fixture(scope="session")
+def refusal_corpus(harness: Harness, suite: SuiteSession) -> RefusalCorpus:
+    # A fresh uuid4 names no existing call (122 random bits).
+    return send_refusals(harness, str(uuid.uuid4()), suite.settings.other_account_sid)

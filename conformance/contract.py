@@ -1,0 +1,735 @@
+"""The contract of "Create a Recording", as data: the one source of truth.
+
+Everything else (strategies, checks, the emulator, the OpenAPI document and
+the reports) reads this module; no enum, default or clause is spelled anywhere
+else. Sentences quoted from the seed document (shared/seed/create-recording.txt)
+are kept verbatim so that a report can show what a target broke.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Literal
+from urllib.parse import urlsplit
+
+CONTRACT_VERSION = "1.0.0"
+API_VERSION = "2010-04-01"
+OPERATION = "POST {base}/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json"
+
+
+class Severity(StrEnum):
+    MUST = "MUST"
+    SHOULD = "SHOULD"
+
+
+class Family(StrEnum):
+    SCHEMA = "schema"
+    DEFAULTS = "defaults"
+    ECHO = "echo"
+    ENUMS = "enums"
+    NULLS = "nulls"
+    VALIDATION = "validation"
+    ERRORS = "errors"
+    IDENTITY = "identity"
+    CALLS = "calls"
+    AUTH = "auth"
+    CALLBACKS = "callbacks"
+    GENERIC = "generic"
+
+
+class Source(StrEnum):
+    SEED = "seed"  # the seed document says it
+    VENDOR = "vendor"  # a fact the seed leaves out, taken from the vendor's reference
+    DECISION = "decision"  # the contract is silent or ambiguous; the project decided
+
+
+# --- request parameters -----------------------------------------------------
+
+# The seed: channel/channels "Returns '1' for mono or '2' for stereo" (dual).
+CHANNELS_BY_MODE = MappingProxyType({"mono": "1", "dual": "2"})
+CALLBACK_EVENTS = ("completed", "in-progress", "absent")
+IN_PROGRESS_EVENT = "in-progress"
+TERMINAL_EVENTS = ("completed", "absent")
+
+
+def is_http_url(value: str) -> bool:
+    """An absolute http(s) URL in URI syntax: ASCII, no white space, a host, a valid port."""
+    if not value.isascii() or any(c.isspace() or ord(c) < 0x20 for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    sentence: str
+    domain: tuple[str, ...] = ()  # empty: free-form (see `format`)
+    default: str | None = None
+    multi: bool = False  # a space-separated list of domain values
+    format: Literal["uri"] | None = None
+    domain_source: Source = Source.SEED
+
+    def accepts(self, raw: str) -> bool:
+        """Whether one sent value of this parameter lies in its domain, exactly."""
+        if self.format == "uri":
+            return is_http_url(raw)
+        if self.multi:
+            return all(token in self.domain for token in raw.split(" "))
+        return raw in self.domain
+
+    @property
+    def slug(self) -> str:
+        """RecordingStatusCallbackMethod -> RECORDING-STATUS-CALLBACK-METHOD."""
+        out = "".join(f"-{c}" if c.isupper() and i else c for i, c in enumerate(self.name))
+        return out.upper()
+
+
+PARAMETERS: tuple[Parameter, ...] = (
+    Parameter(
+        "RecordingChannels",
+        "The number of channels in the recording. Can be mono (both legs of call recorded "
+        "under one channel into one recording file) or dual (each leg of call recorded in "
+        "separate channels into one recording file). Default is mono.",
+        domain=tuple(CHANNELS_BY_MODE),
+        default="mono",
+    ),
+    Parameter(
+        "RecordingStatusCallback",
+        "The URL to request to when recording is available.",
+        format="uri",
+    ),
+    Parameter(
+        "RecordingStatusCallbackEvent",
+        "The different recording statuses. To specify multiple events, separate with a "
+        "space. Valid values: completed, in-progress, absent. Default is completed.",
+        domain=CALLBACK_EVENTS,
+        default="completed",
+        multi=True,
+    ),
+    Parameter(
+        "RecordingStatusCallbackMethod",
+        "Whether the request to RecordingStatusCallback URL is a GET or a POST. Default is POST.",
+        domain=("GET", "POST"),
+        default="POST",
+    ),
+    Parameter(
+        "RecordingTrack",
+        "Specifies whether to record the inbound audio to SignalWire from the called party "
+        "or the outbound audio from SignalWire to the called party or both the inbound and "
+        "outbound audio. Default is both.",
+        domain=("inbound", "outbound", "both"),
+        default="both",
+    ),
+    Parameter(
+        "Trim",
+        "Whether leading and trailing silence is trimmed from a recording. Default is do-not-trim.",
+        # The seed calls Trim an enum and names only its default.
+        domain=("trim-silence", "do-not-trim"),
+        default="do-not-trim",
+        domain_source=Source.VENDOR,
+    ),
+)
+PARAMETER = MappingProxyType({p.name: p for p in PARAMETERS})
+
+# --- response fields --------------------------------------------------------
+
+JsonType = Literal["string", "integer", "object"]
+FieldFormat = Literal["uuid", "rfc2822"] | None
+
+RECORDING_SOURCES = (
+    "DialVerb",
+    "Conference",
+    "OutBoundApi",
+    "Trunking",
+    "RecordVerb",
+    "StartCallRecordingApi",
+    "StartConferenceRecording",
+)
+RECORDING_STATUSES = (
+    "queued",
+    "in-progress",
+    "paused",
+    "resumed",
+    "completed",
+    "absent",
+    "stopped",
+)
+# What a recording just started through this endpoint reports (decisions, see STARTED-*).
+STARTED_STATUSES = ("in-progress", "queued")
+API_RECORDING_SOURCE = "StartCallRecordingApi"
+# What the update endpoint accepts in Status (used to end recordings).
+UPDATE_STATUSES = ("paused", "in-progress", "stopped")
+STOP_STATUS = "stopped"
+
+
+@dataclass(frozen=True)
+class ResponseField:
+    name: str
+    json_type: JsonType
+    sentence: str
+    nullable: bool = False
+    format: FieldFormat = None
+    enum: tuple[str, ...] = ()
+    always_null: bool = False
+
+
+RESPONSE_FIELDS: tuple[ResponseField, ...] = (
+    ResponseField("sid", "string", "The unique identifier for the recording.", format="uuid"),
+    ResponseField(
+        "account_sid",
+        "string",
+        "The unique identifier for the account that is associated with this recording.",
+        format="uuid",
+    ),
+    ResponseField("api_version", "string", "The version of the SignalWire API."),
+    ResponseField(
+        "call_sid",
+        "string",
+        "The unique identifier for the call that is associated with this recording. "
+        "Null if this is a conference recording.",
+        nullable=True,
+        format="uuid",
+    ),
+    ResponseField(
+        "conference_sid",
+        "string",
+        "The unique identifier for the conference that is associated with this recording. "
+        "Null if this is a call recording.",
+        nullable=True,
+        format="uuid",
+    ),
+    ResponseField(
+        "channel",
+        "string",
+        "The number of channels in a recording (singular key). Returns '1' for mono or "
+        "'2' for stereo.",
+        enum=tuple(CHANNELS_BY_MODE.values()),
+    ),
+    ResponseField(
+        "channels",
+        "string",
+        "The number of channels in a recording. Returns '1' for mono or '2' for stereo.",
+        enum=tuple(CHANNELS_BY_MODE.values()),
+    ),
+    ResponseField(
+        "date_created",
+        "string",
+        "The date, in RFC 2822 format, this recording was created.",
+        format="rfc2822",
+    ),
+    ResponseField(
+        "date_updated",
+        "string",
+        "The date, in RFC 2822 format, this recording was updated.",
+        format="rfc2822",
+    ),
+    ResponseField(
+        "start_time",
+        "string",
+        "The time, in RFC 2822 format, this recording started.",
+        nullable=True,
+        format="rfc2822",
+    ),
+    ResponseField(
+        "end_time",
+        "string",
+        "The time, in RFC 2822 format, this recording ended.",
+        nullable=True,
+        format="rfc2822",
+    ),
+    ResponseField("duration", "integer", "The length, in seconds, of the recording."),
+    ResponseField("price", "string", "The cost for the recording.", nullable=True),
+    ResponseField("price_unit", "string", "The currency of the price of the recording."),
+    ResponseField("source", "string", "How the recording was made.", enum=RECORDING_SOURCES),
+    ResponseField("status", "string", "The status of the recording.", enum=RECORDING_STATUSES),
+    ResponseField(
+        "error_code", "string", "Further details about a failed recording.", nullable=True
+    ),
+    ResponseField("uri", "string", "The URI of the recording."),
+    ResponseField("subresource_uris", "object", "Subresource URIs."),
+    ResponseField(
+        "encryption_details",
+        "string",
+        "Encryption details. Always null.",
+        nullable=True,
+        always_null=True,
+    ),
+    ResponseField(
+        "trim", "string", "Whether leading and trailing silence is trimmed from a recording."
+    ),
+)
+RESPONSE_FIELD = MappingProxyType({f.name: f for f in RESPONSE_FIELDS})
+# Response fields that echo a request parameter, through an optional mapping.
+ECHOES = MappingProxyType(
+    {"channels": "RecordingChannels", "channel": "RecordingChannels", "trim": "Trim"}
+)
+
+# --- errors and callbacks ---------------------------------------------------
+
+# Every refusal carries this JSON body; `status` repeats the HTTP status.
+ERROR_FIELDS = MappingProxyType(
+    {"code": "integer", "message": "string", "more_info": "string", "status": "integer"}
+)
+# Form fields of a recording status callback, and the recording field each mirrors.
+CALLBACK_FIELDS = MappingProxyType(
+    {
+        "AccountSid": "account_sid",
+        "CallSid": "call_sid",
+        "RecordingSid": "sid",
+        "RecordingChannels": "channels",
+        "RecordingStatus": "status",
+        "RecordingDuration": "duration",
+        "RecordingSource": "source",
+        "RecordingUrl": "uri",
+    }
+)
+# The ones a delivery must agree with the recording on, whatever its timing.
+CALLBACK_IDENTITY_FIELDS = ("AccountSid", "CallSid", "RecordingSid", "RecordingChannels")
+
+# --- clauses -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clause:
+    id: str
+    family: Family
+    severity: Severity
+    sentence: str  # what the contract says, as the report shows it
+    source: Source = Source.SEED
+    reason: str = ""  # for decisions: why this reading
+    testable: bool = True  # False: nothing a client can observe enforces it
+    fields: tuple[str, ...] = field(default=())
+
+
+def _response_sentence(*names: str) -> str:
+    return " ".join(f"{n}: {RESPONSE_FIELD[n].sentence}" for n in names)
+
+
+_UUID_FIELDS = tuple(f.name for f in RESPONSE_FIELDS if f.format == "uuid")
+_DATE_FIELDS = tuple(f.name for f in RESPONSE_FIELDS if f.format == "rfc2822")
+_ENUM_FIELDS = tuple(f.name for f in RESPONSE_FIELDS if f.enum)
+_M, _S = Severity.MUST, Severity.SHOULD
+
+_CLAUSES: list[Clause] = [
+    # schema
+    Clause(
+        "SCHEMA-FIELDS",
+        Family.SCHEMA,
+        _M,
+        f"The response has all {len(RESPONSE_FIELDS)} fields: "
+        + ", ".join(f.name for f in RESPONSE_FIELDS)
+        + ".",
+    ),
+    Clause(
+        "SCHEMA-TYPES",
+        Family.SCHEMA,
+        _M,
+        "Each field has its JSON type (string, integer, object), and only the fields the "
+        "contract marks 'or null' may be null.",
+    ),
+    Clause(
+        "SCHEMA-UUID",
+        Family.SCHEMA,
+        _M,
+        f'{", ".join(_UUID_FIELDS)} are strings of format "uuid".',
+        fields=_UUID_FIELDS,
+    ),
+    Clause(
+        "SCHEMA-RFC2822",
+        Family.SCHEMA,
+        _M,
+        _response_sentence(*_DATE_FIELDS),
+        fields=_DATE_FIELDS,
+    ),
+    Clause(
+        "SCHEMA-JSON",
+        Family.SCHEMA,
+        _M,
+        "The request has succeeded: the response is a JSON object (application/json).",
+    ),
+    # defaults
+    Clause(
+        "DEFAULT-CHANNELS",
+        Family.DEFAULTS,
+        _M,
+        PARAMETER["RecordingChannels"].sentence,
+        fields=("channels", "channel"),
+    ),
+    Clause(
+        "DEFAULT-TRIM",
+        Family.DEFAULTS,
+        _M,
+        PARAMETER["Trim"].sentence,
+        reason="Some vendor pages give trim-silence as the default; the seed says "
+        "do-not-trim, and the seed wins.",
+        fields=("trim",),
+    ),
+    Clause(
+        "DEFAULT-TRACK",
+        Family.DEFAULTS,
+        _M,
+        PARAMETER["RecordingTrack"].sentence,
+        testable=False,
+        reason="No response field or callback field reports the track, so no client can "
+        "observe the default.",
+    ),
+    # echo and consistency
+    Clause(
+        "ECHO-CHANNELS",
+        Family.ECHO,
+        _M,
+        _response_sentence("channels") + " (mono and dual as requested in RecordingChannels)",
+        fields=("channels",),
+    ),
+    Clause(
+        "ECHO-CHANNEL",
+        Family.ECHO,
+        _M,
+        _response_sentence("channel") + " (mono and dual as requested in RecordingChannels)",
+        fields=("channel",),
+    ),
+    Clause(
+        "CONSISTENT-CHANNEL-KEYS",
+        Family.ECHO,
+        _M,
+        "channel and channels report the same number of channels (the singular key is an alias).",
+        fields=("channel", "channels"),
+    ),
+    Clause(
+        "ECHO-TRIM",
+        Family.ECHO,
+        _M,
+        _response_sentence("trim") + " (as requested in Trim)",
+        fields=("trim",),
+    ),
+    Clause(
+        "ECHO-CALL-SID",
+        Family.ECHO,
+        _M,
+        _response_sentence("call_sid") + " (the call named in the path)",
+        fields=("call_sid",),
+    ),
+    Clause(
+        "ECHO-ACCOUNT-SID",
+        Family.ECHO,
+        _M,
+        _response_sentence("account_sid") + " (the account named in the path)",
+        fields=("account_sid",),
+    ),
+    Clause(
+        "ECHO-URI",
+        Family.ECHO,
+        _M,
+        _response_sentence("uri") + " (its last segment names this recording's sid, "
+        "under this account)",
+        fields=("uri",),
+    ),
+    Clause(
+        "ECHO-API-VERSION",
+        Family.ECHO,
+        _S,
+        _response_sentence("api_version") + f" ({API_VERSION}, the version in the path)",
+        source=Source.DECISION,
+        reason="The seed does not give the value; the only version the path admits is "
+        f"{API_VERSION}.",
+        fields=("api_version",),
+    ),
+    # enums
+    *(
+        Clause(
+            f"ENUM-{name.upper().replace('_', '-')}",
+            Family.ENUMS,
+            _M,
+            _response_sentence(name) + f" One of: {', '.join(RESPONSE_FIELD[name].enum)}.",
+            source=Source.SEED if name.startswith("channel") else Source.VENDOR,
+            fields=(name,),
+        )
+        for name in _ENUM_FIELDS
+    ),
+    # nulls
+    Clause(
+        "NULL-CALL-SID",
+        Family.NULLS,
+        _M,
+        _response_sentence("call_sid") + " A call recording therefore has a call_sid.",
+        fields=("call_sid",),
+    ),
+    Clause(
+        "NULL-CONFERENCE-SID",
+        Family.NULLS,
+        _M,
+        _response_sentence("conference_sid"),
+        fields=("conference_sid",),
+    ),
+    Clause(
+        "NULL-ENCRYPTION-DETAILS",
+        Family.NULLS,
+        _M,
+        _response_sentence("encryption_details"),
+        fields=("encryption_details",),
+    ),
+    # decisions about a just-started recording
+    Clause(
+        "STARTED-STATUS",
+        Family.ENUMS,
+        _S,
+        "A recording just started through this endpoint reports status "
+        + " or ".join(STARTED_STATUSES)
+        + ".",
+        source=Source.DECISION,
+        reason="The seed lists no initial status; in-progress is what both the vendor's "
+        "callback events and Twilio report at start, queued is tolerated.",
+        fields=("status",),
+    ),
+    Clause(
+        "STARTED-DURATION",
+        Family.SCHEMA,
+        _S,
+        "A just-started recording reports a duration of zero or more seconds.",
+        source=Source.DECISION,
+        reason="duration is an integer length in seconds; Twilio's -1 for 'unknown yet' "
+        "is not a length.",
+        fields=("duration",),
+    ),
+    Clause(
+        "STARTED-SOURCE",
+        Family.ENUMS,
+        _S,
+        f"A recording started through this endpoint reports source {API_RECORDING_SOURCE}.",
+        source=Source.DECISION,
+        reason="The seed says only 'How the recording was made'; of the vendor's sources, "
+        "this is the one that names this endpoint.",
+        fields=("source",),
+    ),
+    # request validation
+    Clause(
+        "VALID-ACCEPTED",
+        Family.VALIDATION,
+        _M,
+        "Every combination of parameters, each omitted or any value of its domain, is "
+        "accepted: the request has succeeded (2xx).",
+    ),
+    Clause(
+        "SUCCESS-STATUS-200",
+        Family.VALIDATION,
+        _S,
+        "The request has succeeded: HTTP 200.",
+        source=Source.DECISION,
+        reason="The seed's only response is 'The request has succeeded', which is 200; "
+        "Twilio answers 201 Created, so 201 passes VALID-ACCEPTED and fails only this.",
+    ),
+    *(
+        Clause(
+            f"REJECT-{p.slug}",
+            Family.VALIDATION,
+            _M,
+            p.sentence
+            + (" A value outside this domain is refused (4xx)." if p.domain else "")
+            + (
+                " A value that is not an absolute http(s) URL is refused (4xx)."
+                if p.format == "uri"
+                else ""
+            ),
+        )
+        for p in PARAMETERS
+    ),
+    Clause(
+        "REJECT-NEAR-MISS",
+        Family.VALIDATION,
+        _S,
+        "Enum values are exact: a case variant, surrounding white space, an empty value or "
+        "a non-http(s) URL is refused (4xx).",
+        source=Source.DECISION,
+        reason="The seed's domains are spelled exactly; some vendors normalise case or "
+        "white space, so refusing near misses is a SHOULD, never a MUST.",
+    ),
+    Clause(
+        "EVENTS-SPACE-SEPARATED",
+        Family.VALIDATION,
+        _M,
+        PARAMETER["RecordingStatusCallbackEvent"].sentence,
+    ),
+    Clause(
+        "EVENTS-REPEATED-FIELDS",
+        Family.VALIDATION,
+        _S,
+        "Several events may also be sent as repeated RecordingStatusCallbackEvent fields.",
+        source=Source.DECISION,
+        reason="The seed speaks only of spaces, but Twilio-compatible SDKs (including the "
+        "vendor's own) send one form field per event.",
+    ),
+    Clause(
+        "UNKNOWN-PARAMS-IGNORED",
+        Family.VALIDATION,
+        _S,
+        "A parameter the contract does not name is ignored.",
+        source=Source.DECISION,
+        reason="Twilio-compatible APIs ignore unknown form fields, which lets one client "
+        "talk to several versions; refusing them is not a contract breach worth a MUST.",
+    ),
+    Clause(
+        "PATH-SUFFIX-JSON",
+        Family.VALIDATION,
+        _M,
+        f"The operation is {OPERATION}: the .json suffix is part of the path.",
+        source=Source.DECISION,
+        reason="The seed's path ends in .json; serving the bare path as well is allowed "
+        "and not checked (use --path-suffix '' for targets that route only without it). "
+        "Every request of the suite exercises it, so no check stands for it alone.",
+        testable=False,
+    ),
+    # errors
+    Clause(
+        "ERROR-SHAPE",
+        Family.ERRORS,
+        _M,
+        "A refusal is a JSON object with code (integer), message (string), more_info "
+        "(string) and status (integer).",
+        source=Source.VENDOR,
+    ),
+    Clause(
+        "ERROR-STATUS-MATCH",
+        Family.ERRORS,
+        _M,
+        "A refusal's status field equals its HTTP status.",
+        source=Source.VENDOR,
+    ),
+    Clause(
+        "NO-SERVER-ERROR",
+        Family.ERRORS,
+        _M,
+        "No request, valid or not, is answered with a 5xx.",
+        source=Source.DECISION,
+        reason="A 5xx says the implementation failed, not that the request was wrong.",
+    ),
+    # identity
+    Clause(
+        "IDENTITY-UNIQUE-SID",
+        Family.IDENTITY,
+        _M,
+        _response_sentence("sid") + " No two recordings share a sid.",
+        fields=("sid",),
+    ),
+    Clause(
+        "IDENTITY-FETCH",
+        Family.IDENTITY,
+        _M,
+        "Fetching the recording by its sid returns the same resource.",
+    ),
+    # calls
+    Clause(
+        "CALL-UNKNOWN-404",
+        Family.CALLS,
+        _M,
+        "A recording is created on an existing call: an unknown CallSid is refused with 404.",
+        source=Source.VENDOR,
+    ),
+    Clause(
+        "CALL-MALFORMED-4XX",
+        Family.CALLS,
+        _M,
+        "A CallSid that is not a uuid is refused (400 or 404).",
+        source=Source.VENDOR,
+    ),
+    # auth
+    Clause(
+        "AUTH-MISSING-401",
+        Family.AUTH,
+        _M,
+        "A request without credentials is refused with 401 and creates nothing.",
+        source=Source.VENDOR,
+    ),
+    Clause(
+        "AUTH-WRONG-TOKEN-401",
+        Family.AUTH,
+        _M,
+        "A request with a wrong API token is refused with 401 and creates nothing.",
+        source=Source.VENDOR,
+    ),
+    Clause(
+        "AUTH-OTHER-ACCOUNT-401",
+        Family.AUTH,
+        _M,
+        "Credentials of one account do not act on another account's path: 401, and "
+        "nothing is created.",
+        source=Source.VENDOR,
+    ),
+    # callbacks
+    Clause(
+        "CALLBACK-EVENTS",
+        Family.CALLBACKS,
+        _M,
+        PARAMETER["RecordingStatusCallbackEvent"].sentence
+        + " Callbacks arrive for exactly the requested events that occur, once each.",
+    ),
+    Clause(
+        "CALLBACK-DEFAULT-EVENT",
+        Family.CALLBACKS,
+        _M,
+        "RecordingStatusCallbackEvent: Default is completed.",
+    ),
+    Clause(
+        "CALLBACK-METHOD",
+        Family.CALLBACKS,
+        _M,
+        PARAMETER["RecordingStatusCallbackMethod"].sentence
+        + " GET carries the payload as query parameters, POST as a form body.",
+    ),
+    Clause(
+        "CALLBACK-DEFAULT-METHOD",
+        Family.CALLBACKS,
+        _M,
+        "RecordingStatusCallbackMethod: Default is POST.",
+    ),
+    Clause(
+        "CALLBACK-PAYLOAD",
+        Family.CALLBACKS,
+        _M,
+        "A status callback's "
+        + ", ".join(CALLBACK_IDENTITY_FIELDS)
+        + " agree with the recording it reports.",
+        source=Source.VENDOR,
+    ),
+    # generic, through schemathesis on the project's OpenAPI document
+    Clause(
+        "GENERIC-OPENAPI",
+        Family.GENERIC,
+        _M,
+        "Responses conform to the OpenAPI document derived from this contract: declared "
+        "status codes, content type and response schema; no server errors; valid data "
+        "accepted and invalid data refused.",
+        source=Source.DECISION,
+        reason="The generic checks of schemathesis, run on the project's own document, "
+        "complement the semantic ones.",
+    ),
+]
+
+CLAUSES: tuple[Clause, ...] = tuple(_CLAUSES)
+CLAUSE = MappingProxyType({c.id: c for c in CLAUSES})
+if len(CLAUSE) != len(CLAUSES):  # pragma: no cover - guards the catalog's stable IDs
+    raise RuntimeError("duplicate clause id in the contract")
+
+# Every clause with a reason is a reading the project chose; the README lists them.
+DECISIONS: tuple[Clause, ...] = tuple(c for c in CLAUSES if c.reason)
+
+
+def reject_clause(parameter: str) -> Clause:
+    return CLAUSE[f"REJECT-{PARAMETER[parameter].slug}"]
+
+
+def enum_clause(field_name: str) -> Clause:
+    return CLAUSE[f"ENUM-{field_name.upper().replace('_', '-')}"]
+
+
+def decisions_markdown() -> str:
+    """The README's table of decisions, generated so the two cannot drift."""
+    rows = ["| clause | severity | decision | why |", "| --- | --- | --- | --- |"]
+    rows += [f"| `{c.id}` | {c.severity} | {c.sentence} | {c.reason} |" for c in DECISIONS]
+    return "\n".join(rows)

@@ -1,0 +1,101 @@
+"""A loopback receiver for recording status callbacks.
+
+Each create request gets its own URL (a fresh token in the path), so a delivery
+is tied to the request that asked for it even when its payload lies.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from conformance.serving import RunningServer, serve_in_thread
+
+Pairs = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    token: str
+    method: str
+    query: Pairs
+    form: Pairs
+    content_type: str
+
+    @property
+    def payload(self) -> dict[str, str]:
+        """The fields wherever the method put them (query for GET, body for POST)."""
+        return dict(self.query + self.form)
+
+
+class CallbackReceiver:
+    def __init__(self, public_url: str | None = None) -> None:
+        self._deliveries: list[Delivery] = []
+        self._changed = threading.Condition()
+        self._server: RunningServer | None = None
+        self._public_url = public_url.rstrip("/") if public_url else None
+        self.app = Starlette(
+            routes=[Route("/cb/{token}", self._receive, methods=["GET", "POST", "PUT"])]
+        )
+
+    async def _receive(self, request: Request) -> Response:
+        body = (await request.body()).decode("utf-8", "replace")
+        content_type = request.headers.get("content-type", "")
+        form = tuple(parse_qsl(body, keep_blank_values=True)) if "form" in content_type else ()
+        delivery = Delivery(
+            request.path_params["token"],
+            request.method,
+            tuple(parse_qsl(request.url.query, keep_blank_values=True)),
+            form,
+            content_type,
+        )
+        with self._changed:
+            self._deliveries.append(delivery)
+            self._changed.notify_all()
+        return Response(status_code=204)
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> CallbackReceiver:
+        self._server = serve_in_thread(self.app, host, port)
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._public_url:
+            return self._public_url
+        assert self._server, "receiver not started"
+        return self._server.url
+
+    def new_url(self) -> tuple[str, str]:
+        token = uuid.uuid4().hex
+        return token, f"{self.base_url}/cb/{token}"
+
+    def deliveries(self, token: str) -> list[Delivery]:
+        with self._changed:
+            return [d for d in self._deliveries if d.token == token]
+
+    def wait(self, expected: dict[str, int], timeout: float, grace: float) -> None:
+        """Wait until each token has at least its expected count of deliveries (or the
+        timeout passes), then `grace` seconds more for any that should not come."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while time.monotonic() < deadline:
+                counts = {t: 0 for t in expected}
+                for d in self._deliveries:
+                    if d.token in counts:
+                        counts[d.token] += 1
+                if all(counts[t] >= n for t, n in expected.items()):
+                    break
+                self._changed.wait(timeout=max(0.0, deadline - time.monotonic()))
+        time.sleep(grace)

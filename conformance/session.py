@@ -1,0 +1,122 @@
+"""Turning the command line into a target: validate every option, start the embedded
+emulator when no --base-url is given, and make sure the target answers, all before
+any check runs."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from conformance.failures import ConfigurationError
+from conformance.target import (
+    CallPlan,
+    Credentials,
+    Target,
+    credentials_from,
+    parse_base_url,
+)
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    callback_host: str = "127.0.0.1"
+    callback_port: int = 0
+    callback_url: str | None = None
+    callback_timeout: float = 10.0
+    callback_grace: float = 0.3
+    coverage_strength: int = 3
+    other_account_sid: str = ""
+
+
+@dataclass
+class SuiteSession:
+    target: Target
+    settings: RunSettings
+    emulator: Any = None  # emulator.RunningEmulator when embedded
+
+    @property
+    def description(self) -> str:
+        where = "embedded emulator" if self.emulator else "remote target"
+        return f"{where} at {self.target.base_url}"
+
+    def close(self) -> None:
+        if self.emulator is not None:
+            self.emulator.stop()
+
+
+def _positive(name: str, value: float) -> float:
+    if value <= 0:
+        raise ConfigurationError(f"{name} must be positive, not {value}")
+    return value
+
+
+def session_from_options(get: Any) -> SuiteSession:
+    """`get(name)` reads an option (pytest's config.getoption)."""
+    strength = get("coverage_strength")
+    if not 1 <= strength <= 3:
+        raise ConfigurationError(f"--coverage-strength must be 1, 2 or 3, not {strength}")
+    suffix = get("path_suffix")
+    if suffix not in ("", ".json"):
+        raise ConfigurationError(f"--path-suffix must be '.json' or '', not {suffix!r}")
+    timeout = _positive("--request-timeout", get("request_timeout"))
+    callback_url = get("callback_url")
+    if callback_url:
+        callback_url = parse_base_url(callback_url)
+    settings = RunSettings(
+        callback_host=get("callback_host"),
+        callback_port=get("callback_port"),
+        callback_url=callback_url,
+        callback_timeout=_positive("--callback-timeout", get("callback_timeout")),
+        callback_grace=max(0.0, get("callback_grace")),
+        coverage_strength=strength,
+        other_account_sid=get("other_account_sid") or "",
+    )
+    calls = CallPlan(tuple(get("call_sid")), get("call_to"), get("call_from"), get("call_url"))
+    emulator = None
+    if get("base_url"):
+        if get("emulator_fault"):
+            raise ConfigurationError(
+                "--emulator-fault applies to the embedded emulator only; "
+                "drop --base-url or start the emulator with --fault"
+            )
+        base_url = parse_base_url(get("base_url"))
+        credentials = credentials_from(get("project_id"), get("api_token"))
+        other = None
+    else:
+        from emulator import FAULTS, start  # the embedded default
+
+        unknown = [f for f in get("emulator_fault") if f not in FAULTS]
+        if unknown:
+            raise ConfigurationError(
+                f"unknown --emulator-fault {', '.join(unknown)} "
+                f"(python -m emulator --list-faults lists them)"
+            )
+        emulator = start(accounts=2, faults=tuple(get("emulator_fault")))
+        base_url = emulator.base_url
+        own, second = emulator.accounts
+        credentials, other = Credentials(own.sid, own.token), Credentials(second.sid, second.token)
+        if not settings.other_account_sid:
+            settings = RunSettings(**{**settings.__dict__, "other_account_sid": second.sid})
+    if not settings.other_account_sid:
+        settings = RunSettings(**{**settings.__dict__, "other_account_sid": str(uuid.uuid4())})
+    target = Target(base_url, credentials, suffix, timeout, calls, other)
+    session = SuiteSession(target, settings, emulator)
+    try:
+        ensure_reachable(target)
+    except ConfigurationError:
+        session.close()
+        raise
+    return session
+
+
+def ensure_reachable(target: Target) -> None:
+    """Any HTTP answer will do; only a transport failure stops the run."""
+    try:
+        httpx.get(target.base_url, timeout=min(target.timeout, 10.0))
+    except httpx.HTTPError as exc:
+        raise ConfigurationError(
+            f"target {target.base_url} is unreachable: {type(exc).__name__}: {exc}"
+        ) from None

@@ -1,0 +1,55 @@
+"""Calls (unknown and malformed CallSids) and authentication."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.checks.outcome import expect_refused
+from conformance.corpus import RefusalCorpus
+from conformance.exchange import Exchange
+from conformance.failures import ContractViolation, Inconclusive
+from conformance.params import require
+
+IDENTITY_CLAUSES = (
+    "CALL-UNKNOWN-404",
+    "CALL-MALFORMED-4XX",
+    "AUTH-MISSING-401",
+    "AUTH-WRONG-TOKEN-401",
+    "AUTH-OTHER-ACCOUNT-401",
+)
+AUTH_CLAUSES = tuple(c for c in IDENTITY_CLAUSES if c.startswith("AUTH-"))
+
+
+@pytest.mark.parametrize(
+    "clause_id", [pytest.param(c, id=c, marks=pytest.mark.clause(c)) for c in IDENTITY_CLAUSES]
+)
+def test_request_is_refused(clause_id: str, refusal_corpus: RefusalCorpus) -> None:
+    for refused in require(refusal_corpus.by_clause().get(clause_id, []), f"{clause_id} probe"):
+        expect_refused(refused, clause_id)
+
+
+def _count(listing: Exchange) -> int:
+    items = listing.body.get("recordings")
+    if listing.response.status != 200 or not isinstance(items, list):
+        raise Inconclusive(
+            "the target's recording list could not be read, so what a "
+            "refused request created cannot be seen"
+        )
+    return len(items)
+
+
+@pytest.mark.parametrize(
+    "clause_id", [pytest.param(c, id=c, marks=pytest.mark.clause(c)) for c in AUTH_CLAUSES]
+)
+def test_refused_credentials_create_nothing(clause_id: str, refusal_corpus: RefusalCorpus) -> None:
+    probes = [p for p in refusal_corpus.probes if p.clause.id == clause_id and p.listed]
+    for probe in require(probes, f"{clause_id} probe"):
+        assert probe.listed is not None
+        before, after = (_count(listing) for listing in probe.listed)
+        if after != before:
+            raise ContractViolation(
+                clause_id,
+                expected=f"{before} recordings on the call, as before the request",
+                actual=f"{after} recordings after it",
+                exchange=probe.refused.exchange,
+            )

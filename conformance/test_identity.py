@@ -1,0 +1,61 @@
+"""Identity: unique sids, and a fetch returns the same resource."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.corpus import ValidCorpus
+from conformance.failures import ContractViolation
+from conformance.harness import Harness
+from conformance.params import require
+
+# What a fetch must repeat of the create response (status, dates and duration move on).
+STABLE_FIELDS = (
+    "sid",
+    "account_sid",
+    "call_sid",
+    "conference_sid",
+    "channel",
+    "channels",
+    "trim",
+    "source",
+    "api_version",
+    "date_created",
+    "uri",
+)
+FETCHES = 3
+
+
+@pytest.mark.clause("IDENTITY-UNIQUE-SID")
+def test_no_two_recordings_share_a_sid(valid_corpus: ValidCorpus) -> None:
+    seen: dict[str, object] = {}
+    for created in require(valid_corpus.created, "accepted request"):
+        sid = created.body.get("sid")
+        if not isinstance(sid, str):
+            continue
+        if sid in seen:
+            raise ContractViolation(
+                "IDENTITY-UNIQUE-SID",
+                expected="a new sid per recording",
+                actual=f"sid {sid} returned twice",
+                exchange=created.exchange,
+            )
+        seen[sid] = created
+
+
+@pytest.mark.clause("IDENTITY-FETCH")
+def test_fetch_returns_the_same_recording(valid_corpus: ValidCorpus, harness: Harness) -> None:
+    for created in require(valid_corpus.created, "accepted request")[:FETCHES]:
+        fetched = harness.client.fetch_recording(str(created.body.get("sid")))
+        differ = [
+            f"{name}: created {created.body.get(name)!r}, fetched {fetched.body.get(name)!r}"
+            for name in STABLE_FIELDS
+            if fetched.body.get(name) != created.body.get(name)
+        ]
+        if fetched.response.status != 200 or differ:
+            raise ContractViolation(
+                "IDENTITY-FETCH",
+                expected=f"HTTP 200 and the same {', '.join(STABLE_FIELDS)}",
+                actual=f"HTTP {fetched.response.status}; " + ("; ".join(differ) or "fields agree"),
+                exchange=fetched,
+            )

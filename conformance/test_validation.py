@@ -1,0 +1,108 @@
+"""Request validation: valid combinations accepted, invalid values refused, and every
+refusal in the error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conformance.checks import Check, Refused, Scope, checks_for
+from conformance.checks.outcome import expect_accepted, expect_refused, has_repeated_events
+from conformance.contract import PARAMETER, PARAMETERS, reject_clause
+from conformance.corpus import RefusalCorpus, ValidCorpus, send_event_probes
+from conformance.exchange import Exchange
+from conformance.failures import ContractViolation
+from conformance.harness import Harness, is_success
+from conformance.params import per_clause, require
+from conformance.receiver import CallbackReceiver
+from strategies.forms import EventEncoding
+from strategies.invalid import invalid_requests
+
+EVENTS = PARAMETER["RecordingStatusCallbackEvent"]
+REJECT_CLAUSES = [reject_clause(p.name).id for p in PARAMETERS] + ["REJECT-NEAR-MISS"]
+
+
+@pytest.mark.clause("VALID-ACCEPTED")
+def test_every_covering_combination_is_accepted(valid_corpus: ValidCorpus) -> None:
+    # Rows with repeated event fields are judged by EVENTS-REPEATED-FIELDS (a SHOULD); the
+    # plan covers each of their combinations with spaced events too.
+    for entry in valid_corpus.entries:
+        if not has_repeated_events(entry.exchange.request.form):
+            expect_accepted(entry.exchange, "VALID-ACCEPTED")
+
+
+@pytest.mark.clause("SUCCESS-STATUS-200")
+def test_success_is_200(valid_corpus: ValidCorpus) -> None:
+    for entry in valid_corpus.entries:
+        if is_success(entry.exchange) and entry.exchange.response.status != 200:
+            raise ContractViolation(
+                "SUCCESS-STATUS-200",
+                expected="HTTP 200",
+                actual=f"HTTP {entry.exchange.response.status}",
+                exchange=entry.exchange,
+            )
+
+
+@pytest.fixture(scope="module")
+def event_probes(harness: Harness) -> dict[EventEncoding, list[Exchange]]:
+    return send_event_probes(harness)
+
+
+@pytest.mark.clause("EVENTS-SPACE-SEPARATED")
+def test_space_separated_events_are_accepted(
+    event_probes: dict[EventEncoding, list[Exchange]],
+) -> None:
+    for exchange in event_probes[EventEncoding.SPACE]:
+        expect_accepted(exchange, "EVENTS-SPACE-SEPARATED", "events separated with a space")
+
+
+@pytest.mark.clause("EVENTS-REPEATED-FIELDS")
+def test_repeated_event_fields_are_accepted(
+    event_probes: dict[EventEncoding, list[Exchange]],
+) -> None:
+    for exchange in event_probes[EventEncoding.REPEATED]:
+        expect_accepted(exchange, "EVENTS-REPEATED-FIELDS", "one field per event")
+
+
+@pytest.mark.clause("UNKNOWN-PARAMS-IGNORED")
+def test_unknown_parameter_is_ignored(harness: Harness) -> None:
+    exchange = harness.create((("RecordingFormat", "mp3"),))
+    try:
+        expect_accepted(
+            exchange, "UNKNOWN-PARAMS-IGNORED", "an unknown parameter beside none wrong"
+        )
+    finally:
+        harness.stop_all()
+
+
+@pytest.mark.parametrize(
+    "clause_id", [pytest.param(c, id=c, marks=pytest.mark.clause(c)) for c in REJECT_CLAUSES]
+)
+def test_invalid_value_is_refused(clause_id: str, refusal_corpus: RefusalCorpus) -> None:
+    for refused in require(refusal_corpus.by_clause().get(clause_id, []), f"{clause_id} probe"):
+        expect_refused(refused, clause_id)
+
+
+@per_clause(checks_for(Scope.REFUSED))
+def test_refusals_are_well_formed(check: Check[Any], refusal_corpus: RefusalCorpus) -> None:
+    for probe in require(refusal_corpus.probes, "refusal"):
+        check(probe.refused)
+
+
+@given(data=st.data())
+def test_generated_invalid_requests_are_refused(
+    data: st.DataObject, harness: Harness, receiver: CallbackReceiver
+) -> None:
+    urls = st.builds(lambda: receiver.new_url()[1])
+    request = data.draw(invalid_requests(callback_urls=urls), "request")
+    exchange = harness.create(request.form)
+    refused = Refused(exchange, "; ".join(m.describe() for m in request.misses))
+    try:
+        expect_refused(refused, request.clause)
+        for check in checks_for(Scope.REFUSED):
+            check(refused)
+    finally:
+        harness.stop_all()

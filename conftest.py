@@ -1,0 +1,80 @@
+"""Options of the conformance suite (`pytest conformance [options]`) and the
+Hypothesis profiles. The suite's fixtures live in conformance/conftest.py."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+# A remote target is slow and may rate-limit: no deadline, no "too slow" health check.
+_COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("dev", max_examples=40, **_COMMON)
+settings.register_profile("ci", max_examples=40, derandomize=True, print_blob=True, **_COMMON)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    g = parser.getgroup("conformance", "recording-conformance target")
+    g.addoption(
+        "--base-url",
+        help="API prefix up to the version, e.g. "
+        "https://SPACE.signalwire.com/api/laml/2010-04-01 (default: the embedded emulator)",
+    )
+    g.addoption("--project-id", help="account SID (or SIGNALWIRE_PROJECT_ID)")
+    g.addoption("--api-token", help="API token (or SIGNALWIRE_API_TOKEN); never printed")
+    g.addoption(
+        "--path-suffix",
+        default=".json",
+        help="suffix of resource paths (default .json; '' for none)",
+    )
+    g.addoption(
+        "--call-sid",
+        action="append",
+        default=[],
+        help="an in-progress call to record "
+        "(repeatable); never ended by the suite. Default: the suite creates one",
+    )
+    g.addoption("--call-to", default="+15550100001", help="To of the call the suite creates")
+    g.addoption("--call-from", default="+15550100002", help="From of the call the suite creates")
+    g.addoption(
+        "--call-url",
+        default="http://127.0.0.1:9/laml",
+        help="Url (LaML) of the call the suite creates",
+    )
+    g.addoption(
+        "--other-account-sid",
+        help="another account's SID for the isolation check "
+        "(default: a random uuid; the embedded emulator's second account)",
+    )
+    g.addoption("--callback-host", default="127.0.0.1", help="where the callback receiver listens")
+    g.addoption("--callback-port", type=int, default=0, help="its port (default: any free one)")
+    g.addoption(
+        "--callback-url",
+        help="the receiver's public URL, when the target reaches it through a tunnel or proxy",
+    )
+    g.addoption(
+        "--callback-timeout", type=float, default=10.0, help="seconds to wait for callbacks"
+    )
+    g.addoption(
+        "--callback-grace",
+        type=float,
+        default=0.3,
+        help="seconds to keep listening for callbacks that should not come",
+    )
+    g.addoption(
+        "--coverage-strength",
+        type=int,
+        default=3,
+        help="t of the t-wise covering plan of valid requests (1-3, default 3)",
+    )
+    g.addoption("--request-timeout", type=float, default=10.0, help="seconds per HTTP request")
+    g.addoption("--report-dir", default="reports/out", help="where the HTML and JUnit reports go")
+    g.addoption(
+        "--emulator-fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run the embedded emulator with this fault (repeatable)",
+    )

@@ -1,0 +1,44 @@
+"""The reference emulator: a faithful implementation of the contract, runnable as a
+server (`python -m emulator`) or in-process (`start`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from conformance.contract import API_VERSION
+from conformance.serving import RunningServer, serve_in_thread
+from emulator.app import Emulator, create_app
+from emulator.faults import FAULTS, build
+from emulator.store import Account, Store
+
+__all__ = ["FAULTS", "Account", "Emulator", "RunningEmulator", "Store", "create_app", "start"]
+
+
+@dataclass
+class RunningEmulator:
+    server: RunningServer
+    accounts: tuple[Account, ...]
+    store: Store
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.server.url}/api/laml/{API_VERSION}"
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def start(
+    accounts: int | tuple[Account, ...] = 2,
+    faults: tuple[str, ...] = (),
+    host: str = "127.0.0.1",
+    port: int = 0,
+) -> RunningEmulator:
+    """Serve the emulator on loopback in a thread; `accounts` are made up when a count."""
+    store = Store()
+    if isinstance(accounts, int):
+        made = tuple(store.add_account() for _ in range(accounts))
+    else:
+        made = tuple(store.add_account(a.sid, a.token) for a in accounts)
+    server = serve_in_thread(create_app(store, build(faults)), host, port)
+    return RunningEmulator(server, made, store)

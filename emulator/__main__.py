@@ -1,0 +1,67 @@
+"""`python -m emulator --port 8080 [--account SID:TOKEN] [--fault NAME]`"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import uvicorn
+
+from conformance.contract import API_VERSION
+from emulator.app import create_app
+from emulator.faults import FAULTS, build
+from emulator.store import Store
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument(
+        "--account",
+        action="append",
+        default=[],
+        metavar="SID:TOKEN",
+        help="an account it accepts (repeatable); default: SIGNALWIRE_PROJECT_ID and "
+        "SIGNALWIRE_API_TOKEN, or one made up and printed",
+    )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        choices=sorted(FAULTS),
+        metavar="NAME",
+        help="misbehave this way (repeatable)",
+    )
+    parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
+    args = parser.parse_args(argv)
+    if args.list_faults:
+        for name in sorted(FAULTS):
+            print(f"{name:32} {FAULTS[name].clause:28} {FAULTS[name].summary}")
+        return 0
+    store = Store()
+    pairs = [a.partition(":") for a in args.account]
+    if any(not sid or not token for sid, _, token in pairs):
+        parser.error("--account takes SID:TOKEN")
+    env_sid, env_token = (
+        os.environ.get("SIGNALWIRE_PROJECT_ID"),
+        os.environ.get("SIGNALWIRE_API_TOKEN"),
+    )
+    if not pairs and env_sid and env_token:
+        pairs = [(env_sid, ":", env_token)]
+    for sid, _, token in pairs:
+        store.add_account(sid, token)
+    if not pairs:
+        made = store.add_account()
+        # A throwaway credential of this emulator alone: printing it is the point.
+        print(f"account: SIGNALWIRE_PROJECT_ID={made.sid} SIGNALWIRE_API_TOKEN={made.token}")
+    print(f"base URL: http://{args.host}:{args.port}/api/laml/{API_VERSION}", flush=True)
+    uvicorn.run(
+        create_app(store, build(args.fault)), host=args.host, port=args.port, log_level="warning"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,372 @@
+"""The reference emulator of "Create a Recording" and the few operations around it
+(calls, update, fetch, list, delete), as a Starlette app.
+
+It implements the contract module; it knows nothing of the checks.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from conformance.contract import (
+    API_RECORDING_SOURCE,
+    API_VERSION,
+    CALLBACK_FIELDS,
+    CHANNELS_BY_MODE,
+    IN_PROGRESS_EVENT,
+    PARAMETER,
+    PARAMETERS,
+    STARTED_STATUSES,
+    UPDATE_STATUSES,
+)
+from conformance.openapi import openapi_document
+from emulator.faults import Callback, Fault, FormPairs, Problems
+from emulator.store import Call, Recording, Store, new_sid, now, rfc2822
+
+log = logging.getLogger("emulator")
+
+# The vendor serves the API under /api/laml/<version>; the official SDK calls
+# /<version> on the space host. Both are mounted.
+PREFIXES = (f"/api/laml/{API_VERSION}", f"/{API_VERSION}")
+MORE_INFO = "https://www.signalwire.com/docs/errors/{code}"
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _unauthorized() -> ApiError:
+    return ApiError(401, 20003, "Authentication failed")
+
+
+def _not_found(what: str) -> ApiError:
+    return ApiError(404, 20404, f"The requested resource {what} was not found")
+
+
+def _first(form: FormPairs, name: str) -> str | None:
+    return next((v for k, v in form if k == name), None)
+
+
+def validate_recording_form(form: FormPairs) -> Problems:
+    """The contract's domains, exactly: every sent value must lie in its domain."""
+    problems: Problems = []
+    for parameter in PARAMETERS:
+        values = [v for k, v in form if k == parameter.name]
+        if len(values) > 1 and not parameter.multi:
+            problems.append((parameter.name, "is given more than once"))
+        problems += [
+            (parameter.name, f"{value!r} is not a valid value")
+            for value in values
+            if not parameter.accepts(value)
+        ]
+    return problems
+
+
+@dataclass
+class Emulator:
+    store: Store = field(default_factory=Store)
+    faults: tuple[Fault, ...] = ()
+    callback_timeout: float = 5.0
+    _http: httpx.AsyncClient | None = field(default=None, init=False, repr=False)
+
+    def app(self) -> Starlette:
+        return Starlette(routes=self._routes(), exception_handlers={ApiError: self._api_error})
+
+    # -- routing --------------------------------------------------------------
+
+    def _routes(self) -> list[BaseRoute]:
+        acct = "/Accounts/{account_sid}"
+        rec = acct + "/Calls/{call_sid}/Recordings"
+        table: list[tuple[str, Callable[[Request], Awaitable[Response]], list[str]]] = [
+            (acct + "/Calls/{call_sid}/Recordings/{sid}", self.call_recording, ["GET", "POST"]),
+            (rec, self.recordings, ["GET", "POST"]),
+            (acct + "/Calls/{call_sid}", self.call, ["GET", "POST"]),
+            (acct + "/Calls", self.create_call, ["POST"]),
+            (acct + "/Recordings/{sid}", self.recording, ["GET", "DELETE"]),
+        ]
+        # ".json" first: a bare {sid} would otherwise swallow the suffix.
+        api = [Route(p + ".json", h, methods=m) for p, h, m in table]
+        api += [Route(p, h, methods=m) for p, h, m in table]
+        routes: list[BaseRoute] = [Route("/openapi.json", self.openapi, methods=["GET"])]
+        routes += [Mount(prefix, routes=api) for prefix in PREFIXES]
+        return routes
+
+    async def openapi(self, request: Request) -> Response:
+        return JSONResponse(openapi_document())
+
+    # -- shared steps --------------------------------------------------------
+
+    def _each(self, method: str, value: Any, *args: Any) -> Any:
+        for f in self.faults:
+            value = getattr(f, method)(value, *args)
+        return value
+
+    async def _api_error(self, request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        body = {
+            "code": exc.code,
+            "message": exc.message,
+            "more_info": MORE_INFO.format(code=exc.code),
+            "status": exc.status,
+        }
+        status, payload = exc.status, body
+        for f in self.faults:
+            status, payload = f.error(status, payload)
+        if isinstance(payload, str):
+            return PlainTextResponse(payload, status_code=status)
+        return JSONResponse(payload, status_code=status)
+
+    def _authenticate(self, request: Request) -> str:
+        account_sid = request.path_params["account_sid"]
+        user, token = _basic_credentials(request)
+        account = self.store.accounts.get(account_sid)
+        verdict = account is not None and user == account.sid and token == account.token
+        if not self._each("authenticated", verdict, account_sid, user):
+            raise _unauthorized()
+        return account_sid
+
+    def _call(self, account_sid: str, call_sid: str) -> Call:
+        found = self.store.calls.get(call_sid)
+        if found is not None and found.account_sid != account_sid:
+            found = None
+        call = self._each("find_call", found, call_sid, account_sid)
+        if call is None:
+            raise _not_found(f"Call {call_sid}")
+        return call
+
+    @staticmethod
+    async def _form(request: Request) -> FormPairs:
+        body = (await request.body()).decode("utf-8", "replace")
+        return parse_qsl(body, keep_blank_values=True)
+
+    # -- calls ---------------------------------------------------------------
+
+    async def create_call(self, request: Request) -> Response:
+        account_sid = self._authenticate(request)
+        form = await self._form(request)
+        missing = [n for n in ("To", "From", "Url") if not _first(form, n)]
+        if missing:
+            raise ApiError(400, 21201, f"Missing required parameter(s): {', '.join(missing)}")
+        call = Call(
+            new_sid(),
+            account_sid,
+            _first(form, "To") or "",
+            _first(form, "From") or "",
+            _first(form, "Url") or "",
+        )
+        self.store.calls[call.sid] = call
+        return JSONResponse(self._call_body(call, request), status_code=201)
+
+    async def call(self, request: Request) -> Response:
+        account_sid = self._authenticate(request)
+        call = self._call(account_sid, request.path_params["call_sid"])
+        if request.method == "POST":
+            status = _first(await self._form(request), "Status")
+            if status not in ("completed", "canceled"):
+                raise ApiError(400, 21218, f"Invalid call Status {status!r}")
+            task = self._end_call(call) if call.status == "in-progress" else None
+            call.status, call.updated = "completed", now()
+            return JSONResponse(self._call_body(call, request), background=task)
+        return JSONResponse(self._call_body(call, request))
+
+    def _end_call(self, call: Call) -> BackgroundTask:
+        ending = [
+            r
+            for r in self.store.recordings.values()
+            if r.call_sid == call.sid and r.status not in ("completed", "absent")
+        ]
+        batches = [self._finish(r) for r in ending]
+        return BackgroundTask(self._deliver_all, [c for batch in batches for c in batch])
+
+    @staticmethod
+    def _call_body(call: Call, request: Request) -> dict[str, Any]:
+        prefix = request.scope.get("root_path", "")
+        return {
+            "sid": call.sid,
+            "account_sid": call.account_sid,
+            "api_version": API_VERSION,
+            "to": call.to,
+            "from": call.from_,
+            "status": call.status,
+            "date_created": rfc2822(call.created),
+            "date_updated": rfc2822(call.updated),
+            "start_time": rfc2822(call.created),
+            "end_time": rfc2822(call.updated) if call.status == "completed" else None,
+            "direction": "outbound-api",
+            "uri": f"{prefix}/Accounts/{call.account_sid}/Calls/{call.sid}.json",
+        }
+
+    # -- recordings ------------------------------------------------------------
+
+    async def recordings(self, request: Request) -> Response:
+        account_sid = self._authenticate(request)
+        call = self._call(account_sid, request.path_params["call_sid"])
+        if request.method == "GET":
+            items = [
+                self._recording_body(r, [])
+                for r in self.store.recordings.values()
+                if r.call_sid == call.sid
+            ]
+            return JSONResponse({"recordings": items, "page": 0, "page_size": len(items)})
+        form = await self._form(request)
+        if call.status != "in-progress":
+            raise ApiError(400, 21220, f"Call {call.sid} is not in progress")
+        problems = self._each("problems", validate_recording_form(form), form)
+        if problems:
+            raise ApiError(400, 21422, "; ".join(f"{p} {why}" for p, why in problems))
+        rec = self._new_recording(request, account_sid, call, form)
+        self.store.recordings[rec.sid] = rec
+        status = self._each("success_status", 200)
+        task = BackgroundTask(self._deliver_all, self._callbacks(rec, IN_PROGRESS_EVENT))
+        return JSONResponse(self._recording_body(rec, form), status_code=status, background=task)
+
+    def _new_recording(
+        self, request: Request, account_sid: str, call: Call, form: FormPairs
+    ) -> Recording:
+        def chosen(name: str) -> str:
+            value = _first(form, name)
+            default = PARAMETER[name].default
+            return value if value is not None else default or ""
+
+        events = {e for k, v in form if k == "RecordingStatusCallbackEvent" for e in v.split(" ")}
+        return Recording(
+            sid=self._each("new_sid", new_sid()),
+            account_sid=account_sid,
+            call_sid=call.sid,
+            channels=CHANNELS_BY_MODE[chosen("RecordingChannels")],
+            trim=chosen("Trim"),
+            track=chosen("RecordingTrack"),
+            callback_url=_first(form, "RecordingStatusCallback"),
+            callback_method=chosen("RecordingStatusCallbackMethod"),
+            callback_events=frozenset(events or {chosen("RecordingStatusCallbackEvent")}),
+            origin=f"{request.url.scheme}://{request.url.netloc}",
+            prefix=request.scope.get("root_path", ""),
+            status=STARTED_STATUSES[0],
+        )
+
+    def _recording_body(self, rec: Recording, form: FormPairs) -> dict[str, Any]:
+        body = {
+            "sid": rec.sid,
+            "account_sid": rec.account_sid,
+            "api_version": API_VERSION,
+            "call_sid": rec.call_sid,
+            "conference_sid": None,
+            "channel": rec.channels,
+            "channels": rec.channels,
+            "date_created": rfc2822(rec.created),
+            "date_updated": rfc2822(rec.updated),
+            "start_time": rfc2822(rec.started),
+            "end_time": rfc2822(rec.ended),
+            "duration": rec.duration,
+            "price": None,
+            "price_unit": "USD",
+            "source": API_RECORDING_SOURCE,
+            "status": rec.status,
+            "error_code": None,
+            "uri": f"{rec.path}.json",
+            "subresource_uris": {"transcriptions": f"{rec.path}/Transcriptions.json"},
+            "encryption_details": None,
+            "trim": rec.trim,
+        }
+        return self._each("recording_body", body, rec, form)
+
+    def _owned_recording(self, request: Request) -> Recording:
+        account_sid = self._authenticate(request)
+        rec = self.store.recordings.get(request.path_params["sid"])
+        call_sid = request.path_params.get("call_sid", rec.call_sid if rec else None)
+        if rec is None or rec.account_sid != account_sid or rec.call_sid != call_sid:
+            raise _not_found(f"Recording {request.path_params['sid']}")
+        return rec
+
+    async def call_recording(self, request: Request) -> Response:
+        rec = self._owned_recording(request)
+        if request.method == "GET":
+            return JSONResponse(self._each("fetched_body", self._recording_body(rec, [])))
+        status = _first(await self._form(request), "Status")
+        if status not in UPDATE_STATUSES:
+            raise ApiError(
+                400, 21422, f"Status {status!r} is not one of {', '.join(UPDATE_STATUSES)}"
+            )
+        if rec.status in ("completed", "absent", "stopped"):
+            raise ApiError(400, 21220, f"Recording {rec.sid} has already ended")
+        task = None
+        if status == "stopped":
+            task = BackgroundTask(self._deliver_all, self._finish(rec))
+        elif status == "paused":
+            rec.status = "paused"
+        else:
+            rec.status = "in-progress"
+        rec.updated = now()
+        return JSONResponse(self._recording_body(rec, []), background=task)
+
+    async def recording(self, request: Request) -> Response:
+        rec = self._owned_recording(request)
+        if request.method == "DELETE":
+            del self.store.recordings[rec.sid]
+            return Response(status_code=204)
+        return JSONResponse(self._each("fetched_body", self._recording_body(rec, [])))
+
+    # -- status callbacks ------------------------------------------------------
+
+    def _finish(self, rec: Recording) -> list[Callback]:
+        """End a recording. Every emulated call has audio, so it completes."""
+        rec.ended = rec.updated = now()
+        rec.status = "completed"
+        return self._callbacks(rec, "completed")
+
+    def _callbacks(self, rec: Recording, event: str) -> list[Callback]:
+        if not rec.callback_url:
+            return []
+        planned = [self._callback(rec, event)] if event in rec.callback_events else []
+        return self._each("callbacks", planned, rec, lambda e: self._callback(rec, e))
+
+    def _callback(self, rec: Recording, event: str) -> Callback:
+        body = self._recording_body(rec, [])
+        body.update(uri=f"{rec.origin}{rec.path}", status=event)
+        payload = {name: str(body[source]) for name, source in CALLBACK_FIELDS.items()}
+        return Callback(event, rec.callback_method, rec.callback_url or "", payload)
+
+    async def _deliver_all(self, callbacks: Sequence[Callback]) -> None:
+        if not callbacks:
+            return
+        if self._http is None:  # one client for the app's life: building one costs ~30 ms
+            self._http = httpx.AsyncClient(timeout=self.callback_timeout)
+        for cb in callbacks:
+            try:
+                if cb.method == "GET":
+                    await self._http.get(cb.url, params=cb.payload)
+                else:
+                    await self._http.request(cb.method, cb.url, data=cb.payload)
+            except httpx.HTTPError as exc:  # best effort, as the vendor's are
+                log.info("callback to %s failed: %s", cb.url, exc)
+
+
+def _basic_credentials(request: Request) -> tuple[str | None, str | None]:
+    header = request.headers.get("authorization", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None, None
+    try:
+        user, _, token = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None, None
+    return user, token
+
+
+def create_app(store: Store, faults: tuple[Fault, ...] = ()) -> Starlette:
+    return Emulator(store=store, faults=faults).app()

@@ -1,0 +1,80 @@
+"""The emulator's state: accounts, calls and recordings, in memory."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def rfc2822(moment: datetime | None) -> str | None:
+    return format_datetime(moment) if moment else None
+
+
+def new_sid() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class Account:
+    sid: str
+    token: str = field(repr=False)
+
+
+@dataclass
+class Call:
+    sid: str
+    account_sid: str
+    to: str
+    from_: str
+    url: str
+    status: str = "in-progress"
+    created: datetime = field(default_factory=now)
+    updated: datetime = field(default_factory=now)
+
+
+@dataclass
+class Recording:
+    sid: str
+    account_sid: str
+    call_sid: str
+    channels: str
+    trim: str
+    track: str
+    callback_url: str | None
+    callback_method: str
+    callback_events: frozenset[str]
+    origin: str  # scheme://host:port the recording was created through
+    prefix: str  # the API prefix it was created under
+    status: str = "in-progress"
+    created: datetime = field(default_factory=now)
+    updated: datetime = field(default_factory=now)
+    started: datetime = field(default_factory=now)
+    ended: datetime | None = None
+    paused_seconds: float = 0.0
+
+    @property
+    def duration(self) -> int:
+        end = self.ended or now()
+        return max(0, int((end - self.started).total_seconds() - self.paused_seconds))
+
+    @property
+    def path(self) -> str:
+        return f"{self.prefix}/Accounts/{self.account_sid}/Recordings/{self.sid}"
+
+
+@dataclass
+class Store:
+    accounts: dict[str, Account] = field(default_factory=dict)
+    calls: dict[str, Call] = field(default_factory=dict)
+    recordings: dict[str, Recording] = field(default_factory=dict)
+
+    def add_account(self, sid: str | None = None, token: str | None = None) -> Account:
+        account = Account(sid or new_sid(), token or uuid.uuid4().hex)
+        self.accounts[account.sid] = account
+        return account

@@ -1,0 +1,1 @@
+"""Report generation: the pytest-html report and JUnit XML, speaking in clauses."""

@@ -1,0 +1,1 @@
+"""Hypothesis strategies (and their deterministic siblings) for "Create a Recording"."""

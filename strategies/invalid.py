@@ -1,0 +1,182 @@
+"""Invalid requests: one parameter wrong at a time, or several at once.
+
+Each wrong value is a `Miss` of a named kind. The deterministic catalogue
+(`near_misses`) gives one of each kind per parameter, the Hypothesis strategies
+add generated ones; both are constructive, so nothing valid is ever filtered out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from hypothesis import strategies as st
+
+from conformance.contract import (
+    CLAUSE,
+    PARAMETER,
+    PARAMETERS,
+    RECORDING_STATUSES,
+    Clause,
+    Parameter,
+    reject_clause,
+)
+from strategies.forms import Form
+from strategies.valid import valid_forms
+
+
+class MissKind(StrEnum):
+    UNKNOWN = "unknown value"
+    NEIGHBOUR = "a neighbour's value"
+    LONG = "long string"
+    NON_ASCII = "non-ASCII string"
+    RELATIVE = "relative URL"
+    MALFORMED = "malformed URL"
+    CASE = "case variant"
+    PADDED = "surrounding white space"
+    EMPTY = "empty string"
+    SEPARATOR = "wrong separator"
+    SCHEME = "non-http(s) URL"
+
+
+# Kinds a reasonable vendor may normalise: refusing them is a SHOULD (REJECT-NEAR-MISS).
+LENIENT_KINDS = frozenset(
+    {MissKind.CASE, MissKind.PADDED, MissKind.EMPTY, MissKind.SEPARATOR, MissKind.SCHEME}
+)
+# Plausible words from neighbouring APIs, none in any domain here.
+_SYNONYMS = ("stereo", "PUT", "true", "none", "2")
+
+
+@dataclass(frozen=True)
+class Miss:
+    parameter: str
+    value: str
+    kind: MissKind
+
+    @property
+    def clause(self) -> Clause:
+        if self.kind in LENIENT_KINDS:
+            return CLAUSE["REJECT-NEAR-MISS"]
+        return reject_clause(self.parameter)
+
+    def describe(self) -> str:
+        return f"{self.parameter}={self.value!r} ({self.kind})"
+
+
+@dataclass(frozen=True)
+class InvalidRequest:
+    form: Form
+    misses: tuple[Miss, ...]
+
+    @property
+    def clause(self) -> Clause:
+        """The strictest clause broken if this request is accepted."""
+        strict = [m for m in self.misses if m.kind not in LENIENT_KINDS]
+        return (strict or list(self.misses))[0].clause
+
+
+def _near_enum(p: Parameter) -> list[tuple[str, MissKind]]:
+    first = p.domain[0]
+    folded = {v.casefold() for v in p.domain}
+    case = first.upper() if first.upper() != first else first.lower()
+    others = [v for q in PARAMETERS if q is not p for v in q.domain if v.casefold() not in folded]
+    out = [
+        (first + "x", MissKind.UNKNOWN),
+        (others[0], MissKind.NEIGHBOUR),
+        *((s, MissKind.NEIGHBOUR) for s in _SYNONYMS if s.casefold() not in folded),
+        (first * 200, MissKind.LONG),
+        (first[:-1] + "é", MissKind.NON_ASCII),
+        (case, MissKind.CASE),
+        (f" {first} ", MissKind.PADDED),
+        ("", MissKind.EMPTY),
+    ]
+    if p.multi:
+        second = p.domain[1]
+        out += [
+            (f"{first} bogus", MissKind.UNKNOWN),
+            (
+                first.replace("-", "_") if "-" in first else p.domain[1].replace("-", "_"),
+                MissKind.UNKNOWN,
+            ),
+            *((s, MissKind.NEIGHBOUR) for s in RECORDING_STATUSES if s not in p.domain),
+            (f"{first},{second}", MissKind.SEPARATOR),
+            (f"{first}  {second}", MissKind.PADDED),
+        ]
+    return out
+
+
+_URL_MISSES = (
+    ("/recording-status", MissKind.RELATIVE),
+    ("recording-status", MissKind.RELATIVE),
+    ("http//example.com/cb", MissKind.MALFORMED),
+    ("http://", MissKind.MALFORMED),
+    ("http://exa mple.com/cb", MissKind.MALFORMED),
+    ("http://example.com:99999/cb", MissKind.MALFORMED),
+    ("https://exämple.com/cb", MissKind.NON_ASCII),
+    ("ftp://example.com/cb", MissKind.SCHEME),
+    (" https://example.com/cb ", MissKind.PADDED),
+    ("", MissKind.EMPTY),
+)
+
+
+def near_misses(parameter: Parameter) -> tuple[Miss, ...]:
+    """One wrong value per kind that applies to the parameter, MUST kinds first."""
+    pairs = list(_URL_MISSES) if parameter.format == "uri" else _near_enum(parameter)
+    misses = [Miss(parameter.name, value, kind) for value, kind in pairs]
+    # The contract's own predicate guards the catalogue: a "miss" it accepts is a bug here.
+    assert not any(parameter.accepts(m.value) for m in misses), parameter.name
+    return tuple(sorted(misses, key=lambda m: m.kind in LENIENT_KINDS))
+
+
+# Characters in no domain value (nor white space): any string holding one is foreign.
+_FOREIGN = "0123456789_!#*é中"
+_ASCII_TEXT = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-", max_size=20)
+
+
+def foreign_values(parameter: Parameter) -> st.SearchStrategy[Miss]:
+    """Generated wrong values that no reading of the domain could accept."""
+    if parameter.format == "uri":
+        # No colon, so never an absolute URL.
+        values = st.builds(lambda a, b: f"/{a}/{b}", _ASCII_TEXT, _ASCII_TEXT)
+        return values.map(lambda v: Miss(parameter.name, v, MissKind.RELATIVE))
+    values = st.builds(
+        lambda a, c, b: a + c + b, _ASCII_TEXT, st.sampled_from(_FOREIGN), _ASCII_TEXT
+    )
+    return values.map(lambda v: Miss(parameter.name, v, MissKind.UNKNOWN))
+
+
+def invalid_values(parameter: Parameter) -> st.SearchStrategy[Miss]:
+    return st.one_of(st.sampled_from(near_misses(parameter)), foreign_values(parameter))
+
+
+@st.composite
+def invalid_requests(
+    draw: st.DrawFn,
+    max_wrong: int = 3,
+    callback_urls: st.SearchStrategy[str] | None = None,
+) -> InvalidRequest:
+    """A valid body with 1..max_wrong parameters made wrong; shrinks to one wrong value."""
+    wrong = draw(st.lists(st.sampled_from(PARAMETERS), min_size=1, max_size=max_wrong, unique=True))
+    misses = tuple(draw(invalid_values(p)) for p in wrong)
+    wrong_names = {m.parameter for m in misses}
+    base = draw(valid_forms(callback_urls=callback_urls))
+    form = tuple(pair for pair in base if pair[0] not in wrong_names)
+    form += tuple((m.parameter, m.value) for m in misses)
+    return InvalidRequest(form, misses)
+
+
+def one_wrong(miss: Miss) -> InvalidRequest:
+    return InvalidRequest(((miss.parameter, miss.value),), (miss,))
+
+
+__all__ = [
+    "PARAMETER",
+    "InvalidRequest",
+    "Miss",
+    "MissKind",
+    "foreign_values",
+    "invalid_requests",
+    "invalid_values",
+    "near_misses",
+    "one_wrong",
+]

@@ -1,0 +1,82 @@
+"""The contract module: complete, consistent, and the one place its facts live."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conformance import contract
+from conformance.checks import CHECKS, Scope, checks_for
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT.parent / "shared" / "seed" / "create-recording.txt"
+
+
+def test_response_has_the_seeds_21_fields_in_order() -> None:
+    assert len(contract.RESPONSE_FIELDS) == 21
+    if SEED.exists():  # the seed sits beside the checkout in CI and on developer machines
+        text = SEED.read_text()
+        positions = [text.index(f"\n{f.name}") for f in contract.RESPONSE_FIELDS]
+        assert positions == sorted(positions)
+
+
+def test_every_default_lies_in_its_domain() -> None:
+    for p in contract.PARAMETERS:
+        if p.default is not None:
+            assert p.accepts(p.default), p.name
+
+
+def test_clause_ids_are_unique_and_well_formed() -> None:
+    ids = [c.id for c in contract.CLAUSES]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"[A-Z0-9]+(-[A-Z0-9]+)+", i) for i in ids)
+
+
+def test_every_check_names_a_clause_of_the_catalog() -> None:
+    checks_for(Scope.CREATED)
+    assert CHECKS
+    assert all(c.clause is contract.CLAUSE[c.clause.id] for c in CHECKS)
+
+
+def test_every_testable_clause_is_enforced_by_some_check_or_test() -> None:
+    source = "\n".join(
+        p.read_text() for p in (ROOT / "conformance").rglob("*.py") if p.name != "contract.py"
+    )
+    checks_for(Scope.CREATED)  # loads every family
+    derived = {c.clause.id for c in CHECKS} | {
+        contract.reject_clause(p.name).id for p in contract.PARAMETERS
+    }
+    unenforced = [
+        c.id
+        for c in contract.CLAUSES
+        if c.testable and c.id not in derived and f'"{c.id}"' not in source
+    ]
+    assert unenforced == []
+
+
+def test_decisions_carry_their_reason_and_readme_lists_them() -> None:
+    assert all(c.reason for c in contract.DECISIONS)
+    readme = (ROOT / "README.md").read_text()
+    assert contract.decisions_markdown() in readme
+
+
+def test_url_predicate_accepts_absolute_http_urls_only() -> None:
+    url = contract.PARAMETER["RecordingStatusCallback"]
+    assert url.accepts("https://example.com/cb?x=1")
+    assert url.accepts("http://127.0.0.1:8080/cb")
+    for bad in (
+        "/cb",
+        "ftp://example.com",
+        "http://",
+        "http://a b.com",
+        "https://exämple.com",
+        "http://example.com:99999/",
+    ):
+        assert not url.accepts(bad), bad
+
+
+def test_events_accept_space_separated_subsets_only() -> None:
+    events = contract.PARAMETER["RecordingStatusCallbackEvent"]
+    assert events.accepts("completed in-progress absent")
+    for bad in ("", "completed,absent", "completed  absent", " completed", "Completed"):
+        assert not events.accepts(bad), bad

@@ -1,0 +1,130 @@
+"""The strategies generate what they say, and shrink to readable examples."""
+
+from __future__ import annotations
+
+import uuid
+from itertools import combinations, product
+
+from hypothesis import find, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample  # noqa: F401 - documents what find may raise
+
+from conformance.contract import PARAMETER, PARAMETERS
+from strategies.covering import covering_array, valid_factors, valid_plan
+from strategies.forms import sent_events
+from strategies.identities import malformed_call_sids, unknown_sids
+from strategies.invalid import LENIENT_KINDS, invalid_requests, near_misses
+from strategies.valid import http_urls, valid_forms
+
+
+def _form_is_valid(form: tuple[tuple[str, str], ...]) -> bool:
+    return all(PARAMETER[name].accepts(value) for name, value in form)
+
+
+@given(valid_forms())
+def test_valid_forms_hold_only_domain_values(form: tuple[tuple[str, str], ...]) -> None:
+    assert _form_is_valid(form)
+    scalar_names = [k for k, _ in form if not PARAMETER[k].multi]
+    assert len(scalar_names) == len(set(scalar_names))
+
+
+@given(http_urls())
+def test_generated_urls_are_absolute_http(url: str) -> None:
+    assert PARAMETER["RecordingStatusCallback"].accepts(url)
+
+
+@given(invalid_requests())
+def test_invalid_requests_break_every_parameter_they_name(request: object) -> None:
+    for miss in request.misses:  # type: ignore[attr-defined]
+        sent = [v for k, v in request.form if k == miss.parameter]  # type: ignore[attr-defined]
+        assert sent == [miss.value]
+        assert not PARAMETER[miss.parameter].accepts(miss.value)
+
+
+def test_valid_forms_shrink_to_the_empty_form() -> None:
+    assert find(valid_forms(), lambda f: True) == ()
+
+
+def test_valid_forms_shrink_to_a_minimal_interaction() -> None:
+    def dual_and_trim(form: tuple[tuple[str, str], ...]) -> bool:
+        d = dict(form)
+        return d.get("RecordingChannels") == "dual" and d.get("Trim") == "trim-silence"
+
+    assert find(valid_forms(), dual_and_trim) == (
+        ("RecordingChannels", "dual"),
+        ("Trim", "trim-silence"),
+    )
+
+
+def test_invalid_requests_shrink_to_one_wrong_value() -> None:
+    found = find(invalid_requests(), lambda r: True)
+    assert len(found.misses) == 1 and found.form == (
+        (found.misses[0].parameter, found.misses[0].value),
+    )
+
+
+def test_near_miss_catalogue_has_every_kind_refused_by_the_contract() -> None:
+    for p in PARAMETERS:
+        misses = near_misses(p)
+        assert misses and not any(p.accepts(m.value) for m in misses)
+        strict = [m for m in misses if m.kind not in LENIENT_KINDS]
+        assert strict, p.name
+        assert misses[: len(strict)] == tuple(strict)  # MUST kinds first
+
+
+@settings(max_examples=200)
+@given(malformed_call_sids())
+def test_malformed_call_sids_are_never_uuids(sid: str) -> None:
+    try:
+        uuid.UUID(sid)
+        parsed = True
+    except ValueError:
+        parsed = False
+    assert not parsed or len(sid) != 36
+
+
+@given(unknown_sids())
+def test_unknown_sids_are_hyphenated_uuids(sid: str) -> None:
+    assert str(uuid.UUID(sid)) == sid
+
+
+def _uncovered(levels: list[int], rows: list[tuple[int, ...]], t: int) -> list[object]:
+    seen = {
+        (cs, tuple(r[c] for c in cs)) for r in rows for cs in combinations(range(len(levels)), t)
+    }
+    return [
+        (cs, vals)
+        for cs in combinations(range(len(levels)), t)
+        for vals in product(*(range(levels[c]) for c in cs))
+        if (cs, vals) not in seen
+    ]
+
+
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=5), st.integers(1, 3))
+def test_covering_array_covers_every_t_combination(levels: list[int], t: int) -> None:
+    rows = covering_array(levels, t)
+    assert _uncovered(levels, rows, min(t, len(levels))) == []
+    assert covering_array(levels, t) == rows  # deterministic
+
+
+def test_valid_plan_is_three_wise_over_the_real_factors_and_small() -> None:
+    levels = [len(f.levels) for f in valid_factors()]
+    rows = covering_array(levels, 3)
+    assert _uncovered(levels, rows, 3) == []
+    plan = valid_plan(3)
+    full = 1
+    for n in levels:
+        full *= n
+    assert len(plan) < full / 10
+    assert plan[0] == ()  # the empty form first: defaults are judged on the simplest request
+    assert all(_form_is_valid(f) or "<callback url>" in dict(f).values() for f in plan)
+
+
+def test_valid_plan_sends_events_in_both_encodings() -> None:
+    plan = valid_plan(2)
+    repeated = [f for f in plan if sum(k == "RecordingStatusCallbackEvent" for k, _ in f) > 1]
+    spaced = [
+        f for f in plan if any(k == "RecordingStatusCallbackEvent" and " " in v for k, v in f)
+    ]
+    assert repeated and spaced
+    assert all(sent_events(f) for f in repeated + spaced)
