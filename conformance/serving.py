@@ -18,25 +18,43 @@ class RunningServer:
     port: int
     _server: uvicorn.Server
     _thread: threading.Thread
+    scheme: str = "http"
 
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{self.port}"
 
     def stop(self) -> None:
         self._server.should_exit = True
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=2)
+        if self._thread.is_alive():  # a client still holds a keep-alive connection
+            self._server.force_exit = True
+            self._thread.join(timeout=5)
 
 
-def serve_in_thread(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> RunningServer:
-    """Bind first (so port 0 gets a real port we can report), then serve."""
+def serve_in_thread(
+    app: ASGIApp,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    tls: tuple[str, str] | None = None,
+) -> RunningServer:
+    """Bind first (so port 0 gets a real port we can report), then serve.
+    `tls` is (certificate file, key file) to serve HTTPS."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    certfile, keyfile = tls or (None, None)
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        ssl_certfile=certfile,
+        ssl_keyfile=keyfile,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -45,4 +63,4 @@ def serve_in_thread(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Run
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError(f"server on {host}:{port} did not start")
         time.sleep(0.005)
-    return RunningServer(host, sock.getsockname()[1], server, thread)
+    return RunningServer(host, sock.getsockname()[1], server, thread, "https" if tls else "http")

@@ -1,0 +1,81 @@
+"""Bad input stops the suite with one clear line, before any check runs."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.suite_runner import ROOT
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SIGNALWIRE_")}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "conformance", "-p", "no:cacheprovider", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**clean, **(env or {})},
+        timeout=120,
+        check=False,
+    )
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--base-url", "nope"], {}, "--base-url 'nope' is not an absolute http(s) URL"),
+        (["--base-url", "ftp://host/x"], {}, "is not an absolute http(s) URL"),
+        (["--base-url", "http://127.0.0.1:99999/x"], {}, "--base-url"),
+        (["--base-url", "http://127.0.0.1:1/api"], {}, "needs credentials: set --project-id"),
+        (
+            ["--base-url", "http://127.0.0.1:1/api", "--project-id", "p"],
+            {},
+            "--api-token or SIGNALWIRE_API_TOKEN",
+        ),
+        (["--coverage-strength", "7"], {}, "--coverage-strength must be 1, 2 or 3"),
+        (["--path-suffix", ".xml"], {}, "--path-suffix must be"),
+        (["--request-timeout", "0"], {}, "--request-timeout must be positive"),
+        (["--emulator-fault", "no-such"], {}, "unknown --emulator-fault no-such"),
+        (
+            ["--emulator-fault", "trim-default-trims", "--base-url", "http://127.0.0.1:1/a"],
+            {"SIGNALWIRE_PROJECT_ID": "p", "SIGNALWIRE_API_TOKEN": "t"},
+            "embedded emulator only",
+        ),
+    ],
+)
+def test_bad_option_is_one_line_and_exit_4(
+    args: list[str], env: dict[str, str], message: str
+) -> None:
+    done = _run(*args, env=env)
+    assert done.returncode == 4
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("ERROR: ") and message in lines[0], done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_unreachable_target_is_one_line(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}/api/laml/2010-04-01"
+    done = _run("--base-url", url, env={"SIGNALWIRE_PROJECT_ID": "p", "SIGNALWIRE_API_TOKEN": "t"})
+    assert done.returncode == 4
+    assert (
+        done.stderr.strip()
+        == f"ERROR: target {url} is unreachable: ConnectError: [Errno 111] Connection refused"
+    )
+
+
+def test_credentials_come_from_the_environment(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}/api"
+    done = _run("--base-url", url, env={"SIGNALWIRE_PROJECT_ID": "p", "SIGNALWIRE_API_TOKEN": "t"})
+    assert "needs credentials" not in done.stderr

@@ -1,0 +1,86 @@
+"""The official SignalWire Python SDK (PyPI `signalwire`) against the emulator, with
+nothing changed but its space URL. The SDK always speaks HTTPS, so the emulator is
+served with a certificate from a throwaway CA, which the SDK's own HTTP client
+(its documented extension point, a requests Session) is told to trust."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conformance.receiver import CallbackReceiver
+from conformance.serving import RunningServer, serve_in_thread
+from emulator import Store, create_app
+
+signalwire_rest = pytest.importorskip("signalwire.rest")
+trustme = pytest.importorskip("trustme")
+TwilioHttpClient = pytest.importorskip("twilio.http.http_client").TwilioHttpClient
+
+
+@pytest.fixture
+def tls_emulator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[RunningServer, Store]]:
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    certfile, keyfile, cafile = tmp_path / "cert.pem", tmp_path / "key.pem", tmp_path / "ca.pem"
+    cert.cert_chain_pems[0].write_to_path(str(certfile))
+    cert.private_key_pem.write_to_path(str(keyfile))
+    ca.cert_pem.write_to_path(str(cafile))
+    store = Store()
+    store.add_account()
+    server = serve_in_thread(create_app(store), tls=(str(certfile), str(keyfile)))
+    yield server, store, str(cafile)
+    server.stop()
+
+
+def test_sdk_creates_call_records_with_every_parameter_and_stops(
+    tls_emulator: tuple[RunningServer, Store, str],
+) -> None:
+    server, store, cafile = tls_emulator
+    account = next(iter(store.accounts.values()))
+    receiver = CallbackReceiver().start()
+    http = TwilioHttpClient()
+    http.session.verify = cafile
+    try:
+        client = signalwire_rest.Client(
+            account.sid,
+            account.token,
+            signalwire_space_url=f"127.0.0.1:{server.port}",
+            http_client=http,
+        )
+        call = client.calls.create(
+            to="+15550100001", from_="+15550100002", url="http://127.0.0.1:9/laml"
+        )
+        token, callback = receiver.new_url()
+        recording = client.calls(call.sid).recordings.create(
+            recording_channels="dual",
+            recording_status_callback=callback,
+            recording_status_callback_event=["in-progress", "completed"],
+            recording_status_callback_method="GET",
+            recording_track="inbound",
+            trim="trim-silence",
+        )
+        assert recording.call_sid == call.sid and recording.channels == 2
+        assert recording.status == "in-progress" and recording.conference_sid is None
+        stored = store.recordings[recording.sid]
+        assert (stored.trim, stored.track, stored.callback_method) == (
+            "trim-silence",
+            "inbound",
+            "GET",
+        )
+        assert stored.callback_events == {"in-progress", "completed"}
+
+        stopped = client.calls(call.sid).recordings(recording.sid).update(status="stopped")
+        assert stopped.status == "completed"
+        ended = client.calls(call.sid).update(status="completed")
+        assert ended.status == "completed"
+
+        receiver.wait({token: 2}, timeout=5, grace=0.1)
+        events = sorted(d.payload["RecordingStatus"] for d in receiver.deliveries(token))
+        assert events == ["completed", "in-progress"]
+    finally:
+        http.session.close()
+        receiver.stop()
