@@ -6,10 +6,15 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 # A remote target is slow and may rate-limit: no deadline, no "too slow" health check.
-_COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+# No explain phase: it replays the failure many times, each a request to the target.
+_COMMON = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.too_slow],
+    "phases": [p for p in Phase if p is not Phase.explain],
+}
 settings.register_profile("dev", max_examples=40, **_COMMON)
 settings.register_profile("ci", max_examples=40, derandomize=True, print_blob=True, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))

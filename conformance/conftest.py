@@ -3,6 +3,7 @@ clauses. Options are declared in the root conftest.py."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from conformance.session import SuiteSession, session_from_options
 from conformance.target import TargetClient
 
 SESSION = pytest.StashKey[SuiteSession]()
+CLIENT = pytest.StashKey[TargetClient]()
 CLEANUP_LINES = pytest.StashKey[list[str]]()
 
 
@@ -45,6 +47,21 @@ def pytest_configure(config: pytest.Config) -> None:
     from reports.plugin import ClauseReport
 
     config.pluginmanager.register(ClauseReport(), "clause-report")
+
+
+@pytest.hookimpl(trylast=True)  # after the session fixtures' teardown (the clean-up)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    client = session.config.stash.get(CLIENT, None)
+    suite = session.config.stash.get(SESSION, None)
+    if suite is None:
+        return
+    summary = {
+        "target": suite.target.base_url,
+        "requests": len(client.journal) if client else 0,
+        "cleanup": session.config.stash.get(CLEANUP_LINES, []),
+    }
+    path = Path(session.config.getoption("report_dir")) / "run.json"
+    path.write_text(json.dumps(summary, indent=2) + "\n")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -77,16 +94,36 @@ def pytest_runtest_makereport(
     if call.when == "setup" and marker:
         item.user_properties.append(("clause", marker.args[0]))
     error = call.excinfo.value if call.excinfo else None
-    if isinstance(error, ContractViolation):
-        item.user_properties += [("violated", error.clause.id), ("severity", str(error.severity))]
+    violations = _violations(error)
+    for violation in violations:
+        item.user_properties += [
+            ("violated", violation.clause.id),
+            ("severity", str(violation.severity)),
+        ]
+    client = item.config.stash.get(CLIENT, None)
+    if violations and client is not None:
+        item.user_properties.append(("requests", len(client.journal)))
     report = yield
-    if isinstance(error, ContractViolation):
-        notes = "\n".join(getattr(error, "__notes__", []))
-        report.longrepr = error.render() + (f"\n{notes}" if notes else "")
+    if violations:
+        report.longrepr = "\n\n".join(_rendered(v) for v in violations)
     elif isinstance(error, Inconclusive):
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, f"inconclusive: {error}")
     return report
+
+
+def _violations(error: BaseException | None) -> list[ContractViolation]:
+    """The violations an error carries; Hypothesis groups distinct ones together."""
+    if isinstance(error, ContractViolation):
+        return [error]
+    if isinstance(error, BaseExceptionGroup):
+        return [v for e in error.exceptions for v in _violations(e)]
+    return []
+
+
+def _rendered(violation: ContractViolation) -> str:
+    notes = "\n".join(getattr(violation, "__notes__", []))
+    return violation.render() + (f"\n{notes}" if notes else "")
 
 
 # --- fixtures ---------------------------------------------------------------
@@ -98,8 +135,9 @@ def suite(pytestconfig: pytest.Config) -> SuiteSession:
 
 
 @pytest.fixture(scope="session")
-def client(suite: SuiteSession) -> Iterator[TargetClient]:
+def client(suite: SuiteSession, pytestconfig: pytest.Config) -> Iterator[TargetClient]:
     with TargetClient(suite.target) as c:
+        pytestconfig.stash[CLIENT] = c
         yield c
 
 

@@ -11,6 +11,7 @@ from conformance.checks import Created, Refused
 from conformance.checks.callbacks import Observed
 from conformance.contract import CLAUSE, PARAMETERS, Clause
 from conformance.exchange import Auth, Exchange, Form
+from conformance.failures import Inconclusive
 from conformance.harness import Harness, is_success
 from conformance.receiver import CallbackReceiver
 from strategies.covering import CALLBACK, valid_plan
@@ -104,12 +105,16 @@ class Probe:
 @dataclass
 class RefusalCorpus:
     probes: list[Probe] = field(default_factory=list)
+    # Probes the target could not be asked (transport trouble): clause id -> why.
+    unanswered: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
-    def by_clause(self) -> dict[str, list[Refused]]:
-        out: dict[str, list[Refused]] = defaultdict(list)
-        for p in self.probes:
-            out[p.clause.id].append(p.refused)
-        return out
+    def for_clause(self, clause_id: str) -> list[Probe]:
+        """The answered probes of a clause; none at all is inconclusive, never a pass."""
+        probes = [p for p in self.probes if p.clause.id == clause_id]
+        if not probes:
+            why = "; ".join(self.unanswered.get(clause_id, [])) or "none was planned"
+            raise Inconclusive(f"no {clause_id} probe was answered ({why})")
+        return probes
 
 
 def send_refusals(harness: Harness, unknown_call: str, other_account: str) -> RefusalCorpus:
@@ -117,17 +122,27 @@ def send_refusals(harness: Harness, unknown_call: str, other_account: str) -> Re
     credentials. Anything a target wrongly starts is remembered for clean-up."""
     corpus = RefusalCorpus()
 
-    def probe(clause: Clause, why: str, status: int | None = None, **kwargs: object) -> Probe:
+    def probe(
+        clause: Clause, why: str, status: int | None = None, **kwargs: object
+    ) -> Probe | None:
         form = kwargs.pop("form", ())
-        exchange = harness.create(form, **kwargs)  # type: ignore[arg-type]
+        try:
+            exchange = harness.create(form, **kwargs)  # type: ignore[arg-type]
+        except Inconclusive as exc:
+            corpus.unanswered[clause.id].append(f"{why}: {exc}")
+            return None
         corpus.probes.append(Probe(clause, Refused(exchange, why, status)))
         harness.stop_all()
         return corpus.probes[-1]
 
     def credential_probe(clause: Clause, why: str, **kwargs: object) -> None:
-        before = harness.client.list_recordings(harness.call_sid())
-        sent = probe(clause, why, 401, **kwargs)
-        sent.listed = (before, harness.client.list_recordings(harness.call_sid()))
+        try:
+            before = harness.client.list_recordings(harness.call_sid())
+            sent = probe(clause, why, 401, **kwargs)
+            if sent is not None:
+                sent.listed = (before, harness.client.list_recordings(harness.call_sid()))
+        except Inconclusive as exc:
+            corpus.unanswered[clause.id].append(f"{why}: {exc}")
 
     for parameter in PARAMETERS:
         for miss in near_misses(parameter):

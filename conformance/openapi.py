@@ -73,6 +73,10 @@ def error_schema() -> dict[str, Any]:
 
 def openapi_document() -> dict[str, Any]:
     uuid_param = {"type": "string", "format": "uuid"}
+    path_parameters = [
+        {"name": n, "in": "path", "required": True, "schema": uuid_param}
+        for n in ("AccountSid", "CallSid")
+    ]
     json_of = lambda ref: {"application/json": {"schema": {"$ref": ref}}}  # noqa: E731
     return {
         "openapi": "3.1.0",
@@ -84,10 +88,7 @@ def openapi_document() -> dict[str, Any]:
             CREATE_PATH: {
                 "post": {
                     "operationId": "create_recording",
-                    "parameters": [
-                        {"name": n, "in": "path", "required": True, "schema": uuid_param}
-                        for n in ("AccountSid", "CallSid")
-                    ],
+                    "parameters": path_parameters,
                     "requestBody": {
                         "required": False,
                         "content": {
@@ -116,7 +117,36 @@ def openapi_document() -> dict[str, Any]:
                             "content": json_of("#/components/schemas/Error"),
                         },
                     },
-                }
+                },
+                # The call's recordings, which the suite reads to see what a refused
+                # request created; documented so the path's methods are all declared.
+                "get": {
+                    "operationId": "list_call_recordings",
+                    "parameters": path_parameters,
+                    "responses": {
+                        "200": {
+                            "description": "The call's recordings.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["recordings"],
+                                        "properties": {
+                                            "recordings": {
+                                                "type": "array",
+                                                "items": {"$ref": "#/components/schemas/Recording"},
+                                            }
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "4XX": {
+                            "description": "Refused.",
+                            "content": json_of("#/components/schemas/Error"),
+                        },
+                    },
+                },
             }
         },
         "components": {

@@ -86,9 +86,9 @@ def session_from_options(get: Any) -> SuiteSession:
         credentials = credentials_from(get("project_id"), get("api_token"))
         other = None
     else:
-        from emulator import FAULTS, start  # the embedded default
+        from emulator import catalog, start  # the embedded default
 
-        unknown = [f for f in get("emulator_fault") if f not in FAULTS]
+        unknown = [f for f in get("emulator_fault") if f not in catalog()]
         if unknown:
             raise ConfigurationError(
                 f"unknown --emulator-fault {', '.join(unknown)} "

@@ -89,6 +89,8 @@ def credentials_from(
 class TargetClient:
     """Sends requests to the target and journals each exchange (without secrets)."""
 
+    transport_retries = 1
+
     def __init__(self, target: Target, client: httpx.Client | None = None) -> None:
         self.target = target
         self._http = client or httpx.Client(timeout=target.timeout)
@@ -118,12 +120,19 @@ class TargetClient:
         if method != "GET":
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             content = urlencode(request.form).encode()
-        try:
-            answer = self._http.request(
-                method, url, content=content, headers=headers, auth=self._auth(auth)
-            )
-        except httpx.HTTPError as exc:
-            raise Inconclusive(f"{method} {url}: {type(exc).__name__}: {exc}") from None
+        answer = None
+        for attempt in range(1 + self.transport_retries):
+            try:
+                answer = self._http.request(
+                    method, url, content=content, headers=headers, auth=self._auth(auth)
+                )
+                break
+            except httpx.TransportError as exc:
+                # A kept-alive connection the server dropped fails once; a dead target
+                # fails every time and the run says so instead of judging it.
+                if attempt == self.transport_retries:
+                    raise Inconclusive(f"{method} {url}: {type(exc).__name__}: {exc}") from None
+        assert answer is not None
         exchange = Exchange(
             request,
             Received(answer.status_code, answer.headers.get("content-type", ""), answer.text),

@@ -24,8 +24,8 @@ AUTH_CLAUSES = tuple(c for c in IDENTITY_CLAUSES if c.startswith("AUTH-"))
     "clause_id", [pytest.param(c, id=c, marks=pytest.mark.clause(c)) for c in IDENTITY_CLAUSES]
 )
 def test_request_is_refused(clause_id: str, refusal_corpus: RefusalCorpus) -> None:
-    for refused in require(refusal_corpus.by_clause().get(clause_id, []), f"{clause_id} probe"):
-        expect_refused(refused, clause_id)
+    for probe in refusal_corpus.for_clause(clause_id):
+        expect_refused(probe.refused, clause_id)
 
 
 def _count(listing: Exchange) -> int:
@@ -42,8 +42,8 @@ def _count(listing: Exchange) -> int:
     "clause_id", [pytest.param(c, id=c, marks=pytest.mark.clause(c)) for c in AUTH_CLAUSES]
 )
 def test_refused_credentials_create_nothing(clause_id: str, refusal_corpus: RefusalCorpus) -> None:
-    probes = [p for p in refusal_corpus.probes if p.clause.id == clause_id and p.listed]
-    for probe in require(probes, f"{clause_id} probe"):
+    listed = [p for p in refusal_corpus.for_clause(clause_id) if p.listed]
+    for probe in require(listed, f"{clause_id} probe with the call's recordings listed"):
         assert probe.listed is not None
         before, after = (_count(listing) for listing in probe.listed)
         if after != before:

@@ -82,8 +82,8 @@ def test_unknown_parameter_is_ignored(harness: Harness) -> None:
     "clause_id", [pytest.param(c, id=c, marks=pytest.mark.clause(c)) for c in REJECT_CLAUSES]
 )
 def test_invalid_value_is_refused(clause_id: str, refusal_corpus: RefusalCorpus) -> None:
-    for refused in require(refusal_corpus.by_clause().get(clause_id, []), f"{clause_id} probe"):
-        expect_refused(refused, clause_id)
+    for probe in refusal_corpus.for_clause(clause_id):
+        expect_refused(probe.refused, clause_id)
 
 
 @per_clause(checks_for(Scope.REFUSED))

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from conformance.contract import API_VERSION
 from conformance.serving import RunningServer, serve_in_thread
 from emulator.app import Emulator, create_app
-from emulator.faults import FAULTS, build
+from emulator.faults import build, catalog
 from emulator.store import Account, Store
 
-__all__ = ["FAULTS", "Account", "Emulator", "RunningEmulator", "Store", "create_app", "start"]
+__all__ = ["Account", "Emulator", "RunningEmulator", "Store", "catalog", "create_app", "start"]
 
 
 @dataclass

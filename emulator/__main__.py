@@ -10,11 +10,12 @@ import uvicorn
 
 from conformance.contract import API_VERSION
 from emulator.app import create_app
-from emulator.faults import FAULTS, build
+from emulator.faults import build, catalog
 from emulator.store import Store
 
 
 def main(argv: list[str] | None = None) -> int:
+    faults = catalog()
     parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
@@ -30,15 +31,15 @@ def main(argv: list[str] | None = None) -> int:
         "--fault",
         action="append",
         default=[],
-        choices=sorted(FAULTS),
+        choices=sorted(faults),
         metavar="NAME",
         help="misbehave this way (repeatable)",
     )
     parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
     args = parser.parse_args(argv)
     if args.list_faults:
-        for name in sorted(FAULTS):
-            print(f"{name:32} {FAULTS[name].clause:28} {FAULTS[name].summary}")
+        for name, f in sorted(faults.items()):
+            print(f"{name:32} {f.clause:40} {f.summary}")
         return 0
     store = Store()
     pairs = [a.partition(":") for a in args.account]

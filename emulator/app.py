@@ -68,9 +68,9 @@ def validate_recording_form(form: FormPairs) -> Problems:
     for parameter in PARAMETERS:
         values = [v for k, v in form if k == parameter.name]
         if len(values) > 1 and not parameter.multi:
-            problems.append((parameter.name, "is given more than once"))
+            problems.append((parameter.name, None, "is given more than once"))
         problems += [
-            (parameter.name, f"{value!r} is not a valid value")
+            (parameter.name, value, f"{value!r} is not a valid value")
             for value in values
             if not parameter.accepts(value)
         ]
@@ -136,7 +136,9 @@ class Emulator:
         user, token = _basic_credentials(request)
         account = self.store.accounts.get(account_sid)
         verdict = account is not None and user == account.sid and token == account.token
-        if not self._each("authenticated", verdict, account_sid, user):
+        owner = self.store.accounts.get(user or "")
+        known = owner is not None and owner.token == token
+        if not self._each("authenticated", verdict, account_sid, user, known):
             raise _unauthorized()
         return account_sid
 
@@ -226,14 +228,21 @@ class Emulator:
         form = await self._form(request)
         if call.status != "in-progress":
             raise ApiError(400, 21220, f"Call {call.sid} is not in progress")
+        if any(f.crashes(form) for f in self.faults):
+            raise ApiError(500, 10001, "Internal server error")
         problems = self._each("problems", validate_recording_form(form), form)
         if problems:
-            raise ApiError(400, 21422, "; ".join(f"{p} {why}" for p, why in problems))
+            raise ApiError(400, 21422, "; ".join(f"{p} {why}" for p, _, why in problems))
         rec = self._new_recording(request, account_sid, call, form)
         self.store.recordings[rec.sid] = rec
         status = self._each("success_status", 200)
         task = BackgroundTask(self._deliver_all, self._callbacks(rec, IN_PROGRESS_EVENT))
-        return JSONResponse(self._recording_body(rec, form), status_code=status, background=task)
+        return JSONResponse(
+            self._recording_body(rec, form),
+            status_code=status,
+            media_type=self._each("media_type", "application/json"),
+            background=task,
+        )
 
     def _new_recording(
         self, request: Request, account_sid: str, call: Call, form: FormPairs
@@ -248,7 +257,8 @@ class Emulator:
             sid=self._each("new_sid", new_sid()),
             account_sid=account_sid,
             call_sid=call.sid,
-            channels=CHANNELS_BY_MODE[chosen("RecordingChannels")],
+            # .get: a fault may let through a mode outside the domain; record it as mono.
+            channels=CHANNELS_BY_MODE.get(chosen("RecordingChannels"), "1"),
             trim=chosen("Trim"),
             track=chosen("RecordingTrack"),
             callback_url=_first(form, "RecordingStatusCallback"),
@@ -350,6 +360,8 @@ class Emulator:
             try:
                 if cb.method == "GET":
                     await self._http.get(cb.url, params=cb.payload)
+                elif cb.in_query:
+                    await self._http.request(cb.method, cb.url, params=cb.payload)
                 else:
                     await self._http.request(cb.method, cb.url, data=cb.payload)
             except httpx.HTTPError as exc:  # best effort, as the vendor's are

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.suite_runner import ROOT
+from reports.runner import ROOT
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -12,8 +12,9 @@ from conformance.contract import API_VERSION, RESPONSE_FIELDS
 from conformance.openapi import openapi_document
 from conformance.receiver import CallbackReceiver
 from emulator import Store, create_app, start
-from emulator.faults import FAULTS, build
+from emulator.faults import build, catalog
 
+FAULTS = catalog()
 PREFIX = f"/api/laml/{API_VERSION}"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from tests.suite_runner import run_suite
+from reports.runner import run_suite
 
 
 def test_failing_run_writes_clause_columns_and_evidence_without_token(tmp_path: Path) -> None:

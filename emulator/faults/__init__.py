@@ -1,0 +1,137 @@
+"""Named ways for the emulator to misbehave, each a breach of one clause.
+
+A fault overrides one or more hook points of `Fault`; the app passes its data
+through every active fault at each point (the faithful behaviour is each hook's
+default). The catalog lives in the family modules beside this one; it is how
+the project proves the suite's power: every fault must be caught, naming its
+clause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from conformance.contract import CLAUSE
+from emulator.store import Call, Recording
+
+Problems = list[tuple[str, str | None, str]]  # (parameter, value sent, why it is refused)
+FormPairs = list[tuple[str, str]]
+Body = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Callback:
+    event: str
+    method: str
+    url: str
+    payload: dict[str, str]
+    in_query: bool = False  # POST with the payload in the query string (GET always is)
+
+
+class Fault:
+    """The hook points. Each default is the faithful behaviour."""
+
+    name: ClassVar[str]
+    clause: ClassVar[str]
+    summary: ClassVar[str]
+
+    def recording_body(self, body: Body, rec: Recording, form: FormPairs) -> Body:
+        return body
+
+    def fetched_body(self, body: Body) -> Body:
+        return body
+
+    def media_type(self, media_type: str) -> str:
+        """Of a created recording's response."""
+        return media_type
+
+    def problems(self, problems: Problems, form: FormPairs) -> Problems:
+        return problems
+
+    def crashes(self, form: FormPairs) -> bool:
+        """Whether this create makes the server fail (answered 500)."""
+        return False
+
+    def success_status(self, status: int) -> int:
+        return status
+
+    def error(self, status: int, body: Body) -> tuple[int, Any]:
+        """Return (status, body); a str body is sent as text/plain."""
+        return status, body
+
+    def authenticated(
+        self, verdict: bool, path_account: str, user: str | None, known_credentials: bool
+    ) -> bool:
+        """`known_credentials`: the user and token are some account's, maybe another's."""
+        return verdict
+
+    def find_call(self, call: Call | None, sid: str, account_sid: str) -> Call | None:
+        return call
+
+    def new_sid(self, sid: str) -> str:
+        return sid
+
+    def callbacks(
+        self, planned: list[Callback], rec: Recording, make: Callable[[str], Callback]
+    ) -> list[Callback]:
+        """`make(event)` builds the faithful callback for any event."""
+        return planned
+
+
+FAULTS: dict[str, type[Fault]] = {}
+
+
+def fault(name: str, clause: str, summary: str) -> Callable[[type[Fault]], type[Fault]]:
+    if clause not in CLAUSE:
+        raise ValueError(f"fault {name} names unknown clause {clause}")
+    if name in FAULTS:
+        raise ValueError(f"fault {name} is registered twice")
+
+    def register(cls: type[Fault]) -> type[Fault]:
+        cls.name, cls.clause, cls.summary = name, clause, summary
+        FAULTS[name] = cls
+        return cls
+
+    return register
+
+
+def sent(form: FormPairs, name: str) -> str | None:
+    return next((v for k, v in form if k == name), None)
+
+
+def body_fault(
+    name: str,
+    clause: str,
+    summary: str,
+    change: Callable[[Body], Body],
+    when: Callable[[FormPairs], bool] = lambda form: True,
+) -> None:
+    """A fault that bends the created recording's body, when the request matches."""
+
+    class BodyFault(Fault):
+        def recording_body(self, body: Body, rec: Recording, form: FormPairs) -> Body:
+            return change(dict(body)) if when(form) else body
+
+    BodyFault.__name__ = BodyFault.__qualname__ = "".join(p.title() for p in name.split("-"))
+    fault(name, clause, summary)(BodyFault)
+
+
+def build(names: list[str] | tuple[str, ...]) -> tuple[Fault, ...]:
+    _load()
+    unknown = [n for n in names if n not in FAULTS]
+    if unknown:
+        known = ", ".join(sorted(FAULTS))
+        raise ValueError(f"unknown fault(s): {', '.join(unknown)}; known: {known}")
+    return tuple(FAULTS[n]() for n in names)
+
+
+def catalog() -> dict[str, type[Fault]]:
+    _load()
+    return dict(FAULTS)
+
+
+def _load() -> None:
+    # Importing the families registers their faults.
+    from emulator.faults import callbacks, identity, response, validation  # noqa: F401

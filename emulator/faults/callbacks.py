@@ -1,0 +1,114 @@
+"""Faults in status callbacks: method, events, and payloads that disagree with the
+recording."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from emulator.faults import Callback, Fault, fault
+from emulator.store import Recording
+
+Make = Callable[[str], Callback]
+
+
+def callbacks_fault(
+    name: str,
+    clause: str,
+    summary: str,
+    change: Callable[[list[Callback], Recording, Make], list[Callback]],
+) -> None:
+    class CallbacksFault(Fault):
+        def callbacks(self, planned: list[Callback], rec: Recording, make: Make) -> list[Callback]:
+            return change(planned, rec, make)
+
+    CallbacksFault.__name__ = CallbacksFault.__qualname__ = "".join(
+        p.title() for p in name.split("-")
+    )
+    fault(name, clause, summary)(CallbacksFault)
+
+
+def _payload(**values: str) -> Callable[[list[Callback], Recording, Make], list[Callback]]:
+    return lambda planned, rec, make: [replace(c, payload={**c.payload, **values}) for c in planned]
+
+
+callbacks_fault(
+    "callback-get-as-post",
+    "CALLBACK-METHOD",
+    "GET callbacks are sent as POST",
+    lambda planned, rec, make: [replace(c, method="POST") for c in planned],
+)
+callbacks_fault(
+    "callback-default-get",
+    "CALLBACK-DEFAULT-METHOD",
+    "with no method requested, callbacks are sent as GET",
+    lambda planned, rec, make: [replace(c, method="GET") for c in planned],
+)
+callbacks_fault(
+    "callback-post-in-query",
+    "CALLBACK-DEFAULT-METHOD",
+    "POST callbacks carry the payload in the query string, with no body",
+    lambda planned, rec, make: [replace(c, in_query=c.method == "POST") for c in planned],
+)
+callbacks_fault(
+    "callback-missing-in-progress",
+    "CALLBACK-EVENTS",
+    "the in-progress callback is never sent",
+    lambda planned, rec, make: [c for c in planned if c.event != "in-progress"],
+)
+callbacks_fault(
+    "callback-sent-twice",
+    "CALLBACK-EVENTS",
+    "the completed callback is sent twice",
+    lambda planned, rec, make: planned + [c for c in planned if c.event == "completed"],
+)
+
+
+def _absent_too(planned: list[Callback], rec: Recording, make: Make) -> list[Callback]:
+    return [*planned, make("absent")] if rec.status == "completed" else planned
+
+
+callbacks_fault(
+    "callback-extra-absent",
+    "CALLBACK-EVENTS",
+    "when a recording completes, an absent callback is sent as well",
+    _absent_too,
+)
+
+
+def _all_by_default(planned: list[Callback], rec: Recording, make: Make) -> list[Callback]:
+    # The default event set ({completed}) gets in-progress as well, when the recording starts.
+    if rec.callback_events == {"completed"} and rec.status == "in-progress" and not planned:
+        return [make("in-progress")]
+    return planned
+
+
+callbacks_fault(
+    "callback-default-every-event",
+    "CALLBACK-DEFAULT-EVENT",
+    "with no events requested, in-progress is sent too",
+    _all_by_default,
+)
+callbacks_fault(
+    "callback-wrong-recording-sid",
+    "CALLBACK-PAYLOAD",
+    "the payload's RecordingSid names another recording",
+    _payload(RecordingSid="00000000-0000-4000-8000-000000000000"),
+)
+callbacks_fault(
+    "callback-channels-always-1",
+    "CALLBACK-PAYLOAD",
+    "the payload's RecordingChannels is always 1",
+    _payload(RecordingChannels="1"),
+)
+callbacks_fault(
+    "callback-get-dual-channels-1",
+    "CALLBACK-PAYLOAD",
+    "GET callbacks of dual recordings say RecordingChannels 1 (two parameters)",
+    lambda planned, rec, make: [
+        replace(c, payload={**c.payload, "RecordingChannels": "1"})
+        if c.method == "GET" and rec.channels == "2"
+        else c
+        for c in planned
+    ],
+)

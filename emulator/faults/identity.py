@@ -1,0 +1,91 @@
+"""Faults in who may do what to which call: authentication, unknown and malformed
+calls, and the identity of recordings."""
+
+from __future__ import annotations
+
+import uuid
+
+from emulator.faults import Body, Fault, fault
+from emulator.store import Call
+
+
+@fault("auth-none-accepted", "AUTH-MISSING-401", "a request without credentials is let in")
+class AuthNoneAccepted(Fault):
+    def authenticated(
+        self, verdict: bool, path_account: str, user: str | None, known_credentials: bool
+    ) -> bool:
+        return verdict or user is None
+
+
+@fault("auth-any-token", "AUTH-WRONG-TOKEN-401", "the project id alone is enough, any token")
+class AuthAnyToken(Fault):
+    def authenticated(
+        self, verdict: bool, path_account: str, user: str | None, known_credentials: bool
+    ) -> bool:
+        return verdict or user == path_account
+
+
+@fault(
+    "auth-any-account",
+    "AUTH-OTHER-ACCOUNT-401",
+    "any account's credentials act on any account's path",
+)
+class AuthAnyAccount(Fault):
+    def authenticated(
+        self, verdict: bool, path_account: str, user: str | None, known_credentials: bool
+    ) -> bool:
+        return verdict or known_credentials
+
+
+@fault("auth-refused-403", "AUTH-WRONG-TOKEN-401", "refused credentials answer 403, not 401")
+class AuthRefused403(Fault):
+    def error(self, status: int, body: Body) -> tuple[int, Body]:
+        return (403, {**body, "status": 403}) if status == 401 else (status, body)
+
+
+def _phantom(sid: str, account_sid: str) -> Call:
+    return Call(sid, account_sid, "", "", "")
+
+
+@fault("unknown-call-accepted", "CALL-UNKNOWN-404", "an unknown CallSid gets a recording")
+class UnknownCallAccepted(Fault):
+    def find_call(self, call: Call | None, sid: str, account_sid: str) -> Call | None:
+        return call or _phantom(sid, account_sid)
+
+
+@fault("unknown-call-400", "CALL-UNKNOWN-404", "an unknown CallSid answers 400, not 404")
+class UnknownCall400(Fault):
+    def error(self, status: int, body: Body) -> tuple[int, Body]:
+        return (400, {**body, "status": 400}) if status == 404 else (status, body)
+
+
+def _is_uuid(sid: str) -> bool:
+    try:
+        return str(uuid.UUID(sid)) == sid
+    except ValueError:
+        return False
+
+
+@fault(
+    "malformed-call-accepted", "CALL-MALFORMED-4XX", "a CallSid that is no uuid gets a recording"
+)
+class MalformedCallAccepted(Fault):
+    def find_call(self, call: Call | None, sid: str, account_sid: str) -> Call | None:
+        return call if call or _is_uuid(sid) else _phantom(sid, account_sid)
+
+
+@fault("sids-reused", "IDENTITY-UNIQUE-SID", "every recording gets the first recording's sid")
+class SidsReused(Fault):
+    def __init__(self) -> None:
+        self.first: str | None = None
+
+    def new_sid(self, sid: str) -> str:
+        self.first = self.first or sid
+        return self.first
+
+
+@fault("fetch-forgets-trim", "IDENTITY-FETCH", "a fetched recording reports the other trim")
+class FetchForgetsTrim(Fault):
+    def fetched_body(self, body: Body) -> Body:
+        flipped = "do-not-trim" if body.get("trim") == "trim-silence" else "trim-silence"
+        return {**body, "trim": flipped}
