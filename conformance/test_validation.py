@@ -51,20 +51,22 @@ def event_probes(harness: Harness) -> dict[EventEncoding, list[Exchange]]:
     return send_event_probes(harness)
 
 
-@pytest.mark.clause("EVENTS-SPACE-SEPARATED")
-def test_space_separated_events_are_accepted(
-    event_probes: dict[EventEncoding, list[Exchange]],
-) -> None:
-    for exchange in event_probes[EventEncoding.SPACE]:
-        expect_accepted(exchange, "EVENTS-SPACE-SEPARATED", "events separated with a space")
+ENCODING_CLAUSES = {
+    EventEncoding.SPACE: ("EVENTS-SPACE-SEPARATED", "events separated with a space"),
+    EventEncoding.REPEATED: ("EVENTS-REPEATED-FIELDS", "one field per event"),
+}
 
 
-@pytest.mark.clause("EVENTS-REPEATED-FIELDS")
-def test_repeated_event_fields_are_accepted(
-    event_probes: dict[EventEncoding, list[Exchange]],
+@pytest.mark.parametrize(
+    "encoding",
+    [pytest.param(e, id=c, marks=pytest.mark.clause(c)) for e, (c, _) in ENCODING_CLAUSES.items()],
+)
+def test_several_events_are_accepted_in_each_encoding(
+    encoding: EventEncoding, event_probes: dict[EventEncoding, list[Exchange]]
 ) -> None:
-    for exchange in event_probes[EventEncoding.REPEATED]:
-        expect_accepted(exchange, "EVENTS-REPEATED-FIELDS", "one field per event")
+    clause_id, why = ENCODING_CLAUSES[encoding]
+    for exchange in event_probes[encoding]:
+        expect_accepted(exchange, clause_id, why)
 
 
 @pytest.mark.clause("UNKNOWN-PARAMS-IGNORED")

@@ -38,21 +38,19 @@ def test_catalog_is_large_and_spans_every_checked_family() -> None:
     assert families >= set(Family) - {Family.GENERIC}
 
 
-def test_faithful_embedded_emulator_has_zero_failures(embedded: Matrix) -> None:
-    assert embedded.false_positives == [], embedded.clean
+MODES = ["embedded", "over_http"]
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_faithful_emulator_has_zero_failures(mode: str, request: pytest.FixtureRequest) -> None:
+    matrix: Matrix = request.getfixturevalue(mode)
+    assert matrix.false_positives == [], matrix.clean
+
+
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("fault", FAULTS)
-def test_embedded_fault_is_killed_naming_its_clause(embedded: Matrix, fault: str) -> None:
-    row = _row(embedded, fault)
-    assert row.killed, row
-
-
-def test_faithful_separate_emulator_has_zero_failures(over_http: Matrix) -> None:
-    assert over_http.false_positives == [], over_http.clean
-
-
-@pytest.mark.parametrize("fault", FAULTS)
-def test_fault_is_killed_over_real_http(over_http: Matrix, fault: str) -> None:
-    row = _row(over_http, fault)
+def test_fault_is_killed_naming_its_clause(
+    mode: str, fault: str, request: pytest.FixtureRequest
+) -> None:
+    row = _row(request.getfixturevalue(mode), fault)
     assert row.killed, row
