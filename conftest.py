@@ -17,6 +17,16 @@ _COMMON = {
 }
 settings.register_profile("dev", max_examples=40, **_COMMON)
 settings.register_profile("ci", max_examples=40, derandomize=True, print_blob=True, **_COMMON)
+# A live, rate-limited, paid-for target: few examples, reproducible, and no shrinking,
+# which would spend requests replaying a failure the covering plan already shows small.
+settings.register_profile(
+    "live",
+    max_examples=8,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.generate],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
@@ -75,6 +85,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="t of the t-wise covering plan of valid requests (1-3, default 3)",
     )
     g.addoption("--request-timeout", type=float, default=10.0, help="seconds per HTTP request")
+    g.addoption(
+        "--allow-remote",
+        action="store_true",
+        help="run against a target that is not on loopback (a live account: requests may cost)",
+    )
+    g.addoption(
+        "--max-requests",
+        type=int,
+        help="hard budget of HTTP requests, never exceeded (retries count, clean-up is "
+        "reserved); spent on the covering plan first, then the probes, then Hypothesis",
+    )
+    g.addoption(
+        "--retries",
+        type=int,
+        default=2,
+        help="retries of a request on transport errors and 429/503 (default 2)",
+    )
+    g.addoption(
+        "--retry-max-wait",
+        type=float,
+        default=30.0,
+        help="seconds one request may wait for its retries (Retry-After is honoured)",
+    )
+    g.addoption(
+        "--dry-run",
+        action="store_true",
+        help="print the planned requests and their count, and send none",
+    )
     g.addoption("--report-dir", default="reports/out", help="where the HTML and JUnit reports go")
     g.addoption(
         "--emulator-fault",

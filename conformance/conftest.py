@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from conformance.budget import Budget
 from conformance.corpus import (
     RefusalCorpus,
     ValidCorpus,
     plan_forms,
+    refusal_plan,
     send_refusals,
     send_valid,
 )
@@ -33,10 +35,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "clause(id): the contract clause a test enforces")
     if config.option.help or config.option.collectonly:
         return
+    dry_run = config.getoption("dry_run")
     try:
-        config.stash[SESSION] = session_from_options(config.getoption)
+        config.stash[SESSION] = session_from_options(config.getoption, connect=not dry_run)
     except ConfigurationError as exc:
         raise pytest.UsageError(str(exc)) from None
+    if dry_run:
+        from conformance.plan import describe
+
+        session = config.stash[SESSION]
+        for line in describe(session.settings, bool(session.target.calls.given)):
+            print(line)
+        pytest.exit("dry run: no request was sent", returncode=0)
     report_dir = Path(config.getoption("report_dir"))
     report_dir.mkdir(parents=True, exist_ok=True)
     if not getattr(config.option, "htmlpath", None):
@@ -57,7 +67,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     summary = {
         "target": suite.target.base_url,
-        "requests": len(client.journal) if client else 0,
+        "requests": client.requests_sent if client else 0,
         "cleanup": session.config.stash.get(CLEANUP_LINES, []),
     }
     path = Path(session.config.getoption("report_dir")) / "run.json"
@@ -68,6 +78,20 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     session = config.stash.get(SESSION, None)
     if session is not None:
         session.close()
+
+
+def _stage(item: pytest.Item) -> int:
+    """Where a test spends requests in a budgeted run: the covering plan first, then
+    one probe per invalid class and identity case, then Hypothesis, then schemathesis."""
+    if item.path.name == "test_generic.py":
+        return 3
+    if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+        return 2
+    return 0 if "valid_corpus" in getattr(item, "fixturenames", ()) else 1
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=_stage)  # stable: within a stage, collection order
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -102,7 +126,7 @@ def pytest_runtest_makereport(
         ]
     client = item.config.stash.get(CLIENT, None)
     if violations and client is not None:
-        item.user_properties.append(("requests", len(client.journal)))
+        item.user_properties.append(("requests", client.requests_sent))
     report = yield
     if violations:
         report.longrepr = "\n\n".join(_rendered(v) for v in violations)
@@ -136,7 +160,8 @@ def suite(pytestconfig: pytest.Config) -> SuiteSession:
 
 @pytest.fixture(scope="session")
 def client(suite: SuiteSession, pytestconfig: pytest.Config) -> Iterator[TargetClient]:
-    with TargetClient(suite.target) as c:
+    budget = Budget(suite.settings.max_requests)
+    with TargetClient(suite.target, budget=budget, retry=suite.settings.retry) as c:
         pytestconfig.stash[CLIENT] = c
         yield c
 
@@ -156,10 +181,7 @@ def harness(client: TargetClient, pytestconfig: pytest.Config) -> Iterator[Harne
         yield h
     finally:
         report = h.cleanup()
-        pytestconfig.stash[CLEANUP_LINES] = [
-            *report.lines(),
-            f"requests sent: {len(client.journal)}",
-        ]
+        pytestconfig.stash[CLEANUP_LINES] = [*report.lines(), client.budget.describe()]
 
 
 @pytest.fixture(scope="session")
@@ -173,4 +195,4 @@ def valid_corpus(harness: Harness, receiver: CallbackReceiver, suite: SuiteSessi
 @pytest.fixture(scope="session")
 def refusal_corpus(harness: Harness, suite: SuiteSession) -> RefusalCorpus:
     # A fresh uuid4 names no existing call (122 random bits).
-    return send_refusals(harness, str(uuid.uuid4()), suite.settings.other_account_sid)
+    return send_refusals(harness, refusal_plan(str(uuid.uuid4()), suite.settings.other_account_sid))

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from conformance.budget import BudgetExhausted
 from conformance.checks import Created, Refused
 from conformance.checks.callbacks import Observed
 from conformance.contract import CLAUSE, PARAMETERS, Clause
@@ -62,7 +63,12 @@ def send_valid(
     stops: dict[str, Exchange | None] = {}
     for planned in forms:
         form, token = _with_callback(planned, receiver)
-        exchange = harness.create(form)
+        try:
+            exchange = harness.create(form)
+        except BudgetExhausted:
+            break  # the plan is ordered: what was sent is judged, the rest is not tested
+        except Inconclusive:
+            continue  # a row the target could not be asked; the others still count
         entry = Entry(exchange, token)
         if is_success(exchange) and isinstance(exchange.body.get("sid"), str):
             entry.created = harness.created(exchange)
@@ -117,58 +123,90 @@ class RefusalCorpus:
         return probes
 
 
-def send_refusals(harness: Harness, unknown_call: str, other_account: str) -> RefusalCorpus:
-    """One request per invalid-input class, unknown and malformed calls, and bad
-    credentials. Anything a target wrongly starts is remembered for clean-up."""
-    corpus = RefusalCorpus()
+@dataclass(frozen=True)
+class ProbeSpec:
+    """One request that must be refused, and why."""
 
-    def probe(
-        clause: Clause, why: str, status: int | None = None, **kwargs: object
-    ) -> Probe | None:
-        form = kwargs.pop("form", ())
-        try:
-            exchange = harness.create(form, **kwargs)  # type: ignore[arg-type]
-        except Inconclusive as exc:
-            corpus.unanswered[clause.id].append(f"{why}: {exc}")
-            return None
-        corpus.probes.append(Probe(clause, Refused(exchange, why, status)))
-        harness.stop_all()
-        return corpus.probes[-1]
+    clause: Clause
+    why: str
+    status: int | None = None  # the exact status asked for, if any
+    form: Form = ()
+    call_sid: str | None = None  # None: the suite's call
+    account_sid: str | None = None  # None: the suite's account
+    auth: Auth = Auth.ACCOUNT
+    listed: bool = False  # list the call's recordings before and after (nothing created?)
 
-    def credential_probe(clause: Clause, why: str, **kwargs: object) -> None:
-        try:
-            before = harness.client.list_recordings(harness.call_sid())
-            sent = probe(clause, why, 401, **kwargs)
-            if sent is not None:
-                sent.listed = (before, harness.client.list_recordings(harness.call_sid()))
-        except Inconclusive as exc:
-            corpus.unanswered[clause.id].append(f"{why}: {exc}")
 
-    for parameter in PARAMETERS:
-        for miss in near_misses(parameter):
-            request = one_wrong(miss)
-            probe(request.clause, miss.describe(), form=request.form)
-    probe(CLAUSE["CALL-UNKNOWN-404"], f"unknown CallSid {unknown_call}", 404, call_sid=unknown_call)
-    for sid in MALFORMED_CALL_SIDS:
-        probe(CLAUSE["CALL-MALFORMED-4XX"], f"malformed CallSid {sid!r}", call_sid=sid)
-    credential_probe(CLAUSE["AUTH-MISSING-401"], "no credentials", auth=Auth.NONE)
-    credential_probe(CLAUSE["AUTH-WRONG-TOKEN-401"], "a wrong API token", auth=Auth.WRONG_TOKEN)
-    credential_probe(
-        CLAUSE["AUTH-OTHER-ACCOUNT-401"],
-        f"another account's path ({other_account})",
-        account_sid=other_account,
+def refusal_plan(unknown_call: str, other_account: str) -> list[ProbeSpec]:
+    """Each invalid-input class per parameter, unknown and malformed calls, bad credentials."""
+    specs = [
+        ProbeSpec(one_wrong(m).clause, m.describe(), form=one_wrong(m).form)
+        for p in PARAMETERS
+        for m in near_misses(p)
+    ]
+    specs.append(
+        ProbeSpec(
+            CLAUSE["CALL-UNKNOWN-404"],
+            f"unknown CallSid {unknown_call}",
+            404,
+            call_sid=unknown_call,
+        )
     )
+    specs += [
+        ProbeSpec(CLAUSE["CALL-MALFORMED-4XX"], f"malformed CallSid {sid!r}", call_sid=sid)
+        for sid in MALFORMED_CALL_SIDS
+    ]
+    specs += [
+        ProbeSpec(CLAUSE["AUTH-MISSING-401"], "no credentials", 401, auth=Auth.NONE, listed=True),
+        ProbeSpec(
+            CLAUSE["AUTH-WRONG-TOKEN-401"],
+            "a wrong API token",
+            401,
+            auth=Auth.WRONG_TOKEN,
+            listed=True,
+        ),
+        ProbeSpec(
+            CLAUSE["AUTH-OTHER-ACCOUNT-401"],
+            f"another account's path ({other_account})",
+            401,
+            account_sid=other_account,
+            listed=True,
+        ),
+    ]
+    return specs
+
+
+def send_refusals(harness: Harness, specs: list[ProbeSpec]) -> RefusalCorpus:
+    """Send each; anything a target wrongly starts is stopped at once."""
+    corpus = RefusalCorpus()
+    for spec in specs:
+        try:
+            before = harness.client.list_recordings(harness.call_sid()) if spec.listed else None
+            exchange = harness.create(
+                spec.form, call_sid=spec.call_sid, account_sid=spec.account_sid, auth=spec.auth
+            )
+            harness.stop_all()
+            probe = Probe(spec.clause, Refused(exchange, spec.why, spec.status))
+            if before is not None:
+                probe.listed = (before, harness.client.list_recordings(harness.call_sid()))
+            corpus.probes.append(probe)
+        except BudgetExhausted as exc:
+            corpus.unanswered[spec.clause.id].append(f"{spec.why}: {exc}")
+        except Inconclusive as exc:
+            corpus.unanswered[spec.clause.id].append(f"{spec.why}: {exc}")
     return corpus
 
 
-def send_event_probes(harness: Harness) -> dict[EventEncoding, list[Exchange]]:
-    """Each multi-event subset alone, in each encoding: refusals here are about the
+def event_probe_plan() -> list[tuple[EventEncoding, Form]]:
+    """Each multi-event subset alone, in each encoding: a refusal here is about the
     encoding, not about anything else in the body."""
-    out: dict[EventEncoding, list[Exchange]] = {}
     subsets = [c for k in range(2, len(EVENTS.domain) + 1) for c in combinations(EVENTS.domain, k)]
-    for encoding in EventEncoding:
-        out[encoding] = []
-        for events in subsets:
-            out[encoding].append(harness.create(encode_events(events, encoding)))
-            harness.stop_all()
+    return [(e, encode_events(events, e)) for e in EventEncoding for events in subsets]
+
+
+def send_event_probes(harness: Harness) -> dict[EventEncoding, list[Exchange]]:
+    out: dict[EventEncoding, list[Exchange]] = {e: [] for e in EventEncoding}
+    for encoding, form in event_probe_plan():
+        out[encoding].append(harness.create(form))
+        harness.stop_all()
     return out

@@ -54,9 +54,11 @@ class Harness:
         return self._calls[0]
 
     def _create_call(self) -> str:
+        self.client.budget.reserve()  # the request that will end it
         exchange = self.client.create_call(self.client.target.calls)
         sid = exchange.body.get("sid")
         if not is_success(exchange) or not isinstance(sid, str):
+            self.client.budget.release()
             raise Inconclusive(
                 f"could not create a call to record (HTTP {exchange.response.status}); "
                 "give one with --call-sid"
@@ -81,11 +83,18 @@ class Harness:
     ) -> Exchange:
         """Create a recording; whatever the target started is remembered for clean-up."""
         call = call_sid or self.call_sid()
-        exchange = self.client.create_recording(call, form, account_sid=account_sid, auth=auth)
+        self.client.budget.reserve()  # the request that will stop it, if it starts
+        try:
+            exchange = self.client.create_recording(call, form, account_sid=account_sid, auth=auth)
+        except Inconclusive:
+            self.client.budget.release()
+            raise
         sid = exchange.body.get("sid")
         if is_success(exchange) and isinstance(sid, str):
             self._open[sid] = call
             self.report.started.append(sid)
+        else:
+            self.client.budget.release()
         return exchange
 
     def created(self, exchange: Exchange, call_sid: str | None = None) -> Created:
@@ -119,7 +128,10 @@ class Harness:
             if status in TERMINAL_EVENTS:
                 return str(status)
             time.sleep(0.3)
-            status = self.client.fetch_recording(sid).body.get("status")
+            try:
+                status = self.client.fetch_recording(sid).body.get("status")
+            except Inconclusive:
+                return None
         return str(status) if status in TERMINAL_EVENTS else None
 
     def cleanup(self) -> CleanupReport:

@@ -5,15 +5,18 @@ any check runs."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from conformance.failures import ConfigurationError
 from conformance.target import (
+    LOOPBACK_HOSTS,
     CallPlan,
     Credentials,
+    RetryPolicy,
     Target,
     credentials_from,
     parse_base_url,
@@ -29,6 +32,8 @@ class RunSettings:
     callback_grace: float = 0.3
     coverage_strength: int = 3
     other_account_sid: str = ""
+    max_requests: int | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
 @dataclass
@@ -47,14 +52,26 @@ class SuiteSession:
             self.emulator.stop()
 
 
+def _at_least(name: str, value: int, least: int) -> int:
+    if value < least:
+        raise ConfigurationError(f"{name} must be at least {least}, not {value}")
+    return value
+
+
+def _budget(value: int | None) -> int | None:
+    # Under 8 the suite cannot even start, judge and clean up one recording.
+    return None if value is None else _at_least("--max-requests", value, 8)
+
+
 def _positive(name: str, value: float) -> float:
     if value <= 0:
         raise ConfigurationError(f"{name} must be positive, not {value}")
     return value
 
 
-def session_from_options(get: Any) -> SuiteSession:
-    """`get(name)` reads an option (pytest's config.getoption)."""
+def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
+    """`get(name)` reads an option (pytest's config.getoption). Without `connect`, the
+    options are checked but no emulator starts and nothing is sent (a dry run)."""
     strength = get("coverage_strength")
     if not 1 <= strength <= 3:
         raise ConfigurationError(f"--coverage-strength must be 1, 2 or 3, not {strength}")
@@ -73,6 +90,11 @@ def session_from_options(get: Any) -> SuiteSession:
         callback_grace=max(0.0, get("callback_grace")),
         coverage_strength=strength,
         other_account_sid=get("other_account_sid") or "",
+        max_requests=_budget(get("max_requests")),
+        retry=RetryPolicy(
+            attempts=1 + _at_least("--retries", get("retries"), 0),
+            max_wait=_positive("--retry-max-wait", get("retry_max_wait")),
+        ),
     )
     calls = CallPlan(tuple(get("call_sid")), get("call_to"), get("call_from"), get("call_url"))
     emulator = None
@@ -83,8 +105,16 @@ def session_from_options(get: Any) -> SuiteSession:
                 "drop --base-url or start the emulator with --fault"
             )
         base_url = parse_base_url(get("base_url"))
+        host = urlsplit(base_url).hostname
+        if host not in LOOPBACK_HOSTS and not get("allow_remote"):
+            raise ConfigurationError(
+                f"target host {host} is not on loopback, and every request to a live account "
+                "may cost money: pass --allow-remote to run against it"
+            )
         credentials = credentials_from(get("project_id"), get("api_token"))
         other = None
+    elif not connect:
+        base_url, credentials, other = "{embedded emulator}", Credentials("-", "-"), None
     else:
         from emulator import catalog, start  # the embedded default
 
@@ -99,11 +129,13 @@ def session_from_options(get: Any) -> SuiteSession:
         own, second = emulator.accounts
         credentials, other = Credentials(own.sid, own.token), Credentials(second.sid, second.token)
         if not settings.other_account_sid:
-            settings = RunSettings(**{**settings.__dict__, "other_account_sid": second.sid})
+            settings = replace(settings, other_account_sid=second.sid)
     if not settings.other_account_sid:
-        settings = RunSettings(**{**settings.__dict__, "other_account_sid": str(uuid.uuid4())})
+        settings = replace(settings, other_account_sid=str(uuid.uuid4()))
     target = Target(base_url, credentials, suffix, timeout, calls, other)
     session = SuiteSession(target, settings, emulator)
+    if not connect:
+        return session
     try:
         ensure_reachable(target)
     except ConfigurationError:

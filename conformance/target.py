@@ -4,18 +4,50 @@ keeps a journal of every exchange."""
 from __future__ import annotations
 
 import os
+import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode, urlsplit
 
 import httpx
 
+from conformance.budget import Budget
 from conformance.contract import STOP_STATUS
 from conformance.exchange import Auth, Exchange, Form, Received, SentRequest
 from conformance.failures import ConfigurationError, Inconclusive
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+RETRY_STATUSES = (429, 503)  # the target asks us to come back later: not a verdict
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded retries with exponential backoff, honouring Retry-After."""
+
+    attempts: int = 3  # tries per request, the first included
+    max_wait: float = 30.0  # seconds spent waiting for one request, all retries together
+    base_delay: float = 0.5
+
+    def delay(self, attempt: int, retry_after: str | None) -> float:
+        asked = _retry_after_seconds(retry_after)
+        backoff = self.base_delay * 2 ** (attempt - 1)
+        return max(backoff, asked) if asked is not None else backoff
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After is delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 @dataclass(frozen=True)
@@ -89,12 +121,24 @@ def credentials_from(
 class TargetClient:
     """Sends requests to the target and journals each exchange (without secrets)."""
 
-    transport_retries = 1
-
-    def __init__(self, target: Target, client: httpx.Client | None = None) -> None:
+    def __init__(
+        self,
+        target: Target,
+        client: httpx.Client | None = None,
+        budget: Budget | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.target = target
         self._http = client or httpx.Client(timeout=target.timeout)
         self.journal: list[Exchange] = []
+        self.budget = budget or Budget()
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+
+    @property
+    def requests_sent(self) -> int:
+        return self.budget.spent
 
     def close(self) -> None:
         self._http.close()
@@ -112,33 +156,63 @@ class TargetClient:
         return f"{self.target.base_url}/{path}{self.target.path_suffix}"
 
     def send(
-        self, method: str, url: str, form: Iterable[tuple[str, str]] = (), auth: Auth = Auth.ACCOUNT
+        self,
+        method: str,
+        url: str,
+        form: Iterable[tuple[str, str]] = (),
+        auth: Auth = Auth.ACCOUNT,
+        cleanup: bool = False,
     ) -> Exchange:
+        """One request, retried on transport errors and 429/503 within the retry policy;
+        every try is counted against the budget. Past the bound: Inconclusive."""
         request = SentRequest(method, url, tuple(form), auth)
         headers = {"Accept": "application/json"}
         content: bytes | None = None
         if method != "GET":
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             content = urlencode(request.form).encode()
-        answer = None
-        for attempt in range(1 + self.transport_retries):
-            try:
-                answer = self._http.request(
-                    method, url, content=content, headers=headers, auth=self._auth(auth)
-                )
-                break
-            except httpx.TransportError as exc:
-                # A kept-alive connection the server dropped fails once; a dead target
-                # fails every time and the run says so instead of judging it.
-                if attempt == self.transport_retries:
-                    raise Inconclusive(f"{method} {url}: {type(exc).__name__}: {exc}") from None
-        assert answer is not None
+        answer = self._send_with_retries(request, content, headers, cleanup)
         exchange = Exchange(
             request,
             Received(answer.status_code, answer.headers.get("content-type", ""), answer.text),
         )
         self.journal.append(exchange)
         return exchange
+
+    def _send_with_retries(
+        self, request: SentRequest, content: bytes | None, headers: dict[str, str], cleanup: bool
+    ) -> httpx.Response:
+        policy, waited = self.retry, 0.0
+        for attempt in range(1, policy.attempts + 1):
+            self.budget.charge(cleanup)
+            retry_after = None
+            try:
+                answer = self._http.request(
+                    request.method,
+                    request.url,
+                    content=content,
+                    headers=headers,
+                    auth=self._auth(request.auth),
+                )
+            except httpx.TransportError as exc:
+                trouble = f"{type(exc).__name__}: {exc}"
+            else:
+                if answer.status_code not in RETRY_STATUSES:
+                    return answer
+                trouble = f"HTTP {answer.status_code}"
+                retry_after = answer.headers.get("retry-after")
+            where = f"{request.method} {request.url}"
+            if attempt == policy.attempts:
+                raise Inconclusive(f"{where}: {trouble} after {attempt} tries")
+            delay = policy.delay(attempt, retry_after)
+            if waited + delay > policy.max_wait:
+                raise Inconclusive(
+                    f"{where}: {trouble}; waiting {delay:.0f}s more would pass "
+                    f"the retry bound of {policy.max_wait:.0f}s"
+                )
+            self._sleep(delay)
+            waited += delay
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _auth(self, auth: Auth) -> tuple[str, str] | None:
         creds = self.target.credentials
@@ -162,9 +236,8 @@ class TargetClient:
         return self.send("POST", url, form, auth)
 
     def update_recording(self, call_sid: str, sid: str, status: str = STOP_STATUS) -> Exchange:
-        return self.send(
-            "POST", self.url("Calls", call_sid, "Recordings", sid), (("Status", status),)
-        )
+        url = self.url("Calls", call_sid, "Recordings", sid)
+        return self.send("POST", url, (("Status", status),), cleanup=status == STOP_STATUS)
 
     def fetch_recording(self, sid: str) -> Exchange:
         return self.send("GET", self.url("Recordings", sid))
@@ -180,4 +253,4 @@ class TargetClient:
         return self.send("GET", self.url("Calls", sid))
 
     def end_call(self, sid: str) -> Exchange:
-        return self.send("POST", self.url("Calls", sid), (("Status", "completed"),))
+        return self.send("POST", self.url("Calls", sid), (("Status", "completed"),), cleanup=True)

@@ -48,6 +48,13 @@ def _closed_port() -> int:
         (["--path-suffix", ".xml"], {}, "--path-suffix must be"),
         (["--request-timeout", "0"], {}, "--request-timeout must be positive"),
         (["--emulator-fault", "no-such"], {}, "unknown --emulator-fault no-such"),
+        (["--max-requests", "3"], {}, "--max-requests must be at least 8"),
+        (["--retries", "-1"], {}, "--retries must be at least 0"),
+        (
+            ["--base-url", "https://space.example.invalid/api/laml/2010-04-01"],
+            {"SIGNALWIRE_PROJECT_ID": "p", "SIGNALWIRE_API_TOKEN": "t"},
+            "target host space.example.invalid is not on loopback",
+        ),
         (
             ["--emulator-fault", "trim-default-trims", "--base-url", "http://127.0.0.1:1/a"],
             {"SIGNALWIRE_PROJECT_ID": "p", "SIGNALWIRE_API_TOKEN": "t"},
@@ -79,3 +86,25 @@ def test_credentials_come_from_the_environment(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{_closed_port()}/api"
     done = _run("--base-url", url, env={"SIGNALWIRE_PROJECT_ID": "p", "SIGNALWIRE_API_TOKEN": "t"})
     assert "needs credentials" not in done.stderr
+
+
+def test_remote_target_runs_only_with_the_opt_in() -> None:
+    url = "https://space.example.invalid/api/laml/2010-04-01"
+    env = {"SIGNALWIRE_PROJECT_ID": "p", "SIGNALWIRE_API_TOKEN": "t"}
+    refused = _run("--base-url", url, env=env)
+    assert "pass --allow-remote" in refused.stderr
+    allowed = _run("--base-url", url, "--allow-remote", env=env)
+    assert "--allow-remote" not in allowed.stderr and "unreachable" in allowed.stderr
+
+
+def test_dry_run_lists_the_plan_and_sends_nothing() -> None:
+    # A closed port: any request at all would fail the run, so a clean exit proves none.
+    url = f"http://127.0.0.1:{_closed_port()}/api/laml/2010-04-01"
+    env = {"SIGNALWIRE_PROJECT_ID": "p", "SIGNALWIRE_API_TOKEN": "t"}
+    done = _run("--base-url", url, "--dry-run", "--max-requests", "40", env=env)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("dry run: nothing is sent")
+    assert sum(line.startswith("  POST Recordings.json") for line in lines) > 150
+    assert any(line.startswith("planned: ") for line in lines)
+    assert "the budget of 40 ends the run there" in done.stdout
