@@ -130,19 +130,25 @@ def pytest_runtest_makereport(
     report = yield
     if violations:
         report.longrepr = "\n\n".join(_rendered(v) for v in violations)
-    elif isinstance(error, Inconclusive):
+    elif error is not None and all(isinstance(e, Inconclusive) for e in _leaves(error)):
         report.outcome = "skipped"
-        report.longrepr = (str(item.path), item.location[1] or 0, f"inconclusive: {error}")
+        why = "; ".join(dict.fromkeys(str(e) for e in _leaves(error)))
+        report.longrepr = (str(item.path), item.location[1] or 0, f"inconclusive: {why}")
     return report
 
 
-def _violations(error: BaseException | None) -> list[ContractViolation]:
-    """The violations an error carries; Hypothesis groups distinct ones together."""
-    if isinstance(error, ContractViolation):
-        return [error]
+def _leaves(error: BaseException) -> list[BaseException]:
+    """The exceptions an error stands for. Hypothesis groups distinct failures, and wraps
+    one it could not reproduce (a request lost to the network, say) in a FlakyFailure."""
     if isinstance(error, BaseExceptionGroup):
-        return [v for e in error.exceptions for v in _violations(e)]
-    return []
+        return [leaf for e in error.exceptions for leaf in _leaves(e)]
+    return [error]
+
+
+def _violations(error: BaseException | None) -> list[ContractViolation]:
+    if error is None:
+        return []
+    return [e for e in _leaves(error) if isinstance(e, ContractViolation)]
 
 
 def _rendered(violation: ContractViolation) -> str:

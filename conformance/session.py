@@ -4,6 +4,7 @@ any check runs."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -137,18 +138,23 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
     if not connect:
         return session
     try:
-        ensure_reachable(target)
+        ensure_reachable(target, settings.retry)
     except ConfigurationError:
         session.close()
         raise
     return session
 
 
-def ensure_reachable(target: Target) -> None:
-    """Any HTTP answer will do; only a transport failure stops the run."""
-    try:
-        httpx.get(target.base_url, timeout=min(target.timeout, 10.0))
-    except httpx.HTTPError as exc:
-        raise ConfigurationError(
-            f"target {target.base_url} is unreachable: {type(exc).__name__}: {exc}"
-        ) from None
+def ensure_reachable(target: Target, retry: RetryPolicy) -> None:
+    """Any HTTP answer will do; only a transport failure on every try stops the run
+    (a flaky network may lose one request, and the run's own requests are retried)."""
+    for attempt in range(1, retry.attempts + 1):
+        try:
+            httpx.get(target.base_url, timeout=min(target.timeout, 10.0))
+            return
+        except httpx.HTTPError as exc:
+            if attempt == retry.attempts:
+                raise ConfigurationError(
+                    f"target {target.base_url} is unreachable: {type(exc).__name__}: {exc}"
+                ) from None
+            time.sleep(retry.delay(attempt, None))

@@ -1,0 +1,71 @@
+"""Through a flaky network (emulator/flaky.py in front of the emulator): transport
+trouble is never reported as non-conformance, and non-conformance is never retried
+away."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from conformance.contract import API_VERSION
+from emulator import Account, start
+from emulator.flaky import FlakyProxy, RunningProxy, Trouble, start_proxy
+from reports.runner import SuiteRun, run_suite
+
+SID, TOKEN = "5b3f8f2e-9a41-4c0e-8d7b-2f6a1c9e0d11", "flaky-token"
+# Few requests (strength 2, the live profile): the stalls and backoffs cost real seconds.
+FRUGAL = ("--coverage-strength", "2", "--request-timeout", "1")
+ENV = {"SIGNALWIRE_PROJECT_ID": SID, "SIGNALWIRE_API_TOKEN": TOKEN, "HYPOTHESIS_PROFILE": "live"}
+
+
+@contextmanager
+def flaky_emulator(
+    rate: float, faults: tuple[str, ...] = (), kinds: tuple[Trouble, ...] = tuple(Trouble)
+) -> Iterator[RunningProxy]:
+    emulator = start(accounts=(Account(SID, TOKEN),), faults=faults)
+    origin = emulator.base_url.split("/api/")[0]
+    proxy = start_proxy(FlakyProxy(origin, rate, kinds, seed=7, stall_seconds=1.5))
+    try:
+        yield proxy
+    finally:
+        proxy.stop()
+        emulator.stop()
+
+
+def _through(proxy: RunningProxy, tmp_path: Path, *args: str) -> SuiteRun:
+    base = f"{proxy.url}/api/laml/{API_VERSION}"
+    return run_suite("--base-url", base, *FRUGAL, *args, report_dir=tmp_path, env=ENV)
+
+
+def _inconclusive(tmp_path: Path) -> int:
+    cases = ET.parse(tmp_path / "junit.xml").iter("testcase")
+    return sum(
+        1 for c in cases if (s := c.find("skipped")) is not None and "inconclusive" in str(s.attrib)
+    )
+
+
+def test_transport_trouble_is_never_reported_as_non_conformance(tmp_path: Path) -> None:
+    with flaky_emulator(0.2) as proxy:
+        run = _through(proxy, tmp_path, "--retries", "4", "--retry-max-wait", "10")
+        counts = proxy.proxy.counts
+    assert all(counts[k] > 0 for k in Trouble), counts  # every kind of trouble happened
+    assert run.failures == (), run.output[-4000:]
+    assert run.returncode == 0 and run.passed > 40
+
+
+def test_past_the_retry_bound_checks_are_inconclusive_not_failed(tmp_path: Path) -> None:
+    kinds = (Trouble.DROP, Trouble.UNAVAILABLE, Trouble.RESET)
+    with flaky_emulator(0.25, kinds=kinds) as proxy:
+        run = _through(proxy, tmp_path, "--retries", "0")
+    assert run.failures == (), run.output[-4000:]
+    assert _inconclusive(tmp_path) > 0
+
+
+def test_non_conformance_is_never_retried_away(tmp_path: Path) -> None:
+    # One fault answers 500 to invalid input: a 5xx is a verdict, never retried.
+    faults = ("trim-default-trims", "invalid-answers-500")
+    with flaky_emulator(0.2, faults) as proxy:
+        run = _through(proxy, tmp_path, "--retries", "4", "--retry-max-wait", "10")
+    assert run.violated == {"DEFAULT-TRIM", "NO-SERVER-ERROR"}, run.output[-4000:]
