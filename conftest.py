@@ -113,6 +113,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="print the planned requests and their count, and send none",
     )
+    g.addoption(
+        "--record-cassette",
+        metavar="DIR",
+        help="record the run's HTTP exchanges (no credentials) and callbacks into DIR",
+    )
+    g.addoption(
+        "--replay-cassette",
+        metavar="DIR",
+        help="replay a recorded run offline, sending nothing: the same verdicts, no cost",
+    )
     g.addoption("--report-dir", default="reports/out", help="where the HTML and JUnit reports go")
     g.addoption(
         "--emulator-fault",

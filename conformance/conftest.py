@@ -4,13 +4,20 @@ clauses. Options are declared in the root conftest.py."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Generator, Iterator
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from conformance.budget import Budget
+from conformance.cassette import (
+    SHAPING_OPTIONS,
+    Cassette,
+    RecordedRun,
+    import_project_modules,
+)
 from conformance.corpus import (
     RefusalCorpus,
     ValidCorpus,
@@ -28,6 +35,8 @@ from conformance.target import TargetClient
 SESSION = pytest.StashKey[SuiteSession]()
 CLIENT = pytest.StashKey[TargetClient]()
 CLEANUP_LINES = pytest.StashKey[list[str]]()
+CASSETTE = pytest.StashKey[Cassette]()
+RECEIVER = pytest.StashKey[CallbackReceiver]()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -47,6 +56,12 @@ def pytest_configure(config: pytest.Config) -> None:
         for line in describe(session.settings, bool(session.target.calls.given)):
             print(line)
         pytest.exit("dry run: no request was sent", returncode=0)
+    session = config.stash[SESSION]
+    cassette_dir = session.replayed and config.getoption("replay_cassette")
+    cassette_dir = cassette_dir or config.getoption("record_cassette")
+    if cassette_dir:
+        cassette = Cassette(Path(cassette_dir), session.target.base_url, bool(session.replayed))
+        config.stash[CASSETTE] = cassette.open()
     report_dir = Path(config.getoption("report_dir"))
     report_dir.mkdir(parents=True, exist_ok=True)
     if not getattr(config.option, "htmlpath", None):
@@ -74,10 +89,44 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     path.write_text(json.dumps(summary, indent=2) + "\n")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A cassette is recorded and replayed derandomized, so both draw the same requests."""
+    suite = session.config.stash.get(SESSION, None)
+    if session.config.stash.get(CASSETTE, None) is None or suite is None:
+        return
+    examples = suite.replayed.max_examples if suite.replayed else settings.default.max_examples
+    settings.register_profile(
+        "cassette", settings.default, derandomize=True, database=None, max_examples=examples
+    )
+    settings.load_profile("cassette")  # before any test module is imported: @given reads it
+    import_project_modules()
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     session = config.stash.get(SESSION, None)
+    cassette = config.stash.get(CASSETTE, None)
+    if cassette is not None:
+        cassette.close()
+        if not cassette.replay and session is not None:
+            _save_recorded_run(config, session, cassette.directory)
     if session is not None:
         session.close()
+
+
+def _save_recorded_run(config: pytest.Config, session: SuiteSession, directory: Path) -> None:
+    receiver = config.stash.get(RECEIVER, None)
+    RecordedRun(
+        base_url=session.target.base_url,
+        project_id=session.target.account_sid,
+        options={name: config.getoption(name) for name in SHAPING_OPTIONS},
+        unknown_call_sid=session.settings.unknown_call_sid,
+        other_account_sid=session.settings.other_account_sid,
+        max_examples=settings.default.max_examples,
+        callback_url=receiver.base_url if receiver else "",
+        tokens=receiver.issued if receiver else [],
+        deliveries=[asdict(d) for d in receiver.received] if receiver else [],
+    ).save(directory)
 
 
 def _stage(item: pytest.Item) -> int:
@@ -173,9 +222,13 @@ def client(suite: SuiteSession, pytestconfig: pytest.Config) -> Iterator[TargetC
 
 
 @pytest.fixture(scope="session")
-def receiver(suite: SuiteSession) -> Iterator[CallbackReceiver]:
+def receiver(suite: SuiteSession, pytestconfig: pytest.Config) -> Iterator[CallbackReceiver]:
     s = suite.settings
-    r = CallbackReceiver(s.callback_url).start(s.callback_host, s.callback_port)
+    if suite.replayed:
+        r = suite.replayed.receiver()  # what arrived is in the cassette: nothing listens
+    else:
+        r = CallbackReceiver(s.callback_url).start(s.callback_host, s.callback_port)
+    pytestconfig.stash[RECEIVER] = r
     yield r
     r.stop()
 
@@ -200,5 +253,5 @@ def valid_corpus(harness: Harness, receiver: CallbackReceiver, suite: SuiteSessi
 
 @pytest.fixture(scope="session")
 def refusal_corpus(harness: Harness, suite: SuiteSession) -> RefusalCorpus:
-    # A fresh uuid4 names no existing call (122 random bits).
-    return send_refusals(harness, refusal_plan(str(uuid.uuid4()), suite.settings.other_account_sid))
+    s = suite.settings
+    return send_refusals(harness, refusal_plan(s.unknown_call_sid, s.other_account_sid))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -37,8 +38,17 @@ class Delivery:
 
 
 class CallbackReceiver:
-    def __init__(self, public_url: str | None = None) -> None:
-        self._deliveries: list[Delivery] = []
+    """`tokens` and `deliveries` replay a recorded run: its URLs, and what reached them."""
+
+    def __init__(
+        self,
+        public_url: str | None = None,
+        tokens: Iterable[str] = (),
+        deliveries: Iterable[Delivery] = (),
+    ) -> None:
+        self._deliveries = list(deliveries)
+        self._tokens = iter(tokens)
+        self.issued: list[str] = []
         self._changed = threading.Condition()
         self._server: RunningServer | None = None
         self._public_url = public_url.rstrip("/") if public_url else None
@@ -78,8 +88,14 @@ class CallbackReceiver:
         return self._server.url
 
     def new_url(self) -> tuple[str, str]:
-        token = uuid.uuid4().hex
+        token = next(self._tokens, None) or uuid.uuid4().hex
+        self.issued.append(token)
         return token, f"{self.base_url}/cb/{token}"
+
+    @property
+    def received(self) -> list[Delivery]:
+        with self._changed:
+            return list(self._deliveries)
 
     def deliveries(self, token: str) -> list[Delivery]:
         with self._changed:

@@ -50,6 +50,9 @@ def serve_in_thread(
     config = uvicorn.Config(
         app,
         log_level="warning",
+        # No logging.config.dictConfig: it would close the handlers of whoever embeds
+        # the server (pytest's --log-file among them).
+        log_config=None,
         access_log=False,
         lifespan="off",
         ssl_certfile=certfile,

@@ -7,11 +7,13 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from conformance.cassette import RecordedRun
 from conformance.failures import ConfigurationError
 from conformance.target import (
     LOOPBACK_HOSTS,
@@ -33,6 +35,8 @@ class RunSettings:
     callback_grace: float = 0.3
     coverage_strength: int = 3
     other_account_sid: str = ""
+    # A fresh uuid4 names no existing call (122 random bits).
+    unknown_call_sid: str = field(default_factory=lambda: str(uuid.uuid4()))
     max_requests: int | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
@@ -42,10 +46,14 @@ class SuiteSession:
     target: Target
     settings: RunSettings
     emulator: Any = None  # emulator.RunningEmulator when embedded
+    replayed: RecordedRun | None = None  # the recorded run a replay plays back
 
     @property
     def description(self) -> str:
-        where = "embedded emulator" if self.emulator else "remote target"
+        if self.replayed:
+            where = "replayed cassette of"
+        else:
+            where = "embedded emulator" if self.emulator else "remote target"
         return f"{where} at {self.target.base_url}"
 
     def close(self) -> None:
@@ -73,6 +81,9 @@ def _positive(name: str, value: float) -> float:
 def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
     """`get(name)` reads an option (pytest's config.getoption). Without `connect`, the
     options are checked but no emulator starts and nothing is sent (a dry run)."""
+    replayed = _replayed(get)
+    if replayed:
+        get, connect = replayed.over(get), False
     strength = get("coverage_strength")
     if not 1 <= strength <= 3:
         raise ConfigurationError(f"--coverage-strength must be 1, 2 or 3, not {strength}")
@@ -99,7 +110,18 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
     )
     calls = CallPlan(tuple(get("call_sid")), get("call_to"), get("call_from"), get("call_url"))
     emulator = None
-    if get("base_url"):
+    if replayed:
+        base_url, credentials, other = (
+            replayed.base_url,
+            Credentials(replayed.project_id, "-"),
+            None,
+        )
+        settings = replace(
+            settings,
+            other_account_sid=replayed.other_account_sid,
+            unknown_call_sid=replayed.unknown_call_sid,
+        )
+    elif get("base_url"):
         if get("emulator_fault"):
             raise ConfigurationError(
                 "--emulator-fault applies to the embedded emulator only; "
@@ -134,7 +156,7 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
     if not settings.other_account_sid:
         settings = replace(settings, other_account_sid=str(uuid.uuid4()))
     target = Target(base_url, credentials, suffix, timeout, calls, other)
-    session = SuiteSession(target, settings, emulator)
+    session = SuiteSession(target, settings, emulator, replayed)
     if not connect:
         return session
     try:
@@ -143,6 +165,19 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
         session.close()
         raise
     return session
+
+
+def _replayed(get: Any) -> RecordedRun | None:
+    directory = get("replay_cassette")
+    if not directory:
+        return None
+    if get("record_cassette"):
+        raise ConfigurationError("--record-cassette and --replay-cassette exclude each other")
+    if get("base_url") or get("emulator_fault"):
+        raise ConfigurationError(
+            "--replay-cassette replays the recorded target: drop --base-url and --emulator-fault"
+        )
+    return RecordedRun.load(Path(directory))
 
 
 def ensure_reachable(target: Target, retry: RetryPolicy) -> None:

@@ -49,6 +49,12 @@ def _closed_port() -> int:
         (["--request-timeout", "0"], {}, "--request-timeout must be positive"),
         (["--emulator-fault", "no-such"], {}, "unknown --emulator-fault no-such"),
         (["--max-requests", "3"], {}, "--max-requests must be at least 8"),
+        (["--replay-cassette", "/nonexistent"], {}, "--replay-cassette /nonexistent: no recorded"),
+        (
+            ["--replay-cassette", "/x", "--record-cassette", "/y"],
+            {},
+            "--record-cassette and --replay-cassette exclude each other",
+        ),
         (["--retries", "-1"], {}, "--retries must be at least 0"),
         (
             ["--base-url", "https://space.example.invalid/api/laml/2010-04-01"],

@@ -1,0 +1,142 @@
+"""Cassettes: a run's HTTP exchanges with the target, recorded by vcrpy, beside what
+else the run saw or drew (the status callbacks that reached its receiver, the random
+SIDs and receiver URLs it used, the options that shape its requests). A live run can
+then be replayed offline, spending nothing, and reaches the same verdicts.
+
+    pytest conformance ... --record-cassette DIR
+    pytest conformance --replay-cassette DIR
+
+Replay runs Hypothesis derandomized, as the recording did, so it draws the same
+requests in the same order; vcrpy answers each from the cassette, matched on method,
+URL and body. The API token is never written: vcrpy drops the Authorization header.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import vcr
+import vcr.request
+
+from conformance.failures import ConfigurationError
+from conformance.receiver import CallbackReceiver, Delivery
+
+EXCHANGES = "exchanges.yaml"
+RECORDED = "recorded-run.json"
+FORMAT = 1
+# Options that decide what a run sends; a replay takes them from the recording.
+SHAPING_OPTIONS = (
+    "path_suffix",
+    "call_sid",
+    "call_to",
+    "call_from",
+    "call_url",
+    "coverage_strength",
+    "max_requests",
+    "retries",
+    "retry_max_wait",
+)
+
+
+@dataclass
+class RecordedRun:
+    base_url: str
+    project_id: str
+    options: dict[str, Any]
+    unknown_call_sid: str
+    other_account_sid: str
+    max_examples: int
+    callback_url: str
+    tokens: list[str] = field(default_factory=list)
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
+    format: int = FORMAT
+
+    def over(self, get: Callable[[str], Any]) -> Callable[[str], Any]:
+        """An option reader that answers the shaping options as they were recorded."""
+        return lambda name: self.options[name] if name in self.options else get(name)
+
+    def receiver(self) -> CallbackReceiver:
+        """A receiver that hands out the recorded URLs and already holds what arrived."""
+        delivered = [
+            Delivery(
+                d["token"],
+                d["method"],
+                tuple((k, v) for k, v in d["query"]),
+                tuple((k, v) for k, v in d["form"]),
+                d["content_type"],
+            )
+            for d in self.deliveries
+        ]
+        return CallbackReceiver(self.callback_url, tokens=self.tokens, deliveries=delivered)
+
+    def save(self, directory: Path) -> None:
+        (directory / RECORDED).write_text(json.dumps(asdict(self), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, directory: Path) -> RecordedRun:
+        path = directory / RECORDED
+        if not (directory / EXCHANGES).is_file() or not path.is_file():
+            raise ConfigurationError(
+                f"--replay-cassette {directory}: no recorded run there "
+                f"(want {EXCHANGES} and {RECORDED}, written by --record-cassette)"
+            )
+        try:
+            data = json.loads(path.read_text())
+            if data.get("format") != FORMAT:
+                raise ValueError(f"format {data.get('format')!r}, this suite reads {FORMAT}")
+            return cls(**data)
+        except (ValueError, TypeError) as exc:
+            raise ConfigurationError(f"--replay-cassette {directory}: {path.name}: {exc}") from None
+
+
+PROJECT_PACKAGES = ("conformance", "strategies", "emulator", "reports")
+
+
+def import_project_modules() -> None:
+    """Hypothesis also draws constants from the source of every local module loaded, so
+    a recording and its replay must have the same modules loaded to draw the same
+    requests: load them all, whichever target the run has (the embedded emulator is
+    loaded when recording against it, but never when replaying)."""
+    for name in PROJECT_PACKAGES:
+        package = importlib.import_module(name)
+        for module in pkgutil.walk_packages(package.__path__, f"{name}."):
+            leaf = module.name.rpartition(".")[2]
+            if not leaf.startswith("test_") and leaf not in ("conftest", "__main__"):
+                importlib.import_module(module.name)  # pytest imports the tests itself
+
+
+class Cassette:
+    """vcrpy, active from `open` to `close`, on the target's requests only (the embedded
+    emulator's own callback deliveries pass untouched)."""
+
+    def __init__(self, directory: Path, base_url: str, replay: bool) -> None:
+        self.directory = directory
+        self.replay = replay
+        path = directory / EXCHANGES
+        if not replay:
+            directory.mkdir(parents=True, exist_ok=True)
+            path.unlink(missing_ok=True)  # a recording starts empty
+
+        def only_target(request: vcr.request.Request) -> vcr.request.Request | None:
+            return request if request.uri.startswith(base_url) else None
+
+        recorder = vcr.VCR(
+            record_mode="none" if replay else "all",
+            match_on=("method", "uri", "body"),
+            filter_headers=["authorization"],
+            before_record_request=only_target,
+        )
+        self._context = recorder.use_cassette(str(path))
+
+    def open(self) -> Cassette:
+        self._context.__enter__()
+        return self
+
+    def close(self) -> None:
+        self._context.__exit__(None, None, None)

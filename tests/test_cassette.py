@@ -1,0 +1,37 @@
+"""Cassettes: a recorded run replays offline, sending nothing, to the same verdicts."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from reports.runner import run_suite
+
+
+def _verdicts(report_dir: Path) -> dict[str, tuple[str, frozenset[str]]]:
+    """Each test's outcome, and the clauses it reported violated."""
+    out = {}
+    for case in ET.parse(report_dir / "junit.xml").iter("testcase"):
+        outcome = next(
+            (k for k in ("failure", "error", "skipped") if case.find(k) is not None), "passed"
+        )
+        violated = frozenset(
+            str(p.get("value")) for p in case.iter("property") if p.get("name") == "violated"
+        )
+        out[f"{case.get('classname')}::{case.get('name')}"] = (outcome, violated)
+    return out
+
+
+def test_replay_reproduces_the_recorded_verdicts_offline(tmp_path: Path) -> None:
+    cassette = tmp_path / "cassette"
+    # A response fault and a callback fault: replay needs the exchanges and the callbacks.
+    faults = ("--emulator-fault", "trim-default-trims", "--emulator-fault", "callback-sent-twice")
+    recorded = run_suite(
+        *faults, "--record-cassette", str(cassette), report_dir=tmp_path / "recorded"
+    )
+    expected = {"DEFAULT-TRIM", "CALLBACK-EVENTS", "CALLBACK-DEFAULT-EVENT"}
+    assert recorded.violated == expected, recorded.output[-3000:]
+    # The recording's embedded emulator is gone with its process: nothing could answer.
+    replayed = run_suite("--replay-cassette", str(cassette), report_dir=tmp_path / "replayed")
+    assert _verdicts(tmp_path / "replayed") == _verdicts(tmp_path / "recorded")
+    assert replayed.requests == recorded.requests

@@ -1,0 +1,40 @@
+"""The API token never appears in anything a run prints or writes: terminal, HTML,
+JUnit, JSON reports, logs and cassettes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from emulator import Account, start
+from reports.runner import run_suite
+
+SID, CANARY = "3e5d2a11-8c4b-4f7a-9d2e-6b1c0f9a8e77", "canary-9f1c2b7e4d-token"
+
+
+def test_a_canary_token_appears_in_no_output_and_no_file(tmp_path: Path) -> None:
+    # Faults, so that failures with their evidence are rendered too.
+    emulator = start(
+        accounts=(Account(SID, CANARY),), faults=("trim-default-trims", "error-as-plain-text")
+    )
+    try:
+        run = run_suite(
+            "--base-url",
+            emulator.base_url,
+            "--record-cassette",
+            str(tmp_path / "cassette"),
+            "--log-file",
+            str(tmp_path / "suite.log"),
+            "--log-file-level",
+            "DEBUG",
+            report_dir=tmp_path / "reports",
+            env={"SIGNALWIRE_PROJECT_ID": SID, "SIGNALWIRE_API_TOKEN": CANARY},
+        )
+    finally:
+        emulator.stop()
+    assert run.violated == {"DEFAULT-TRIM", "ERROR-SHAPE"}, run.output[-3000:]
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    names = {p.name for p in written}
+    assert {"conformance.html", "junit.xml", "exchanges.yaml", "suite.log"} <= names
+    assert "HTTP Request" in (tmp_path / "suite.log").read_text()  # a real, non-empty log
+    assert CANARY not in run.output
+    assert [p for p in written if CANARY.encode() in p.read_bytes()] == []
