@@ -123,6 +123,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="replay a recorded run offline, sending nothing: the same verdicts, no cost",
     )
+    g.addoption(
+        "--expectations",
+        metavar="FILE",
+        help="the implementation's declared deviations (TOML, see expectations/): shown as "
+        "expected deviations, and the run judged against them too",
+    )
+    r = parser.getgroup("conformance report", "who is tested, as conformance.json names it")
+    r.addoption("--implementation-organization", help="who makes the implementation")
+    r.addoption("--implementation-project", help="its name")
+    r.addoption("--implementation-version", help="its version")
+    r.addoption("--implementation-url", help="its home page")
+    r.addoption(
+        "--implementation-contact",
+        action="append",
+        default=[],
+        help="an e-mail address or URL to reach its maintainers (repeatable)",
+    )
     g.addoption("--report-dir", default="reports/out", help="where the HTML and JUnit reports go")
     g.addoption(
         "--emulator-fault",

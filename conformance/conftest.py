@@ -4,8 +4,11 @@ clauses. Options are declared in the root conftest.py."""
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Generator, Iterator
 from dataclasses import asdict
+from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -31,6 +34,7 @@ from conformance.harness import Harness
 from conformance.receiver import CallbackReceiver
 from conformance.session import SuiteSession, session_from_options
 from conformance.target import TargetClient
+from reports.verdicts import RunContext
 
 SESSION = pytest.StashKey[SuiteSession]()
 CLIENT = pytest.StashKey[TargetClient]()
@@ -71,7 +75,44 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.xmlpath = str(report_dir / "junit.xml")
     from reports.plugin import ClauseReport
 
-    config.pluginmanager.register(ClauseReport(), "clause-report")
+    config.pluginmanager.register(ClauseReport(lambda: _run_context(config)), "clause-report")
+
+
+_TOKEN_OPTION = "--api-token"
+_TOKEN_FROM_ENV = '"$SIGNALWIRE_API_TOKEN"'
+
+
+def _redacted(args: list[str], token: str) -> str:
+    """The words of a command line, shell-quoted, with the API token read from the
+    environment instead of written out."""
+    words, hide_next = [], False
+    for arg in args:
+        if hide_next or (token and arg == token):
+            words.append(_TOKEN_FROM_ENV)
+        elif arg.startswith(f"{_TOKEN_OPTION}="):
+            words.append(f"{_TOKEN_OPTION}={_TOKEN_FROM_ENV}")
+        else:
+            words.append(shlex.quote(arg))
+        hide_next = arg == _TOKEN_OPTION
+    return " ".join(words)
+
+
+def _run_context(config: pytest.Config) -> RunContext:
+    session = config.stash[SESSION]
+    client = config.stash.get(CLIENT, None)
+    args = list(config.invocation_params.args)
+    token = session.target.credentials.api_token
+    return RunContext(
+        implementation=session.implementation.to_dict(),
+        target=session.target.base_url,
+        suite_version=version("recording-conformance"),
+        profile=settings.get_current_profile_name(),
+        date=datetime.now(UTC).isoformat(timespec="seconds"),
+        requests=client.requests_sent if client else 0,
+        command=f"pytest {_redacted(args, token)}",
+        options=_redacted([a for a in args if a not in config.args], token),
+        expectations=session.expectations,
+    )
 
 
 @pytest.hookimpl(trylast=True)  # after the session fixtures' teardown (the clean-up)
@@ -85,8 +126,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         "requests": client.requests_sent if client else 0,
         "cleanup": session.config.stash.get(CLEANUP_LINES, []),
     }
-    path = Path(session.config.getoption("report_dir")) / "run.json"
-    path.write_text(json.dumps(summary, indent=2) + "\n")
+    report_dir = Path(session.config.getoption("report_dir"))
+    (report_dir / "run.json").write_text(json.dumps(summary, indent=2) + "\n")
+    clause_report = session.config.pluginmanager.get_plugin("clause-report")
+    if clause_report is not None:
+        clause_report.write(report_dir)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -177,13 +221,31 @@ def pytest_runtest_makereport(
     if violations and client is not None:
         item.user_properties.append(("requests", client.requests_sent))
     report = yield
+    report.violations = [v.to_dict() for v in violations]
     if violations:
         report.longrepr = "\n\n".join(_rendered(v) for v in violations)
+        expected = _expected_deviations(item.config, violations)
+        if expected:  # shown as such, never skipped silently, and the run judged both ways
+            report.outcome, report.wasxfail = "skipped", f"expected deviation: {expected}"
     elif error is not None and all(isinstance(e, Inconclusive) for e in _leaves(error)):
         report.outcome = "skipped"
-        why = "; ".join(dict.fromkeys(str(e) for e in _leaves(error)))
-        report.longrepr = (str(item.path), item.location[1] or 0, f"inconclusive: {why}")
+        report.inconclusive = "; ".join(dict.fromkeys(str(e) for e in _leaves(error)))
+        report.longrepr = (
+            str(item.path),
+            item.location[1] or 0,
+            f"inconclusive: {report.inconclusive}",
+        )
     return report
+
+
+def _expected_deviations(config: pytest.Config, violations: list[ContractViolation]) -> str:
+    """The declared deviations these violations are, if every one of them is declared."""
+    session = config.stash.get(SESSION, None)
+    declared = session.expectations if session else None
+    found = [declared.declared(v.clause.id) for v in violations] if declared else [None]
+    if not all(found):
+        return ""
+    return "; ".join(dict.fromkeys(f"{d.clause} ({d.reason})" for d in found if d))
 
 
 def _leaves(error: BaseException) -> list[BaseException]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field, replace
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,7 +15,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from conformance.cassette import RecordedRun
+from conformance.expectations import Expectations, load_expectations
 from conformance.failures import ConfigurationError
+from conformance.implementation import Implementation, implementation_from
 from conformance.target import (
     LOOPBACK_HOSTS,
     CallPlan,
@@ -47,6 +50,8 @@ class SuiteSession:
     settings: RunSettings
     emulator: Any = None  # emulator.RunningEmulator when embedded
     replayed: RecordedRun | None = None  # the recorded run a replay plays back
+    implementation: Implementation = field(default_factory=Implementation)
+    expectations: Expectations | None = None
 
     @property
     def description(self) -> str:
@@ -157,6 +162,13 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
         settings = replace(settings, other_account_sid=str(uuid.uuid4()))
     target = Target(base_url, credentials, suffix, timeout, calls, other)
     session = SuiteSession(target, settings, emulator, replayed)
+    try:
+        session.implementation = implementation_from(get, _embedded_name(get, emulator))
+        if get("expectations"):
+            session.expectations = load_expectations(Path(get("expectations")))
+    except ConfigurationError:
+        session.close()
+        raise
     if not connect:
         return session
     try:
@@ -165,6 +177,14 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
         session.close()
         raise
     return session
+
+
+def _embedded_name(get: Any, emulator: Any) -> Implementation | None:
+    if emulator is None:
+        return None
+    faults = get("emulator_fault")
+    project = "reference emulator" + (f" with fault {', '.join(faults)}" if faults else "")
+    return Implementation("recording-conformance", project, version("recording-conformance"))
 
 
 def _replayed(get: Any) -> RecordedRun | None:

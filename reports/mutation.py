@@ -150,10 +150,16 @@ def separate_emulator(faults: tuple[str, ...] = ()) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-def run_one(fault: str, workdir: Path, over_http: bool, extra: tuple[str, ...] = ()) -> SuiteRun:
+def run_one(
+    fault: str,
+    workdir: Path,
+    over_http: bool,
+    extra: tuple[str, ...] = (),
+    profile: str = "ci",
+) -> SuiteRun:
     faults = () if fault == CLEAN else (fault,)
     report_dir = workdir / fault.strip("()")
-    env = {"HYPOTHESIS_PROFILE": "ci"}
+    env = {"HYPOTHESIS_PROFILE": profile}
     if not over_http:
         flags = tuple(a for f in faults for a in ("--emulator-fault", f))
         return run_suite(*flags, *extra, report_dir=report_dir, env=env)
@@ -167,6 +173,8 @@ def kill_matrix(
     jobs: int | None = None,
     over_http: bool = False,
     workdir: Path | None = None,
+    extra: tuple[str, ...] = (),
+    profile: str = "ci",
 ) -> Matrix:
     known = catalog()
     names = faults or sorted(known)
@@ -175,12 +183,13 @@ def kill_matrix(
         runs = dict(
             zip(
                 [CLEAN, *names],
-                pool.map(lambda f: run_one(f, work, over_http), [CLEAN, *names]),
+                pool.map(lambda f: run_one(f, work, over_http, extra, profile), [CLEAN, *names]),
                 strict=True,
             )
         )
     rows = [_row(n, known[n].clause, runs[n]) for n in names]
     mode = "separate emulator over HTTP" if over_http else "embedded emulator"
+    mode += "".join(f" {a}" for a in extra) + (f", {profile} profile" if profile != "ci" else "")
     return Matrix(mode, _row(CLEAN, "-", runs[CLEAN]), rows)
 
 

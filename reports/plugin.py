@@ -1,13 +1,22 @@
-"""Adds the clause and severity of each result to the pytest-html table."""
+"""The reports of a run: every test's result gathered into clause verdicts, written as
+conformance.json (validated against its schema) and conformance.md, and shown at the
+head of the pytest-html report beside a clause column in its results table."""
 
 from __future__ import annotations
 
 import html
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conformance.contract import CLAUSE
+from reports.render import html_summary, markdown
+from reports.schema import report_errors
+from reports.verdicts import Outcome, RunContext, TestRecord, build_report
 
 
 def _clause_of(report: pytest.TestReport) -> tuple[str, str]:
@@ -17,9 +26,57 @@ def _clause_of(report: pytest.TestReport) -> tuple[str, str]:
     return clause_id, str(clause.severity) if clause else ""
 
 
+def _outcome(report: pytest.TestReport) -> tuple[Outcome, str]:
+    if getattr(report, "violations", None):
+        return Outcome.FAILED, ""
+    if getattr(report, "inconclusive", None):
+        return Outcome.INCONCLUSIVE, str(report.inconclusive)
+    if report.failed:
+        lines = str(report.longrepr).strip().splitlines()
+        return Outcome.ERROR, f"the suite broke in {report.when}: {lines[-1] if lines else '?'}"
+    if report.skipped and not hasattr(report, "wasxfail"):
+        return Outcome.INCONCLUSIVE, "skipped"
+    return Outcome.PASSED, ""
+
+
 class ClauseReport:
+    def __init__(self, context: Callable[[], RunContext]) -> None:
+        self._context = context
+        self._records: dict[str, TestRecord] = {}
+        self._report: dict[str, Any] | None = None
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        record = self._records.setdefault(
+            report.nodeid, TestRecord(report.nodeid, dict(report.user_properties).get("clause"))
+        )
+        if record.clause is None:
+            record.clause = dict(report.user_properties).get("clause")
+        outcome, why = _outcome(report)
+        record.absorb(outcome, list(getattr(report, "violations", [])), why)
+
+    def report(self) -> dict[str, Any]:
+        """Built once, after the run and its clean-up."""
+        if self._report is None:
+            self._report = build_report(list(self._records.values()), self._context())
+        return self._report
+
+    def write(self, directory: Path) -> None:
+        report = self.report()
+        (directory / "conformance.json").write_text(json.dumps(report, indent=2) + "\n")
+        (directory / "conformance.md").write_text(markdown(report))
+        errors = report_errors(report)
+        if errors:  # written all the same: nothing is lost
+            print(f"conformance.json breaks its schema: {errors[0]}", file=sys.stderr)
+
+    # -- pytest-html ----------------------------------------------------------
+
     def pytest_html_report_title(self, report: Any) -> None:
         report.title = "Create a Recording: conformance report"
+
+    def pytest_html_results_summary(
+        self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
+    ) -> None:
+        prefix.append(html_summary(self.report()))
 
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
         cells.insert(1, "<th>Clause</th>")

@@ -26,6 +26,16 @@ def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
     )
 
 
+NAMED = [
+    "--implementation-organization",
+    "O",
+    "--implementation-project",
+    "P",
+    "--implementation-version",
+    "1",
+]
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -49,6 +59,19 @@ def _closed_port() -> int:
         (["--request-timeout", "0"], {}, "--request-timeout must be positive"),
         (["--emulator-fault", "no-such"], {}, "unknown --emulator-fault no-such"),
         (["--max-requests", "3"], {}, "--max-requests must be at least 8"),
+        (
+            ["--implementation-project", "Mock"],
+            {},
+            "a named implementation also needs --implementation-organization, "
+            "--implementation-version",
+        ),
+        (
+            [*NAMED, "--implementation-contact", "nobody"],
+            {},
+            "--implementation-contact 'nobody' is neither an e-mail address nor an http(s) URL",
+        ),
+        ([*NAMED, "--implementation-url", "ftp://x"], {}, "is not an http(s) URL"),
+        (["--expectations", "/nonexistent.toml"], {}, "--expectations /nonexistent.toml:"),
         (["--replay-cassette", "/nonexistent"], {}, "--replay-cassette /nonexistent: no recorded"),
         (
             ["--replay-cassette", "/x", "--record-cassette", "/y"],
