@@ -81,8 +81,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption(
         "--coverage-strength",
         type=int,
-        default=3,
-        help="t of the t-wise covering plan of valid requests (1-3, default 3)",
+        help="t of the t-wise covering plan of valid requests, 1-3 (default 3; with "
+        "--max-requests, the strongest whose plan takes at most half the budget)",
     )
     g.addoption("--request-timeout", type=float, default=10.0, help="seconds per HTTP request")
     g.addoption(

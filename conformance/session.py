@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from conformance.cassette import RecordedRun
+from conformance.corpus import plan_forms
 from conformance.expectations import Expectations, load_expectations
 from conformance.failures import ConfigurationError
 from conformance.implementation import Implementation, implementation_from
@@ -77,6 +78,15 @@ def _budget(value: int | None) -> int | None:
     return None if value is None else _at_least("--max-requests", value, 8)
 
 
+def _strength_for(budget: int | None) -> int:
+    """The strongest covering plan that leaves half a budget to the probes and Hypothesis:
+    the probes find whole families of faults the valid plan cannot."""
+    if budget is None:
+        return 3
+    fits = [t for t in (3, 2, 1) if 2 * len(plan_forms(t)) + 2 <= budget // 2]
+    return fits[0] if fits else 1
+
+
 def _positive(name: str, value: float) -> float:
     if value <= 0:
         raise ConfigurationError(f"{name} must be positive, not {value}")
@@ -89,7 +99,9 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
     replayed = _replayed(get)
     if replayed:
         get, connect = replayed.over(get), False
+    max_requests = _budget(get("max_requests"))
     strength = get("coverage_strength")
+    strength = _strength_for(max_requests) if strength is None else strength
     if not 1 <= strength <= 3:
         raise ConfigurationError(f"--coverage-strength must be 1, 2 or 3, not {strength}")
     suffix = get("path_suffix")
@@ -107,7 +119,7 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
         callback_grace=max(0.0, get("callback_grace")),
         coverage_strength=strength,
         other_account_sid=get("other_account_sid") or "",
-        max_requests=_budget(get("max_requests")),
+        max_requests=max_requests,
         retry=RetryPolicy(
             attempts=1 + _at_least("--retries", get("retries"), 0),
             max_wait=_positive("--retry-max-wait", get("retry_max_wait")),
