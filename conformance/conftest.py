@@ -4,7 +4,6 @@ clauses. Options are declared in the root conftest.py."""
 from __future__ import annotations
 
 import json
-import shlex
 from collections.abc import Generator, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -29,6 +28,7 @@ from conformance.corpus import (
     send_refusals,
     send_valid,
 )
+from conformance.exchange import redacted_command
 from conformance.failures import ConfigurationError, ContractViolation, Inconclusive
 from conformance.harness import Harness
 from conformance.receiver import CallbackReceiver
@@ -78,25 +78,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(ClauseReport(lambda: _run_context(config)), "clause-report")
 
 
-_TOKEN_OPTION = "--api-token"
-_TOKEN_FROM_ENV = '"$SIGNALWIRE_API_TOKEN"'
-
-
-def _redacted(args: list[str], token: str) -> str:
-    """The words of a command line, shell-quoted, with the API token read from the
-    environment instead of written out."""
-    words, hide_next = [], False
-    for arg in args:
-        if hide_next or (token and arg == token):
-            words.append(_TOKEN_FROM_ENV)
-        elif arg.startswith(f"{_TOKEN_OPTION}="):
-            words.append(f"{_TOKEN_OPTION}={_TOKEN_FROM_ENV}")
-        else:
-            words.append(shlex.quote(arg))
-        hide_next = arg == _TOKEN_OPTION
-    return " ".join(words)
-
-
 def _run_context(config: pytest.Config) -> RunContext:
     session = config.stash[SESSION]
     client = config.stash.get(CLIENT, None)
@@ -109,8 +90,8 @@ def _run_context(config: pytest.Config) -> RunContext:
         profile=settings.get_current_profile_name(),
         date=datetime.now(UTC).isoformat(timespec="seconds"),
         requests=client.requests_sent if client else 0,
-        command=f"pytest {_redacted(args, token)}",
-        options=_redacted([a for a in args if a not in config.args], token),
+        command=f"pytest {redacted_command(args, token)}",
+        options=redacted_command([a for a in args if a not in config.args], token),
         expectations=session.expectations,
     )
 

@@ -113,3 +113,22 @@ class Exchange:
 
     def to_dict(self) -> dict[str, Any]:
         return {"request": self.request.to_dict(), "response": self.response.to_dict()}
+
+
+_TOKEN_OPTION = "--api-token"
+_TOKEN_FROM_ENV = '"$SIGNALWIRE_API_TOKEN"'
+
+
+def redacted_command(args: list[str], token: str) -> str:
+    """The words of a command line, shell-quoted, with the API token read from the
+    environment instead of written out."""
+    words, hide_next = [], False
+    for arg in args:
+        if hide_next or (token and arg == token):
+            words.append(_TOKEN_FROM_ENV)
+        elif arg.startswith(f"{_TOKEN_OPTION}="):
+            words.append(f"{_TOKEN_OPTION}={_TOKEN_FROM_ENV}")
+        else:
+            words.append(shlex.quote(arg))
+        hide_next = arg == _TOKEN_OPTION
+    return " ".join(words)

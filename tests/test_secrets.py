@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conformance.exchange import redacted_command
 from emulator import Account, start
 from reports.runner import run_suite
 
@@ -38,3 +39,11 @@ def test_a_canary_token_appears_in_no_output_and_no_file(tmp_path: Path) -> None
     assert "HTTP Request" in (tmp_path / "suite.log").read_text()  # a real, non-empty log
     assert CANARY not in run.output
     assert [p for p in written if CANARY.encode() in p.read_bytes()] == []
+
+
+def test_the_reproducing_command_reads_the_token_from_the_environment() -> None:
+    args = ["conformance", "--api-token", CANARY, f"--api-token={CANARY}", "--retries", "2"]
+    assert redacted_command(args, CANARY) == (
+        'conformance --api-token "$SIGNALWIRE_API_TOKEN" '
+        '--api-token="$SIGNALWIRE_API_TOKEN" --retries 2'
+    )
