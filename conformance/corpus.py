@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import combinations, zip_longest
 
 from conformance.budget import BudgetExhausted
 from conformance.checks import Created, Refused
@@ -173,7 +173,17 @@ def refusal_plan(unknown_call: str, other_account: str) -> list[ProbeSpec]:
             listed=True,
         ),
     ]
-    return specs
+    return _clause_by_clause(specs)
+
+
+def _clause_by_clause(specs: list[ProbeSpec]) -> list[ProbeSpec]:
+    """One probe of every clause before a second of any: a budget that ends midway has
+    still asked about as many clauses as it could."""
+    queues: dict[str, list[ProbeSpec]] = defaultdict(list)
+    for spec in specs:
+        queues[spec.clause.id].append(spec)
+    rounds = zip_longest(*queues.values())
+    return [spec for row in rounds for spec in row if spec is not None]
 
 
 def send_refusals(harness: Harness, specs: list[ProbeSpec]) -> RefusalCorpus:
