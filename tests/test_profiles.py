@@ -1,0 +1,18 @@
+"""The Hypothesis profiles the root conftest registers: dev, ci, and live, the last fit
+for a remote, rate-limited, paid-for target."""
+
+from __future__ import annotations
+
+from hypothesis import Phase, settings
+
+
+def test_live_profile_is_reproducible_bounded_and_never_shrinks() -> None:
+    live = settings.get_profile("live")
+    assert live.derandomize and live.deadline is None
+    assert live.max_examples <= 10
+    assert Phase.shrink not in live.phases and Phase.explain not in live.phases
+
+
+def test_ci_profile_is_reproducible_and_dev_is_not() -> None:
+    assert settings.get_profile("ci").derandomize
+    assert not settings.get_profile("dev").derandomize
