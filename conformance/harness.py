@@ -3,7 +3,11 @@ clean-up that ends them all, whatever happened in between."""
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from conformance.checks import Created
@@ -11,6 +15,24 @@ from conformance.contract import STOP_STATUS, TERMINAL_EVENTS
 from conformance.exchange import Auth, Exchange, Form
 from conformance.failures import Inconclusive
 from conformance.target import TargetClient
+
+
+@contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Ctrl-C waits until the request in flight is answered and booked, so whatever it
+    started is known and gets cleaned up; then the interrupt goes on. (A request is
+    bounded by its timeout and retries, so the wait is too.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def is_success(exchange: Exchange) -> bool:
@@ -55,15 +77,18 @@ class Harness:
 
     def _create_call(self) -> str:
         self.client.budget.reserve()  # the request that will end it
-        exchange = self.client.create_call(self.client.target.calls)
-        sid = exchange.body.get("sid")
-        if not is_success(exchange) or not isinstance(sid, str):
+        with uninterrupted():
+            exchange = self.client.create_call(self.client.target.calls)
+            sid = exchange.body.get("sid")
+            created = is_success(exchange) and isinstance(sid, str)
+            if created:
+                self.report.created_calls.append(sid)
+        if not created:
             self.client.budget.release()
             raise Inconclusive(
                 f"could not create a call to record (HTTP {exchange.response.status}); "
                 "give one with --call-sid"
             )
-        self.report.created_calls.append(sid)
         deadline = time.monotonic() + self.call_wait
         status = exchange.body.get("status")
         while status != "in-progress":
@@ -84,17 +109,20 @@ class Harness:
         """Create a recording; whatever the target started is remembered for clean-up."""
         call = call_sid or self.call_sid()
         self.client.budget.reserve()  # the request that will stop it, if it starts
-        try:
-            exchange = self.client.create_recording(call, form, account_sid=account_sid, auth=auth)
-        except Inconclusive:
-            self.client.budget.release()
-            raise
-        sid = exchange.body.get("sid")
-        if is_success(exchange) and isinstance(sid, str):
-            self._open[sid] = call
-            self.report.started.append(sid)
-        else:
-            self.client.budget.release()
+        with uninterrupted():
+            try:
+                exchange = self.client.create_recording(
+                    call, form, account_sid=account_sid, auth=auth
+                )
+            except Inconclusive:
+                self.client.budget.release()
+                raise
+            sid = exchange.body.get("sid")
+            if is_success(exchange) and isinstance(sid, str):
+                self._open[sid] = call
+                self.report.started.append(sid)
+            else:
+                self.client.budget.release()
         return exchange
 
     def created(self, exchange: Exchange, call_sid: str | None = None) -> Created:

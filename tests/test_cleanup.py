@@ -111,3 +111,24 @@ def test_what_could_not_be_cleaned_up_is_listed_by_sid() -> None:
         f"NOT CLEANED UP: recording {recording} on call {call}: stop answered HTTP 500",
         f"NOT CLEANED UP: call {call}: end answered HTTP 500",
     ]
+
+
+def test_ctrl_c_during_a_create_waits_for_its_answer_so_the_recording_is_stopped() -> None:
+    # The race a real Ctrl-C can hit: the target has started the recording, the
+    # answer is not yet read. The interrupt must wait, or that recording leaks.
+    stopped: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/Recordings.json"):
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the target answers
+            return httpx.Response(200, json={"sid": "rec-0002"})
+        stopped.append(request.url.path)
+        return httpx.Response(200, json={"status": "stopped"})
+
+    target = Target("http://target.test/api", Credentials("AC", "secret"))
+    client = httpx.Client(transport=httpx.MockTransport(answer))
+    harness = Harness(TargetClient(target, client, Budget(), RetryPolicy(attempts=1)))
+    with pytest.raises(KeyboardInterrupt):
+        harness.create((), call_sid="call-0002")
+    harness.cleanup()
+    assert harness.report.stopped == ["rec-0002"] and len(stopped) == 1
