@@ -13,6 +13,7 @@ def test_live_profile_is_reproducible_bounded_and_never_shrinks() -> None:
     assert Phase.shrink not in live.phases and Phase.explain not in live.phases
 
 
-def test_ci_profile_is_reproducible_and_dev_is_not() -> None:
+def test_ci_profile_is_reproducible() -> None:
+    # (dev inherits Hypothesis' own defaults, which are derandomized where CI is set.)
     assert settings.get_profile("ci").derandomize
-    assert not settings.get_profile("dev").derandomize
+    assert settings.get_profile("dev").max_examples == settings.get_profile("ci").max_examples
