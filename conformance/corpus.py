@@ -140,9 +140,10 @@ class ProbeSpec:
 def refusal_plan(unknown_call: str, other_account: str) -> list[ProbeSpec]:
     """Each invalid-input class per parameter, unknown and malformed calls, bad credentials."""
     specs = [
-        ProbeSpec(one_wrong(m).clause, m.describe(), form=one_wrong(m).form)
+        ProbeSpec(request.clause, miss.describe(), form=request.form)
         for p in PARAMETERS
-        for m in near_misses(p)
+        for miss in near_misses(p)
+        for request in [one_wrong(miss)]
     ]
     specs.append(
         ProbeSpec(
@@ -200,9 +201,7 @@ def send_refusals(harness: Harness, specs: list[ProbeSpec]) -> RefusalCorpus:
             if before is not None:
                 probe.listed = (before, harness.client.list_recordings(harness.call_sid()))
             corpus.probes.append(probe)
-        except BudgetExhausted as exc:
-            corpus.unanswered[spec.clause.id].append(f"{spec.why}: {exc}")
-        except Inconclusive as exc:
+        except Inconclusive as exc:  # the budget spent, too
             corpus.unanswered[spec.clause.id].append(f"{spec.why}: {exc}")
     return corpus
 
