@@ -40,14 +40,13 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         matrix = kill_matrix(jobs=args.jobs, extra=("--max-requests", str(budget)), profile="live")
         seconds = time.monotonic() - started
-        killed = len(matrix.rows) - len(matrix.survivors)
         most = max((r.requests or 0) for r in [matrix.clean, *matrix.rows])
         lines.append(
-            f"| {budget} | {killed} of {len(matrix.rows)} | {len(matrix.false_positives)} "
+            f"| {budget} | {matrix.killed} of {len(matrix.rows)} | {len(matrix.false_positives)} "
             f"| {most} | {seconds:.0f} |"
         )
         result[budget] = {
-            "killed": killed,
+            "killed": matrix.killed,
             "faults": len(matrix.rows),
             "false_positives": matrix.false_positives,
             "most_requests": most,

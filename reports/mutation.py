@@ -54,6 +54,10 @@ class Matrix:
         return [r.fault for r in self.rows if not r.killed]
 
     @property
+    def killed(self) -> int:
+        return len(self.rows) - len(self.survivors)
+
+    @property
     def false_positives(self) -> list[str]:
         return self.clean.caught_by
 
@@ -64,7 +68,7 @@ class Matrix:
                     "mode": self.mode,
                     "clean": asdict(self.clean),
                     "faults": [asdict(r) for r in self.rows],
-                    "killed": len(self.rows) - len(self.survivors),
+                    "killed": self.killed,
                     "survivors": self.survivors,
                 },
                 indent=2,
@@ -78,7 +82,7 @@ class Matrix:
             "",
             f"Faithful emulator: {'passes' if not self.false_positives else 'FAILS'} "
             f"({self.clean.requests} requests, {self.clean.seconds:.1f} s). "
-            f"Faults killed: {len(self.rows) - len(self.survivors)} of {len(self.rows)}.",
+            f"Faults killed: {self.killed} of {len(self.rows)}.",
             "",
             "| fault | clause | verdict | caught by | requests before first failure |",
             "| --- | --- | --- | --- | --- |",
