@@ -78,7 +78,11 @@ class Harness:
     def _create_call(self) -> str:
         self.client.budget.reserve()  # the request that will end it
         with uninterrupted():
-            exchange = self.client.create_call(self.client.target.calls)
+            try:
+                exchange = self.client.create_call(self.client.target.calls)
+            except Inconclusive:
+                self.client.budget.release()
+                raise
             sid = exchange.body.get("sid")
             created = is_success(exchange) and isinstance(sid, str)
             if created:

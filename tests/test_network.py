@@ -7,6 +7,7 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -15,6 +16,7 @@ from starlette.routing import Route
 
 from conformance.budget import Budget, BudgetExhausted
 from conformance.failures import Inconclusive
+from conformance.harness import Harness
 from conformance.serving import RunningServer, serve_in_thread
 from conformance.target import Credentials, RetryPolicy, Target, TargetClient
 from reports.runner import run_suite
@@ -129,3 +131,20 @@ def test_a_budgeted_run_never_exceeds_its_budget_and_still_cleans_up(tmp_path: P
     assert started and started.group(1) == started.group(2) != "0"
     assert "calls created 1, ended 1" in run.output
     assert "inconclusive: the request budget of 40 is spent" in (tmp_path / "junit.xml").read_text()
+
+
+def test_a_start_the_target_never_answered_gives_its_reserve_back() -> None:
+    def unreachable(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    budget = Budget(limit=10)
+    target = Target("http://target.test/api", Credentials("AC", "secret"))
+    client = TargetClient(
+        target, httpx.Client(transport=httpx.MockTransport(unreachable)), budget, RetryPolicy(1)
+    )
+    harness = Harness(client)
+    with pytest.raises(Inconclusive):
+        harness.call_sid()  # the call the suite would create
+    with pytest.raises(Inconclusive):
+        harness.create((), call_sid="call-1")
+    assert (budget.spent, budget.reserved) == (2, 0)
