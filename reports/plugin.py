@@ -46,11 +46,9 @@ class ClauseReport:
         self._report: dict[str, Any] | None = None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        record = self._records.setdefault(
-            report.nodeid, TestRecord(report.nodeid, dict(report.user_properties).get("clause"))
-        )
-        if record.clause is None:
-            record.clause = dict(report.user_properties).get("clause")
+        record = self._records.setdefault(report.nodeid, TestRecord(report.nodeid, None))
+        # The clause property arrives with the setup report; keep it once seen.
+        record.clause = record.clause or dict(report.user_properties).get("clause")
         outcome, why = _outcome(report)
         record.absorb(outcome, list(getattr(report, "violations", [])), why)
 
