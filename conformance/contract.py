@@ -8,11 +8,14 @@ are kept verbatim so that a report can show what a target broke.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Literal
-from urllib.parse import urlsplit
+
+from rfc3986 import URIReference, abnf_regexp, misc, validators
+from rfc3986.exceptions import ValidationError
 
 CONTRACT_VERSION = "1.0.0"
 API_VERSION = "2010-04-01"
@@ -54,16 +57,255 @@ IN_PROGRESS_EVENT = "in-progress"
 TERMINAL_EVENTS = ("completed", "absent")
 
 
-def is_http_url(value: str) -> bool:
-    """An absolute http(s) URL in URI syntax: ASCII, no white space, a host, a valid port."""
-    if not value.isascii() or any(c.isspace() or ord(c) < 0x20 for c in value):
-        return False
+# --- wrong values -------------------------------------------------------------
+#
+# MUST only where every reasonable reading agrees. A wrong value is of one kind; the
+# rule of its kind says how firmly a target refuses it, and why. RecordingStatusCallback
+# is `format: "uri"`, and RFC 3986 is the reading: what it accepts as an absolute URI
+# with an http(s) scheme and a host lies in the domain, even where URL parsers differ;
+# refusing what they differ on is a SHOULD.
+
+ValueShape = Literal["enum", "url"]
+
+
+class MissKind(StrEnum):
+    UNKNOWN = "unknown value"
+    NEIGHBOUR = "a neighbour's value"
+    LONG = "long string"
+    CASE = "case variant"
+    SEPARATOR = "wrong separator"
+    NON_ASCII = "non-ASCII string"
+    PADDED = "surrounding white space"
+    EMPTY = "empty string"
+    RELATIVE = "relative URL"
+    NO_HOST = "URL without a host"
+    MALFORMED = "malformed URL"
+    SCHEME = "non-http(s) URL"
+    PORT_RANGE = "port above 65535"
+    NUMERIC_HOST = "numeric host that is no IPv4 address"
+    IP_LITERAL = "IPvFuture or zoned IPv6 host"
+    ENCODED_HOST = "percent-encoded host"
+
+
+@dataclass(frozen=True)
+class MissRule:
+    kind: MissKind
+    severity: Severity  # how firmly a target refuses a value of this kind
+    applies_to: tuple[ValueShape, ...]
+    reason: str
+    # The value still lies in the domain (Parameter.accepts): RFC 3986 accepts it, parsers
+    # disagree on it, so only a careful implementation refuses it (Parameter.accepts(careful=True)).
+    in_domain: bool = False
+
+
+_E: ValueShape = "enum"
+_U: ValueShape = "url"
+MISS_RULES: tuple[MissRule, ...] = (
+    MissRule(
+        MissKind.UNKNOWN,
+        Severity.MUST,
+        (_E,),
+        "The seed lists every value; a word outside the list is wrong under any reading.",
+    ),
+    MissRule(
+        MissKind.NEIGHBOUR,
+        Severity.MUST,
+        (_E,),
+        "Another parameter's (or another API's) value is no value of this one under any reading.",
+    ),
+    MissRule(
+        MissKind.LONG,
+        Severity.MUST,
+        (_E,),
+        "No value is that long, and no normalisation makes it one.",
+    ),
+    MissRule(
+        MissKind.RELATIVE,
+        Severity.MUST,
+        (_U,),
+        "No scheme: a relative reference (RFC 3986 §4.2) has no base to resolve against in a "
+        "form field, so no reading can request it.",
+    ),
+    MissRule(
+        MissKind.NO_HOST,
+        Severity.MUST,
+        (_U,),
+        "A URL without a host (`http:/cb`, `http://`) names no server to request; RFC 9110 §4.2 "
+        "tells recipients to reject an http(s) URI with an empty host.",
+    ),
+    MissRule(
+        MissKind.MALFORMED,
+        Severity.MUST,
+        (_U,),
+        "Outside RFC 3986's grammar (a space in the host, a letter in the port): format uri "
+        "names RFC 3986, so it is no URI under any reading of it.",
+    ),
+    MissRule(
+        MissKind.NON_ASCII,
+        Severity.MUST,
+        (_E, _U),
+        "No enum value has one, and format uri is RFC 3986, whose URIs are ASCII (a "
+        "non-ASCII one is an IRI, RFC 3987, which the seed does not name), even where a "
+        "WHATWG parser would IDNA-encode it.",
+    ),
+    MissRule(
+        MissKind.CASE,
+        Severity.SHOULD,
+        (_E,),
+        "The seed spells values exactly, but some vendors match them ignoring case.",
+    ),
+    MissRule(
+        MissKind.SEPARATOR,
+        Severity.SHOULD,
+        (_E,),
+        "The seed separates events with a space, but some vendors also split on commas.",
+    ),
+    MissRule(
+        MissKind.PADDED,
+        Severity.SHOULD,
+        (_E, _U),
+        "Some vendors strip form values, and WHATWG URL parsers strip the white space "
+        "around a URL, as RFC 3986 appendix C suggests for URIs in context.",
+    ),
+    MissRule(
+        MissKind.EMPTY,
+        Severity.SHOULD,
+        (_E, _U),
+        "Some vendors read an empty form field as the parameter omitted.",
+    ),
+    MissRule(
+        MissKind.SCHEME,
+        Severity.SHOULD,
+        (_U,),
+        "format uri admits any scheme; only the seed's 'URL to request to' and its GET or "
+        "POST method imply http(s).",
+    ),
+    MissRule(
+        MissKind.PORT_RANGE,
+        Severity.SHOULD,
+        (_U,),
+        "RFC 3986's port is `*DIGIT`, so `http://example.com:99999/cb` is a URI; but TCP ports "
+        "end at 65535 and parsers disagree (WHATWG, urllib and the rfc3986 package refuse "
+        "it, Java and httpx accept it).",
+        in_domain=True,
+    ),
+    MissRule(
+        MissKind.NUMERIC_HOST,
+        Severity.SHOULD,
+        (_U,),
+        "RFC 3986 reads `256.0.0.1` or `example.1` as a registered name; WHATWG parsers read a "
+        "host ending in a number as an IPv4 address and refuse or rewrite it.",
+        in_domain=True,
+    ),
+    MissRule(
+        MissKind.IP_LITERAL,
+        Severity.SHOULD,
+        (_U,),
+        "RFC 3986 admits `[v1.fe]` and RFC 6874, which updates it, the zone of "
+        "`[fe80::1%25eth0]`; WHATWG parsers refuse both, and others disagree.",
+        in_domain=True,
+    ),
+    MissRule(
+        MissKind.ENCODED_HOST,
+        Severity.SHOULD,
+        (_U,),
+        "RFC 3986 allows percent-encoding in a registered name; WHATWG parsers decode it, "
+        "Java drops the host, urllib and httpx send it to DNS as it is.",
+        in_domain=True,
+    ),
+)
+MISS_RULE = MappingProxyType({r.kind: r for r in MISS_RULES})
+if set(MISS_RULE) != set(MissKind):  # pragma: no cover - every kind has exactly one rule
+    raise RuntimeError("a kind of wrong value without a rule, or with two")
+HTTP_SCHEMES = ("http", "https")
+
+# The URL grammar is RFC 3986's, checked with the rfc3986 package, whose own Validator is
+# stricter than the RFC in places this module works around:
+# - It refuses a port above 65535 (check_validity_of("port")) and cannot even parse one of
+#   six digits or more (its authority pattern takes [0-9]{1,5}); the RFC's grammar is
+#   `port = *DIGIT`. So the authority is split here, the port checked against *DIGIT, and
+#   a port above 65535 is the kind PORT_RANGE: in the domain, refused only carefully.
+# - It refuses a dotted quad with an octet above 255 and an empty userinfo, both of which
+#   the RFC accepts (the first as a registered name): host and userinfo are matched here
+#   against the RFC's rules, built from the package's ABNF.
+# - Its uri_reference() percent-encodes path, query and fragment before they are checked,
+#   so it lets a space or a bad %-escape through: the parts are checked as sent.
+# - Its allow_schemes() compares case-sensitively; RFC 3986 schemes are case-insensitive.
+_URI_WHITE_SPACE = " \t\n\r\f\v"
+_URI_CHARACTERS = re.compile(  # every character RFC 3986 allows anywhere (§2)
+    rf"(?:[{abnf_regexp.UNRESERVED_RE}{re.escape(abnf_regexp.GENERIC_DELIMITERS)}"
+    rf"{abnf_regexp.SUB_DELIMITERS_RE}]|{abnf_regexp.PCT_ENCODED})*"
+)
+# authority = [ userinfo "@" ] host [ ":" port ]   (§3.2)
+_AUTHORITY = re.compile(
+    r"(?:(?P<userinfo>[^@]*)@)?(?P<host>\[[^\]]*\]|[^:@\[\]]*)(?::(?P<port>.*))?"
+)
+_USERINFO = re.compile(
+    rf"(?:[{abnf_regexp.UNRESERVED_RE}{abnf_regexp.SUB_DELIMITERS_RE}:]|{abnf_regexp.PCT_ENCODED})*"
+)
+_REG_NAME = re.compile(abnf_regexp.REG_NAME)  # an IPv4address is also a reg-name, textually
+_PORT = re.compile(r"[0-9]*")
+_DEC_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_IPV4_ADDRESS = re.compile(rf"{_DEC_OCTET}(?:\.{_DEC_OCTET}){{3}}")
+_NUMBER = re.compile(r"[0-9]+|0[xX][0-9A-Fa-f]*")  # WHATWG's "ends in a number"
+_GRAMMAR = validators.Validator().check_validity_of("scheme", "path", "query", "fragment")
+
+
+def url_miss(value: str) -> MissKind | None:
+    """The kind of wrong value a callback URL is, or None for a plain absolute http(s) URL.
+
+    A value with several flaws is of its firmest kind (a padded malformed URL is malformed).
+    """
+    if value == "":
+        return MissKind.EMPTY
+    if (stripped := value.strip(_URI_WHITE_SPACE)) != value:
+        inner = url_miss(stripped)
+        return inner if inner and MISS_RULE[inner].severity is Severity.MUST else MissKind.PADDED
+    if not value.isascii():
+        return MissKind.NON_ASCII
+    if not _URI_CHARACTERS.fullmatch(value):
+        return MissKind.MALFORMED
+    ref = URIReference(**misc.URI_MATCHER.match(value).groupdict())  # split, not re-encoded
+    if ref.scheme is None:
+        return MissKind.RELATIVE
     try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises on a malformed port
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+        _GRAMMAR.validate(ref)
+    except ValidationError:
+        return MissKind.MALFORMED
+    parts = None if ref.authority is None else _AUTHORITY.fullmatch(ref.authority)
+    if ref.authority is not None and not (
+        parts
+        and _USERINFO.fullmatch(parts["userinfo"] or "")
+        and _PORT.fullmatch(parts["port"] or "")
+        and (
+            validators.host_is_valid(parts["host"])  # an IP literal, IPv6 or IPvFuture
+            if parts["host"].startswith("[")
+            else _REG_NAME.fullmatch(parts["host"])
+        )
+    ):
+        return MissKind.MALFORMED
+    if parts is None or not parts["host"]:
+        return MissKind.NO_HOST
+    if ref.scheme.lower() not in HTTP_SCHEMES:
+        return MissKind.SCHEME
+    host, port = parts["host"], parts["port"]
+    if port and int(port) > 65535:
+        return MissKind.PORT_RANGE
+    if host.startswith("["):
+        return MissKind.IP_LITERAL if host[1] in "vV" or "%" in host else None
+    if "%" in host:
+        return MissKind.ENCODED_HOST
+    last_label = host.removesuffix(".").rpartition(".")[2]
+    if _NUMBER.fullmatch(last_label) and not _IPV4_ADDRESS.fullmatch(host):
+        return MissKind.NUMERIC_HOST
+    return None
+
+
+def is_http_url(value: str, careful: bool = False) -> bool:
+    """What RFC 3986 accepts as an absolute URI with an http(s) scheme and a host; `careful`
+    also refuses what URL parsers disagree on (the kinds of MISS_RULES in the domain)."""
+    kind = url_miss(value)
+    return kind is None or (not careful and MISS_RULE[kind].in_domain)
 
 
 @dataclass(frozen=True)
@@ -76,13 +318,21 @@ class Parameter:
     format: Literal["uri"] | None = None
     domain_source: Source = Source.SEED
 
-    def accepts(self, raw: str) -> bool:
-        """Whether one sent value of this parameter lies in its domain, exactly."""
+    def accepts(self, raw: str, careful: bool = False) -> bool:
+        """Whether one sent value of this parameter lies in its domain: an enum's values
+        exactly; for a URL, what RFC 3986 accepts as an absolute URI with an http(s)
+        scheme and a host. No MUST asks a target to refuse such a value. `careful` leaves
+        out what only a careful implementation refuses (MissRule.in_domain): what every
+        reading accepts, so what VALID-ACCEPTED may ask a target to accept."""
         if self.format == "uri":
-            return is_http_url(raw)
+            return is_http_url(raw, careful)
         if self.multi:
             return all(token in self.domain for token in raw.split(" "))
         return raw in self.domain
+
+    @property
+    def shape(self) -> ValueShape:
+        return "url" if self.format == "uri" else "enum"
 
     @property
     def slug(self) -> str:
@@ -312,6 +562,14 @@ def _response_sentence(*names: str) -> str:
     return " ".join(f"{n}: {RESPONSE_FIELD[n].sentence}" for n in names)
 
 
+def _kinds(severity: Severity, shape: ValueShape | None = None) -> list[str]:
+    return [
+        r.kind
+        for r in MISS_RULES
+        if r.severity is severity and (shape is None or shape in r.applies_to)
+    ]
+
+
 _UUID_FIELDS = tuple(f.name for f in RESPONSE_FIELDS if f.format == "uuid")
 _DATE_FIELDS = tuple(f.name for f in RESPONSE_FIELDS if f.format == "rfc2822")
 _ENUM_FIELDS = tuple(f.name for f in RESPONSE_FIELDS if f.enum)
@@ -533,7 +791,8 @@ _CLAUSES: list[Clause] = [
             p.sentence
             + (" A value outside this domain is refused (4xx)." if p.domain else "")
             + (
-                " A value that is not an absolute http(s) URL is refused (4xx)."
+                " A value RFC 3986 does not accept as an absolute URI with a host is refused "
+                f"(4xx): {', '.join(_kinds(_M, 'url'))}."
                 if p.format == "uri"
                 else ""
             ),
@@ -544,11 +803,12 @@ _CLAUSES: list[Clause] = [
         "REJECT-NEAR-MISS",
         Family.VALIDATION,
         _S,
-        "Enum values are exact: a case variant, surrounding white space, an empty value or "
-        "a non-http(s) URL is refused (4xx).",
+        "Enum values are exact, and a callback URL is a plain http(s) URL that URL parsers "
+        f"read alike. Refused (4xx): {', '.join(_kinds(_S))}.",
         source=Source.DECISION,
-        reason="The seed's domains are spelled exactly; some vendors normalise case or "
-        "white space, so refusing near misses is a SHOULD, never a MUST.",
+        reason="The seed's domains are spelled exactly, but some vendors normalise case or "
+        "white space, and RFC 3986 accepts URLs that parsers read differently: refusing "
+        "these is a SHOULD, never a MUST (the contract's rule of each kind says why).",
     ),
     Clause(
         "EVENTS-SPACE-SEPARATED",
@@ -724,12 +984,39 @@ def reject_clause(parameter: str) -> Clause:
     return CLAUSE[f"REJECT-{PARAMETER[parameter].slug}"]
 
 
+def refusal_clause(parameter: str, kind: MissKind) -> Clause:
+    """The clause a target breaks by accepting a value of this kind for this parameter."""
+    if MISS_RULE[kind].severity is Severity.SHOULD:
+        return CLAUSE["REJECT-NEAR-MISS"]
+    return reject_clause(parameter)
+
+
 def enum_clause(field_name: str) -> Clause:
     return CLAUSE[f"ENUM-{field_name.upper().replace('_', '-')}"]
 
 
 def decisions_markdown() -> str:
-    """The README's table of decisions, generated so the two cannot drift."""
+    """The README's table of decisions, then the rule of each kind of wrong value,
+    generated so the two cannot drift."""
     rows = ["| clause | severity | decision | why |", "| --- | --- | --- | --- |"]
     rows += [f"| `{c.id}` | {c.severity} | {c.sentence} | {c.reason} |" for c in DECISIONS]
+    rows += [
+        "",
+        "The rule of each kind of wrong value: a target that accepts one of a MUST kind breaks "
+        "its parameter's `REJECT-*` clause, one of a SHOULD kind `REJECT-NEAR-MISS`. A kind "
+        "*in the domain* is one RFC 3986 accepts though URL parsers disagree on it: "
+        "`Parameter.accepts` takes it, `Parameter.accepts(careful=True)` does not, and "
+        "accepting it breaks no MUST.",
+        "",
+        "| wrong value | of | in the domain | refusing it is | why |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    rows += [
+        f"| {r.kind} | {', '.join(_SHAPE_NAMES[s] for s in r.applies_to)} | "
+        f"{'yes' if r.in_domain else 'no'} | {r.severity} | {r.reason} |"
+        for r in MISS_RULES
+    ]
     return "\n".join(rows)
+
+
+_SHAPE_NAMES: dict[ValueShape, str] = {"enum": "enums", "url": "URLs"}

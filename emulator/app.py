@@ -63,7 +63,8 @@ def _first(form: FormPairs, name: str) -> str | None:
 
 
 def validate_recording_form(form: FormPairs) -> Problems:
-    """The contract's domains, exactly: every sent value must lie in its domain."""
+    """The contract's domains, exactly and carefully: every sent value must lie in its
+    domain, and a URL that parsers read differently is refused too (a SHOULD)."""
     problems: Problems = []
     for parameter in PARAMETERS:
         values = [v for k, v in form if k == parameter.name]
@@ -72,7 +73,7 @@ def validate_recording_form(form: FormPairs) -> Problems:
         problems += [
             (parameter.name, value, f"{value!r} is not a valid value")
             for value in values
-            if not parameter.accepts(value)
+            if not parameter.accepts(value, careful=True)
         ]
     return problems
 
