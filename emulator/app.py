@@ -9,14 +9,12 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-import httpx
 from starlette.applications import Starlette
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -33,6 +31,7 @@ from conformance.contract import (
     UPDATE_STATUSES,
 )
 from conformance.openapi import openapi_document
+from emulator.delivery import Deliveries
 from emulator.faults import Callback, Fault, FormPairs, Problems
 from emulator.store import Call, Recording, Store, new_sid, now, rfc2822
 
@@ -81,8 +80,7 @@ def validate_recording_form(form: FormPairs) -> Problems:
 class Emulator:
     store: Store = field(default_factory=Store)
     faults: tuple[Fault, ...] = ()
-    callback_timeout: float = 5.0
-    _http: httpx.AsyncClient | None = field(default=None, init=False, repr=False)
+    deliveries: Deliveries = field(default_factory=Deliveries)
 
     def app(self) -> Starlette:
         return Starlette(routes=self._routes(), exception_handlers={ApiError: self._api_error})
@@ -181,19 +179,19 @@ class Emulator:
             status = _first(await self._form(request), "Status")
             if status not in ("completed", "canceled"):
                 raise ApiError(400, 21218, f"Invalid call Status {status!r}")
-            task = self._end_call(call) if call.status == "in-progress" else None
+            if call.status == "in-progress":
+                self._end_call(call)
             call.status, call.updated = "completed", now()
-            return JSONResponse(self._call_body(call, request), background=task)
         return JSONResponse(self._call_body(call, request))
 
-    def _end_call(self, call: Call) -> BackgroundTask:
+    def _end_call(self, call: Call) -> None:
         ending = [
             r
             for r in self.store.recordings.values()
             if r.call_sid == call.sid and r.status not in ("completed", "absent")
         ]
-        batches = [self._finish(r) for r in ending]
-        return BackgroundTask(self._deliver_all, [c for batch in batches for c in batch])
+        for r in ending:
+            self.deliveries.submit(self._finish(r))
 
     @staticmethod
     def _call_body(call: Call, request: Request) -> dict[str, Any]:
@@ -236,12 +234,11 @@ class Emulator:
         rec = self._new_recording(request, account_sid, call, form)
         self.store.recordings[rec.sid] = rec
         status = self._each("success_status", 200)
-        task = BackgroundTask(self._deliver_all, self._callbacks(rec, IN_PROGRESS_EVENT))
+        self.deliveries.submit(self._callbacks(rec, IN_PROGRESS_EVENT))
         return JSONResponse(
             self._recording_body(rec, form),
             status_code=status,
             media_type=self._each("media_type", "application/json"),
-            background=task,
         )
 
     def _new_recording(
@@ -314,15 +311,14 @@ class Emulator:
             )
         if rec.status in ("completed", "absent", "stopped"):
             raise ApiError(400, 21220, f"Recording {rec.sid} has already ended")
-        task = None
         if status == "stopped":
-            task = BackgroundTask(self._deliver_all, self._finish(rec))
+            self.deliveries.submit(self._finish(rec))
         elif status == "paused":
             rec.status = "paused"
         else:
             rec.status = "in-progress"
         rec.updated = now()
-        return JSONResponse(self._recording_body(rec, []), background=task)
+        return JSONResponse(self._recording_body(rec, []))
 
     async def recording(self, request: Request) -> Response:
         rec = self._owned_recording(request)
@@ -350,22 +346,6 @@ class Emulator:
         body.update(uri=f"{rec.origin}{rec.path}", status=event)
         payload = {name: str(body[source]) for name, source in CALLBACK_FIELDS.items()}
         return Callback(event, rec.callback_method, rec.callback_url or "", payload)
-
-    async def _deliver_all(self, callbacks: Sequence[Callback]) -> None:
-        if not callbacks:
-            return
-        if self._http is None:  # one client for the app's life: building one costs ~30 ms
-            self._http = httpx.AsyncClient(timeout=self.callback_timeout)
-        for cb in callbacks:
-            try:
-                if cb.method == "GET":
-                    await self._http.get(cb.url, params=cb.payload)
-                elif cb.in_query:
-                    await self._http.request(cb.method, cb.url, params=cb.payload)
-                else:
-                    await self._http.request(cb.method, cb.url, data=cb.payload)
-            except httpx.HTTPError as exc:  # best effort, as the vendor's are
-                log.info("callback to %s failed: %s", cb.url, exc)
 
 
 def _basic_credentials(request: Request) -> tuple[str | None, str | None]:
