@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
@@ -41,6 +41,8 @@ log = logging.getLogger("emulator")
 # /<version> on the space host. Both are mounted.
 PREFIXES = (f"/api/laml/{API_VERSION}", f"/{API_VERSION}")
 MORE_INFO = "https://www.signalwire.com/docs/errors/{code}"
+FORM = "application/x-www-form-urlencoded"
+MAX_BODY = 1 << 20  # bytes of a request body; past it, 413
 
 
 class ApiError(Exception):
@@ -81,9 +83,11 @@ class Emulator:
     store: Store = field(default_factory=Store)
     faults: tuple[Fault, ...] = ()
     deliveries: Deliveries = field(default_factory=Deliveries)
+    max_body: int = MAX_BODY
 
     def app(self) -> Starlette:
-        return Starlette(routes=self._routes(), exception_handlers={ApiError: self._api_error})
+        handlers = {ApiError: self._api_error, ClientDisconnect: self._client_gone}
+        return Starlette(routes=self._routes(), exception_handlers=handlers)
 
     # -- routing --------------------------------------------------------------
 
@@ -129,6 +133,12 @@ class Emulator:
             return PlainTextResponse(payload, status_code=status)
         return JSONResponse(payload, status_code=status)
 
+    @staticmethod
+    async def _client_gone(request: Request, exc: Exception) -> Response:
+        # Hung up mid-body: nothing went wrong here, and nobody is left to answer.
+        log.info("client hung up during %s %.200s", request.method, request.url.path)
+        return Response(status_code=400)
+
     def _authenticate(self, request: Request) -> str:
         account_sid = request.path_params["account_sid"]
         user, token = _basic_credentials(request)
@@ -149,10 +159,19 @@ class Emulator:
             raise _not_found(f"Call {call_sid}")
         return call
 
-    @staticmethod
-    async def _form(request: Request) -> FormPairs:
-        body = (await request.body()).decode("utf-8", "replace")
-        return parse_qsl(body, keep_blank_values=True)
+    async def _form(self, request: Request) -> FormPairs:
+        """The parameters of a form body. Any other body is refused, not read as none."""
+        # The codes of these refusals are 20000 + the HTTP status, as 20404 is: the
+        # contract names none, and this borrows no other error's meaning.
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > self.max_body:
+                raise ApiError(413, 20413, f"The request body exceeds {self.max_body} bytes")
+        media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+        if (body or media_type) and media_type != FORM:
+            raise ApiError(415, 20415, f"Send the parameters as {FORM}")
+        return parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
 
     # -- calls ---------------------------------------------------------------
 

@@ -5,9 +5,11 @@ mid-body, and a store that would otherwise grow forever."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import socket
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -102,3 +104,108 @@ def test_callbacks_past_the_delivery_bounds_are_dropped_with_a_warning(
     assert len(dropped) == 5
     assert all("dropped" in r.getMessage() for r in dropped)
     assert "other-destination" in dropped[-1].getMessage()
+
+
+# -- request bodies --------------------------------------------------------------------
+
+
+def _endpoints(api: TestClient) -> dict[str, str]:
+    call = _new_call(api)
+    recordings = f"{ACCOUNT_PATH}/Calls/{call}/Recordings"
+    sid = api.post(f"{recordings}.json").json()["sid"]
+    return {
+        "create recording": f"{recordings}.json",
+        "update recording": f"{recordings}/{sid}.json",
+        "create call": f"{ACCOUNT_PATH}/Calls.json",
+        "update call": f"{ACCOUNT_PATH}/Calls/{call}.json",
+    }
+
+
+def _assert_error_shape(r: httpx.Response, status: int) -> dict[str, object]:
+    assert r.status_code == status
+    body = r.json()
+    assert set(body) == {"code", "message", "more_info", "status"}
+    assert body["status"] == status and isinstance(body["code"], int)
+    return body
+
+
+ENDPOINTS = ["create recording", "update recording", "create call", "update call"]
+UNSUPPORTED: dict[str, Callable[[TestClient, str], httpx.Response]] = {
+    "json": lambda api, url: api.post(url, json={"Trim": "trim-silence", "Status": "completed"}),
+    "multipart": lambda api, url: api.post(url, files={"Trim": (None, "trim-silence")}),
+    "text": lambda api, url: api.post(
+        url, content=b"Trim=trim-silence", headers={"content-type": "text/plain"}
+    ),
+    "untyped body": lambda api, url: api.post(url, content=b"Trim=trim-silence"),
+}
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("kind", list(UNSUPPORTED))
+def test_a_body_not_form_encoded_is_refused_415(api: TestClient, endpoint: str, kind: str) -> None:
+    url = _endpoints(api)[endpoint]
+    _assert_error_shape(UNSUPPORTED[kind](api, url), 415)
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/x-www-form-urlencoded",
+        "application/x-www-form-urlencoded; charset=utf-8",
+        "Application/X-WWW-Form-URLEncoded ; Charset=UTF-8",
+    ],
+)
+def test_form_encoded_bodies_are_taken_with_any_parameters_or_case(
+    api: TestClient, content_type: str
+) -> None:
+    url = _endpoints(api)["create recording"]
+    r = api.post(url, content=b"RecordingChannels=dual", headers={"content-type": content_type})
+    assert r.status_code == 200 and r.json()["channels"] == "2"
+
+
+def test_an_empty_untyped_body_is_a_create_with_every_parameter_omitted(api: TestClient) -> None:
+    r = api.post(_endpoints(api)["create recording"])
+    assert "content-type" not in r.request.headers and r.status_code == 200
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_a_body_over_one_mib_is_refused_413(api: TestClient, chunked: bool) -> None:
+    body = b"Unknown=" + b"a" * MIB
+    content = iter([body[:MIB], body[MIB:]]) if chunked else body
+    r = api.post(
+        _endpoints(api)["create recording"],
+        content=content,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    _assert_error_shape(r, 413)
+
+
+def test_a_client_hanging_up_mid_body_leaves_no_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    emulator = start(accounts=1)
+    account = emulator.accounts[0]
+    try:
+        path = f"{PREFIX}/Accounts/{account.sid}/Calls.json"
+        auth = base64.b64encode(f"{account.sid}:{account.token}".encode()).decode()
+        with socket.create_connection(("127.0.0.1", emulator.server.port), timeout=5) as sock:
+            sock.sendall(
+                f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic {auth}\r\n"
+                "Content-Type: application/x-www-form-urlencoded\r\n"
+                "Content-Length: 1000\r\n\r\nTo=%2B1&From=".encode()
+            )
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not _about_the_hang_up(caplog):
+            time.sleep(0.02)
+        assert _about_the_hang_up(caplog), "nothing was logged of the hang-up"
+        assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.WARNING]
+    finally:
+        emulator.stop()
+
+
+def _about_the_hang_up(caplog: pytest.LogCaptureFixture) -> bool:
+    return any(
+        r.name.startswith(("emulator", "uvicorn")) and r.levelno >= logging.INFO
+        for r in caplog.records
+    )
