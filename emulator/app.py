@@ -43,6 +43,8 @@ PREFIXES = (f"/api/laml/{API_VERSION}", f"/{API_VERSION}")
 MORE_INFO = "https://www.signalwire.com/docs/errors/{code}"
 FORM = "application/x-www-form-urlencoded"
 MAX_BODY = 1 << 20  # bytes of a request body; past it, 413
+ECHO_CHARS = 100  # of a client's value, what an error message repeats
+MAX_LISTED = 10  # problems an error message lists; the rest are counted
 
 
 class ApiError(Exception):
@@ -55,8 +57,15 @@ def _unauthorized() -> ApiError:
     return ApiError(401, 20003, "Authentication failed")
 
 
-def _not_found(what: str) -> ApiError:
-    return ApiError(404, 20404, f"The requested resource {what} was not found")
+def _not_found(kind: str, sid: str) -> ApiError:
+    return ApiError(404, 20404, f"The requested resource {kind} {_echo(sid)} was not found")
+
+
+def _echo(value: str | None) -> str:
+    """A client's value quoted for an error message: a long one is cut, its length said."""
+    if value is None or len(value) <= ECHO_CHARS:
+        return repr(value)
+    return f"{value[:ECHO_CHARS]!r}… ({len(value)} characters)"
 
 
 def _first(form: FormPairs, name: str) -> str | None:
@@ -71,7 +80,7 @@ def validate_recording_form(form: FormPairs) -> Problems:
         if len(values) > 1 and not parameter.multi:
             problems.append((parameter.name, None, "is given more than once"))
         problems += [
-            (parameter.name, value, f"{value!r} is not a valid value")
+            (parameter.name, value, f"{_echo(value)} is not a valid value")
             for value in values
             if not parameter.accepts(value)
         ]
@@ -156,7 +165,7 @@ class Emulator:
             found = None
         call = self._each("find_call", found, call_sid, account_sid)
         if call is None:
-            raise _not_found(f"Call {call_sid}")
+            raise _not_found("Call", call_sid)
         return call
 
     async def _form(self, request: Request) -> FormPairs:
@@ -197,7 +206,7 @@ class Emulator:
         if request.method == "POST":
             status = _first(await self._form(request), "Status")
             if status not in ("completed", "canceled"):
-                raise ApiError(400, 21218, f"Invalid call Status {status!r}")
+                raise ApiError(400, 21218, f"Invalid call Status {_echo(status)}")
             if call.status == "in-progress":
                 self._end_call(call)
             call.status, call.updated = "completed", now()
@@ -249,7 +258,9 @@ class Emulator:
             raise ApiError(500, 10001, "Internal server error")
         problems = self._each("problems", validate_recording_form(form), form)
         if problems:
-            raise ApiError(400, 21422, "; ".join(f"{p} {why}" for p, _, why in problems))
+            listed = "; ".join(f"{p} {why}" for p, _, why in problems[:MAX_LISTED])
+            more = len(problems) - MAX_LISTED
+            raise ApiError(400, 21422, listed + (f"; and {more} more" if more > 0 else ""))
         rec = self._new_recording(request, account_sid, call, form)
         self.store.recordings[rec.sid] = rec
         status = self._each("success_status", 200)
@@ -316,7 +327,7 @@ class Emulator:
         rec = self.store.recordings.get(request.path_params["sid"])
         call_sid = request.path_params.get("call_sid", rec.call_sid if rec else None)
         if rec is None or rec.account_sid != account_sid or rec.call_sid != call_sid:
-            raise _not_found(f"Recording {request.path_params['sid']}")
+            raise _not_found("Recording", request.path_params["sid"])
         return rec
 
     async def call_recording(self, request: Request) -> Response:
@@ -326,7 +337,7 @@ class Emulator:
         status = _first(await self._form(request), "Status")
         if status not in UPDATE_STATUSES:
             raise ApiError(
-                400, 21422, f"Status {status!r} is not one of {', '.join(UPDATE_STATUSES)}"
+                400, 21422, f"Status {_echo(status)} is not one of {', '.join(UPDATE_STATUSES)}"
             )
         if rec.status in ("completed", "absent", "stopped"):
             raise ApiError(400, 21220, f"Recording {rec.sid} has already ended")

@@ -180,6 +180,26 @@ def test_a_body_over_one_mib_is_refused_413(api: TestClient, chunked: bool) -> N
     _assert_error_shape(r, 413)
 
 
+def test_errors_repeat_only_the_start_of_a_huge_value(api: TestClient) -> None:
+    urls = _endpoints(api)
+    huge = "x" * 500_000
+    for url, form in [
+        (urls["create recording"], {"Trim": huge}),
+        (urls["update recording"], {"Status": huge}),
+        (urls["update call"], {"Status": huge}),
+    ]:
+        r = api.post(url, data=form)
+        message = str(_assert_error_shape(r, 400)["message"])
+        assert len(r.content) < 1000 and "500000" in message, url
+
+
+def test_errors_list_only_the_first_problems_and_count_the_rest(api: TestClient) -> None:
+    many = {"RecordingStatusCallbackEvent": [f"no-{i}" for i in range(5000)]}
+    r = api.post(_endpoints(api)["create recording"], data=many)
+    message = str(_assert_error_shape(r, 400)["message"])
+    assert len(r.content) < 2000 and "4990 more" in message
+
+
 def test_a_client_hanging_up_mid_body_leaves_no_traceback(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
