@@ -197,7 +197,7 @@ class Emulator:
             _first(form, "From") or "",
             _first(form, "Url") or "",
         )
-        self.store.calls[call.sid] = call
+        self.store.add_call(call)
         return JSONResponse(self._call_body(call, request), status_code=201)
 
     async def call(self, request: Request) -> Response:
@@ -262,7 +262,7 @@ class Emulator:
             more = len(problems) - MAX_LISTED
             raise ApiError(400, 21422, listed + (f"; and {more} more" if more > 0 else ""))
         rec = self._new_recording(request, account_sid, call, form)
-        self.store.recordings[rec.sid] = rec
+        self.store.add_recording(rec)
         status = self._each("success_status", 200)
         self.deliveries.submit(self._callbacks(rec, IN_PROGRESS_EVENT))
         return JSONResponse(

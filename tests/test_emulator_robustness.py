@@ -229,3 +229,26 @@ def _about_the_hang_up(caplog: pytest.LogCaptureFixture) -> bool:
         r.name.startswith(("emulator", "uvicorn")) and r.levelno >= logging.INFO
         for r in caplog.records
     )
+
+
+# -- the store -------------------------------------------------------------------------
+
+
+def test_the_store_keeps_its_capacity_evicting_the_oldest_ended_first() -> None:
+    store = Store(capacity=3)
+    store.add_account(ACCOUNT, TOKEN)
+    with TestClient(create_app(store), base_url="http://emulator") as api:
+        api.auth = (ACCOUNT, TOKEN)
+        recordings = f"{ACCOUNT_PATH}/Calls/{_new_call(api)}/Recordings"
+        sids = [api.post(f"{recordings}.json").json()["sid"] for _ in range(3)]
+        api.post(f"{recordings}/{sids[1]}.json", data={"Status": STOP_STATUS})
+        sids.append(api.post(f"{recordings}.json").json()["sid"])
+        fetched = {
+            sid: api.get(f"{ACCOUNT_PATH}/Recordings/{sid}.json").status_code for sid in sids
+        }
+        assert fetched == {sids[0]: 200, sids[1]: 404, sids[2]: 200, sids[3]: 200}
+        sids.append(api.post(f"{recordings}.json").json()["sid"])  # none ended: the oldest goes
+        assert list(store.recordings) == sids[2:]
+        for _ in range(4):
+            _new_call(api)
+        assert len(store.calls) == 3
