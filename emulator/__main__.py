@@ -1,4 +1,4 @@
-"""`python -m emulator --port 8080 [--account SID:TOKEN] [--fault NAME]`"""
+"""`python -m emulator --port 8080 [--account SID:TOKEN] [--fault NAME] [--capacity N]`"""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import uvicorn
 from conformance.contract import API_VERSION
 from emulator.app import create_app
 from emulator.faults import build, catalog
-from emulator.store import Store
+from emulator.store import CAPACITY, Store
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,13 +35,23 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME",
         help="misbehave this way (repeatable)",
     )
+    parser.add_argument(
+        "--capacity",
+        type=int,
+        default=CAPACITY,
+        metavar="N",
+        help="calls kept, and as many recordings; past it the oldest ended go first "
+        "(default: %(default)s)",
+    )
     parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
     args = parser.parse_args(argv)
+    if args.capacity < 1:
+        parser.error("--capacity must be at least 1")
     if args.list_faults:
         for name, f in sorted(faults.items()):
             print(f"{name:32} {f.clause:40} {f.summary}")
         return 0
-    store = Store()
+    store = Store(capacity=args.capacity)
     pairs = [a.partition(":") for a in args.account]
     if any(not sid or not token for sid, _, token in pairs):
         parser.error("--account takes SID:TOKEN")

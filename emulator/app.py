@@ -9,15 +9,13 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-import httpx
 from starlette.applications import Starlette
-from starlette.background import BackgroundTask
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
@@ -33,6 +31,7 @@ from conformance.contract import (
     UPDATE_STATUSES,
 )
 from conformance.openapi import openapi_document
+from emulator.delivery import Deliveries
 from emulator.faults import Callback, Fault, FormPairs, Problems
 from emulator.store import Call, Recording, Store, new_sid, now, rfc2822
 
@@ -42,6 +41,10 @@ log = logging.getLogger("emulator")
 # /<version> on the space host. Both are mounted.
 PREFIXES = (f"/api/laml/{API_VERSION}", f"/{API_VERSION}")
 MORE_INFO = "https://www.signalwire.com/docs/errors/{code}"
+FORM = "application/x-www-form-urlencoded"
+MAX_BODY = 1 << 20  # bytes of a request body; past it, 413
+ECHO_CHARS = 100  # of a client's value, what an error message repeats
+MAX_LISTED = 10  # problems an error message lists; the rest are counted
 
 
 class ApiError(Exception):
@@ -54,8 +57,15 @@ def _unauthorized() -> ApiError:
     return ApiError(401, 20003, "Authentication failed")
 
 
-def _not_found(what: str) -> ApiError:
-    return ApiError(404, 20404, f"The requested resource {what} was not found")
+def _not_found(kind: str, sid: str) -> ApiError:
+    return ApiError(404, 20404, f"The requested resource {kind} {_echo(sid)} was not found")
+
+
+def _echo(value: str | None) -> str:
+    """A client's value quoted for an error message: a long one is cut, its length said."""
+    if value is None or len(value) <= ECHO_CHARS:
+        return repr(value)
+    return f"{value[:ECHO_CHARS]!r}… ({len(value)} characters)"
 
 
 def _first(form: FormPairs, name: str) -> str | None:
@@ -71,7 +81,7 @@ def validate_recording_form(form: FormPairs) -> Problems:
         if len(values) > 1 and not parameter.multi:
             problems.append((parameter.name, None, "is given more than once"))
         problems += [
-            (parameter.name, value, f"{value!r} is not a valid value")
+            (parameter.name, value, f"{_echo(value)} is not a valid value")
             for value in values
             if not parameter.accepts(value, careful=True)
         ]
@@ -82,11 +92,12 @@ def validate_recording_form(form: FormPairs) -> Problems:
 class Emulator:
     store: Store = field(default_factory=Store)
     faults: tuple[Fault, ...] = ()
-    callback_timeout: float = 5.0
-    _http: httpx.AsyncClient | None = field(default=None, init=False, repr=False)
+    deliveries: Deliveries = field(default_factory=Deliveries)
+    max_body: int = MAX_BODY
 
     def app(self) -> Starlette:
-        return Starlette(routes=self._routes(), exception_handlers={ApiError: self._api_error})
+        handlers = {ApiError: self._api_error, ClientDisconnect: self._client_gone}
+        return Starlette(routes=self._routes(), exception_handlers=handlers)
 
     # -- routing --------------------------------------------------------------
 
@@ -132,6 +143,12 @@ class Emulator:
             return PlainTextResponse(payload, status_code=status)
         return JSONResponse(payload, status_code=status)
 
+    @staticmethod
+    async def _client_gone(request: Request, exc: Exception) -> Response:
+        # Hung up mid-body: nothing went wrong here, and nobody is left to answer.
+        log.info("client hung up during %s %.200s", request.method, request.url.path)
+        return Response(status_code=400)
+
     def _authenticate(self, request: Request) -> str:
         account_sid = request.path_params["account_sid"]
         user, token = _basic_credentials(request)
@@ -149,13 +166,22 @@ class Emulator:
             found = None
         call = self._each("find_call", found, call_sid, account_sid)
         if call is None:
-            raise _not_found(f"Call {call_sid}")
+            raise _not_found("Call", call_sid)
         return call
 
-    @staticmethod
-    async def _form(request: Request) -> FormPairs:
-        body = (await request.body()).decode("utf-8", "replace")
-        return parse_qsl(body, keep_blank_values=True)
+    async def _form(self, request: Request) -> FormPairs:
+        """The parameters of a form body. Any other body is refused, not read as none."""
+        # The codes of these refusals are 20000 + the HTTP status, as 20404 is: the
+        # contract names none, and this borrows no other error's meaning.
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > self.max_body:
+                raise ApiError(413, 20413, f"The request body exceeds {self.max_body} bytes")
+        media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+        if (body or media_type) and media_type != FORM:
+            raise ApiError(415, 20415, f"Send the parameters as {FORM}")
+        return parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
 
     # -- calls ---------------------------------------------------------------
 
@@ -172,7 +198,7 @@ class Emulator:
             _first(form, "From") or "",
             _first(form, "Url") or "",
         )
-        self.store.calls[call.sid] = call
+        self.store.add_call(call)
         return JSONResponse(self._call_body(call, request), status_code=201)
 
     async def call(self, request: Request) -> Response:
@@ -181,20 +207,20 @@ class Emulator:
         if request.method == "POST":
             status = _first(await self._form(request), "Status")
             if status not in ("completed", "canceled"):
-                raise ApiError(400, 21218, f"Invalid call Status {status!r}")
-            task = self._end_call(call) if call.status == "in-progress" else None
+                raise ApiError(400, 21218, f"Invalid call Status {_echo(status)}")
+            if call.status == "in-progress":
+                self._end_call(call)
             call.status, call.updated = "completed", now()
-            return JSONResponse(self._call_body(call, request), background=task)
         return JSONResponse(self._call_body(call, request))
 
-    def _end_call(self, call: Call) -> BackgroundTask:
+    def _end_call(self, call: Call) -> None:
         ending = [
             r
             for r in self.store.recordings.values()
             if r.call_sid == call.sid and r.status not in ("completed", "absent")
         ]
-        batches = [self._finish(r) for r in ending]
-        return BackgroundTask(self._deliver_all, [c for batch in batches for c in batch])
+        for r in ending:
+            self.deliveries.submit(self._finish(r))
 
     @staticmethod
     def _call_body(call: Call, request: Request) -> dict[str, Any]:
@@ -233,16 +259,17 @@ class Emulator:
             raise ApiError(500, 10001, "Internal server error")
         problems = self._each("problems", validate_recording_form(form), form)
         if problems:
-            raise ApiError(400, 21422, "; ".join(f"{p} {why}" for p, _, why in problems))
+            listed = "; ".join(f"{p} {why}" for p, _, why in problems[:MAX_LISTED])
+            more = len(problems) - MAX_LISTED
+            raise ApiError(400, 21422, listed + (f"; and {more} more" if more > 0 else ""))
         rec = self._new_recording(request, account_sid, call, form)
-        self.store.recordings[rec.sid] = rec
+        self.store.add_recording(rec)
         status = self._each("success_status", 200)
-        task = BackgroundTask(self._deliver_all, self._callbacks(rec, IN_PROGRESS_EVENT))
+        self.deliveries.submit(self._callbacks(rec, IN_PROGRESS_EVENT))
         return JSONResponse(
             self._recording_body(rec, form),
             status_code=status,
             media_type=self._each("media_type", "application/json"),
-            background=task,
         )
 
     def _new_recording(
@@ -301,7 +328,7 @@ class Emulator:
         rec = self.store.recordings.get(request.path_params["sid"])
         call_sid = request.path_params.get("call_sid", rec.call_sid if rec else None)
         if rec is None or rec.account_sid != account_sid or rec.call_sid != call_sid:
-            raise _not_found(f"Recording {request.path_params['sid']}")
+            raise _not_found("Recording", request.path_params["sid"])
         return rec
 
     async def call_recording(self, request: Request) -> Response:
@@ -311,19 +338,18 @@ class Emulator:
         status = _first(await self._form(request), "Status")
         if status not in UPDATE_STATUSES:
             raise ApiError(
-                400, 21422, f"Status {status!r} is not one of {', '.join(UPDATE_STATUSES)}"
+                400, 21422, f"Status {_echo(status)} is not one of {', '.join(UPDATE_STATUSES)}"
             )
         if rec.status in ("completed", "absent", "stopped"):
             raise ApiError(400, 21220, f"Recording {rec.sid} has already ended")
-        task = None
         if status == "stopped":
-            task = BackgroundTask(self._deliver_all, self._finish(rec))
+            self.deliveries.submit(self._finish(rec))
         elif status == "paused":
             rec.status = "paused"
         else:
             rec.status = "in-progress"
         rec.updated = now()
-        return JSONResponse(self._recording_body(rec, []), background=task)
+        return JSONResponse(self._recording_body(rec, []))
 
     async def recording(self, request: Request) -> Response:
         rec = self._owned_recording(request)
@@ -351,22 +377,6 @@ class Emulator:
         body.update(uri=f"{rec.origin}{rec.path}", status=event)
         payload = {name: str(body[source]) for name, source in CALLBACK_FIELDS.items()}
         return Callback(event, rec.callback_method, rec.callback_url or "", payload)
-
-    async def _deliver_all(self, callbacks: Sequence[Callback]) -> None:
-        if not callbacks:
-            return
-        if self._http is None:  # one client for the app's life: building one costs ~30 ms
-            self._http = httpx.AsyncClient(timeout=self.callback_timeout)
-        for cb in callbacks:
-            try:
-                if cb.method == "GET":
-                    await self._http.get(cb.url, params=cb.payload)
-                elif cb.in_query:
-                    await self._http.request(cb.method, cb.url, params=cb.payload)
-                else:
-                    await self._http.request(cb.method, cb.url, data=cb.payload)
-            except httpx.HTTPError as exc:  # best effort, as the vendor's are
-                log.info("callback to %s failed: %s", cb.url, exc)
 
 
 def _basic_credentials(request: Request) -> tuple[str | None, str | None]:

@@ -1,4 +1,4 @@
-"""The emulator's state: accounts, calls and recordings, in memory."""
+"""The emulator's state: accounts, calls and recordings, in memory, within a bound."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import TypeVar
+
+CAPACITY = 100_000  # calls kept, and as many recordings (~1.3 KB each)
 
 
 def now() -> datetime:
@@ -36,6 +39,10 @@ class Call:
     status: str = "in-progress"
     created: datetime = field(default_factory=now)
     updated: datetime = field(default_factory=now)
+
+    @property
+    def ended(self) -> bool:
+        return self.status != "in-progress"
 
 
 @dataclass
@@ -68,11 +75,32 @@ class Recording:
         return f"{self.prefix}/Accounts/{self.account_sid}/Recordings/{self.sid}"
 
 
+_Kept = TypeVar("_Kept", Call, Recording)
+
+
 @dataclass
 class Store:
     accounts: dict[str, Account] = field(default_factory=dict)
     calls: dict[str, Call] = field(default_factory=dict)
     recordings: dict[str, Recording] = field(default_factory=dict)
+    capacity: int = CAPACITY
+
+    def add_call(self, call: Call) -> None:
+        self._keep(self.calls, call.sid, call)
+
+    def add_recording(self, rec: Recording) -> None:
+        self._keep(self.recordings, rec.sid, rec)
+
+    def _keep(self, table: dict[str, _Kept], sid: str, item: _Kept) -> None:
+        """Add, keeping at most `capacity`: past it the oldest ended go first, then the
+        oldest, a tenth of capacity more at once so that the sort is seldom paid."""
+        table[sid] = item
+        excess = len(table) - self.capacity
+        if excess > 0:
+            # A stable sort: the ended ones first, each group in the order added.
+            by_age = sorted(table, key=lambda s: not table[s].ended)
+            for old in by_age[: excess + self.capacity // 10]:
+                del table[old]
 
     def add_account(self, sid: str | None = None, token: str | None = None) -> Account:
         account = Account(sid or new_sid(), token or uuid.uuid4().hex)
