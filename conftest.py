@@ -7,6 +7,7 @@ import os
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.errors import InvalidArgument
 
 # A remote target is slow and may rate-limit: no deadline, no "too slow" health check.
 # No explain phase: it replays the failure many times, each a request to the target.
@@ -27,7 +28,26 @@ settings.register_profile(
     suppress_health_check=list(HealthCheck),
     phases=[Phase.explicit, Phase.generate],
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+PROFILES = ("dev", "ci", "live")
+
+
+def _profile(name: str, where: str) -> settings:
+    try:
+        return settings.get_profile(name)
+    except InvalidArgument:
+        raise pytest.UsageError(
+            f"{where} {name!r} is not a Hypothesis profile; the suite's are {', '.join(PROFILES)}"
+        ) from None
+
+
+@pytest.hookimpl(tryfirst=True)  # before Hypothesis' own plugin loads --hypothesis-profile
+def pytest_configure(config: pytest.Config) -> None:
+    name = os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
+    _profile(name, "HYPOTHESIS_PROFILE=")
+    settings.load_profile(name)
+    chosen = config.getoption("hypothesis_profile", None)
+    if chosen is not None:
+        _profile(chosen, "--hypothesis-profile")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -84,7 +104,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="t of the t-wise covering plan of valid requests, 1-3 (default 3; with "
         "--max-requests, the strongest whose plan takes at most half the budget)",
     )
-    g.addoption("--request-timeout", type=float, default=10.0, help="seconds per HTTP request")
+    g.addoption(
+        "--request-timeout",
+        type=float,
+        default=10.0,
+        help="seconds for one HTTP request, connect, send and the whole answer (default 10)",
+    )
+    g.addoption(
+        "--max-response-bytes",
+        type=int,
+        default=1 << 20,
+        help="bytes of an answer the suite reads (default 1 MiB); a larger one is not judged",
+    )
+    g.addoption(
+        "--call-wait",
+        type=float,
+        default=30.0,
+        help="seconds the call the suite creates may take to be in-progress (default 30)",
+    )
+    g.addoption(
+        "--fail-on",
+        choices=("partial", "must", "never"),
+        default="partial",
+        help="the result that fails the run (exit 1): partial, anything but success "
+        "(default); must, a MUST clause failing; never, report only. A clean-up that left "
+        "something running always exits 6",
+    )
     g.addoption(
         "--allow-remote",
         action="store_true",

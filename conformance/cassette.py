@@ -8,7 +8,8 @@ then be replayed offline, spending nothing, and reaches the same verdicts.
 
 Replay runs Hypothesis derandomized, as the recording did, so it draws the same
 requests in the same order; vcrpy answers each from the cassette, matched on method,
-URL and body. The API token is never written: vcrpy drops the Authorization header.
+URL and body. The API token is never written: vcrpy drops the Authorization header,
+and whatever the target sent back is masked (and cut to the bound the suite reads).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
+import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,6 +28,11 @@ import vcr.request
 
 from conformance.failures import ConfigurationError
 from conformance.receiver import CallbackReceiver, Delivery
+from conformance.secrets import Scrubber
+from conformance.wire import DEFAULT_MAX_BODY
+
+# Read past the bound before masking, so a secret that straddles it is masked whole.
+_MARGIN = 4096
 
 EXCHANGES = "exchanges.yaml"
 RECORDED = "recorded-run.json"
@@ -55,6 +62,7 @@ class RecordedRun:
     callback_url: str
     tokens: list[str] = field(default_factory=list)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
+    probe_requests: int = 1  # the reachability probe's tries, counted like any request
     format: int = FORMAT
 
     def over(self, get: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -111,11 +119,32 @@ def import_project_modules() -> None:
                 importlib.import_module(module.name)  # pytest imports the tests itself
 
 
+def _decoded(raw: bytes, encoding: str, limit: int) -> bytes:
+    """A gzip or deflate body decoded (at most `limit` bytes), so that it can be masked;
+    another encoding is not recorded at all, since it could not be."""
+    if not encoding or encoding == "identity":
+        return raw
+    if encoding in ("gzip", "deflate"):
+        wbits = 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
+        try:
+            return zlib.decompressobj(wbits).decompress(raw, limit)
+        except zlib.error:
+            pass
+    return f"[{encoding} body not recorded]".encode()
+
+
 class Cassette:
     """vcrpy, active from `open` to `close`, on the target's requests only (the embedded
     emulator's own callback deliveries pass untouched)."""
 
-    def __init__(self, directory: Path, base_url: str, replay: bool) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        base_url: str,
+        replay: bool,
+        scrub: Scrubber | None = None,
+        max_body: int = DEFAULT_MAX_BODY,
+    ) -> None:
         self.directory = directory
         self.replay = replay
         path = directory / EXCHANGES
@@ -126,11 +155,32 @@ class Cassette:
         def only_target(request: vcr.request.Request) -> vcr.request.Request | None:
             return request if request.uri.startswith(base_url) else None
 
+        mask = scrub or Scrubber()
+
+        def scrubbed(response: dict[str, Any]) -> dict[str, Any]:
+            """What the target sent, decoded, masked and cut to the bound a check reads."""
+            headers = {k.lower(): vs for k, vs in response.get("headers", {}).items()}
+            body = response.get("body") or {}
+            raw = body.get("string", b"")
+            raw = raw.encode() if isinstance(raw, str) else raw
+            raw = _decoded(raw, headers.pop("content-encoding", [""])[-1], max_body + _MARGIN)
+            headers.pop("content-length", None)  # the stored body is decoded and cut
+            # Latin-1 maps every byte to one character, and the secrets are ASCII.
+            body["string"] = mask(raw[: max_body + _MARGIN].decode("latin-1"))[:max_body].encode(
+                "latin-1"
+            )
+            response["headers"] = {mask(k): [mask(v) for v in vs] for k, vs in headers.items()}
+            status = response.get("status") or {}
+            if isinstance(status.get("message"), str):
+                status["message"] = mask(status["message"])
+            return response
+
         recorder = vcr.VCR(
             record_mode="none" if replay else "all",
             match_on=("method", "uri", "body"),
             filter_headers=["authorization"],
             before_record_request=only_target,
+            before_record_response=scrubbed,
         )
         self._context = recorder.use_cassette(str(path))
 

@@ -4,7 +4,8 @@ clauses. Options are declared in the root conftest.py."""
 from __future__ import annotations
 
 import json
-from collections.abc import Generator, Iterator
+import random
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -13,13 +14,13 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from conformance.budget import Budget
 from conformance.cassette import (
     SHAPING_OPTIONS,
     Cassette,
     RecordedRun,
     import_project_modules,
 )
+from conformance.closing import ExitStatus, closing_lines, exit_status
 from conformance.corpus import (
     RefusalCorpus,
     ValidCorpus,
@@ -31,40 +32,66 @@ from conformance.corpus import (
 from conformance.exchange import redacted_command
 from conformance.failures import ConfigurationError, ContractViolation, Inconclusive
 from conformance.harness import Harness
+from conformance.params import Judged
 from conformance.receiver import CallbackReceiver
+from conformance.secrets import scrub_log_records
 from conformance.session import SuiteSession, session_from_options
 from conformance.target import TargetClient
 from reports.verdicts import RunContext
 
 SESSION = pytest.StashKey[SuiteSession]()
-CLIENT = pytest.StashKey[TargetClient]()
-CLEANUP_LINES = pytest.StashKey[list[str]]()
+HARNESS = pytest.StashKey[Harness]()
+CLEANUP = pytest.StashKey[list[str]]()
+CLEANUP_LEFT = pytest.StashKey[list[str]]()
 CASSETTE = pytest.StashKey[Cassette]()
 RECEIVER = pytest.StashKey[CallbackReceiver]()
+JUDGED = pytest.StashKey[Judged]()
+UNDO_SCRUB = pytest.StashKey[Callable[[], None]]()
+CLOSING = pytest.StashKey[list[str]]()
 
 
-@pytest.hookimpl(tryfirst=True)
+# Not tryfirst: after the root conftest's (which checks the Hypothesis profile), before
+# the plugins registered earlier (Hypothesis' reads the seed, pytest-html and JUnit the
+# report paths this sets).
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "clause(id): the contract clause a test enforces")
     if config.option.help or config.option.collectonly:
         return
+    if getattr(config.option, "numprocesses", None) or hasattr(config, "workerinput"):
+        raise pytest.UsageError(
+            "-n (pytest-xdist) is not supported by the conformance suite yet: its request "
+            "budget, counts and clean-up are per process; run it without -n"
+        )
+    replay = config.getoption("record_cassette") or config.getoption("replay_cassette")
+    profile = config.getoption("hypothesis_profile", None)
+    chosen = settings.get_profile(profile) if profile else settings.default
+    if not chosen.derandomize and not replay and config.getoption("hypothesis_seed") is None:
+        # A random run is replayable all the same: the suite picks the seed and reports it.
+        config.option.hypothesis_seed = str(random.SystemRandom().getrandbits(32))
     dry_run = config.getoption("dry_run")
     try:
         config.stash[SESSION] = session_from_options(config.getoption, connect=not dry_run)
     except ConfigurationError as exc:
         raise pytest.UsageError(str(exc)) from None
+    session = config.stash[SESSION]
     if dry_run:
         from conformance.plan import describe
 
-        session = config.stash[SESSION]
         for line in describe(session.settings, bool(session.target.calls.given)):
             print(line)
         pytest.exit("dry run: no request was sent", returncode=0)
-    session = config.stash[SESSION]
+    config.stash[UNDO_SCRUB] = scrub_log_records(session.scrubber)
+    config.stash[JUDGED] = Judged()
     cassette_dir = session.replayed and config.getoption("replay_cassette")
     cassette_dir = cassette_dir or config.getoption("record_cassette")
     if cassette_dir:
-        cassette = Cassette(Path(cassette_dir), session.target.base_url, bool(session.replayed))
+        cassette = Cassette(
+            Path(cassette_dir),
+            session.target.base_url,
+            bool(session.replayed),
+            session.scrubber,
+            session.settings.max_response_bytes,
+        )
         config.stash[CASSETTE] = cassette.open()
     report_dir = Path(config.getoption("report_dir"))
     report_dir.mkdir(parents=True, exist_ok=True)
@@ -78,40 +105,107 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(ClauseReport(lambda: _run_context(config)), "clause-report")
 
 
+def _harness(config: pytest.Config) -> Harness:
+    """The suite's client and harness, built on first use (a dry run builds none)."""
+    if HARNESS not in config.stash:
+        suite = config.stash[SESSION]
+        client = TargetClient(
+            suite.target,
+            budget=suite.budget,
+            retry=suite.settings.retry,
+            max_body=suite.settings.max_response_bytes,
+        )
+        config.stash[HARNESS] = Harness(client, suite.settings.call_wait)
+    return config.stash[HARNESS]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> None:
+    """Before any clause is judged, one authenticated request proves the base URL and
+    the credentials: the suite's call create, or the fetch of a given call. The user's
+    mistakes stop the run here, as configuration errors, with nothing judged."""
+    config = session.config
+    if SESSION not in config.stash or not session.items or config.option.collectonly:
+        return
+    try:
+        _harness(config).call_sid()
+    except ConfigurationError as exc:
+        _clean_up(config)
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _clean_up(config: pytest.Config) -> None:
+    harness = config.stash.get(HARNESS, None)
+    if harness is None or CLEANUP in config.stash:
+        return
+    report = harness.cleanup()
+    config.stash[CLEANUP] = [*report.lines(), harness.client.budget.describe()]
+    config.stash[CLEANUP_LEFT] = list(report.left)
+    harness.client.close()
+
+
 def _run_context(config: pytest.Config) -> RunContext:
     session = config.stash[SESSION]
-    client = config.stash.get(CLIENT, None)
     args = list(config.invocation_params.args)
+    seed = config.getoption("hypothesis_seed", None)
+    if seed is not None and "--hypothesis-seed" not in " ".join(args):
+        args += ["--hypothesis-seed", str(seed)]  # the seed the suite chose: replayable
     token = session.target.credentials.api_token
     return RunContext(
         implementation=session.implementation.to_dict(),
         target=session.target.base_url,
         suite_version=version("recording-conformance"),
         profile=settings.get_current_profile_name(),
+        hypothesis_seed=None if seed is None else str(seed),
+        derandomized=settings.default.derandomize,
         date=datetime.now(UTC).isoformat(timespec="seconds"),
-        requests=client.requests_sent if client else 0,
+        requests=session.budget.spent,
         command=f"pytest {redacted_command(args, token)}",
         options=redacted_command([a for a in args if a not in config.args], token),
         expectations=session.expectations,
     )
 
 
-@pytest.hookimpl(trylast=True)  # after the session fixtures' teardown (the clean-up)
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    client = session.config.stash.get(CLIENT, None)
-    suite = session.config.stash.get(SESSION, None)
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> Generator[None, None, None]:
+    """Clean up first (the reports count its requests and list what it left), then, after
+    every other plugin, write the reports and set the exit status from the result."""
+    config = session.config
+    _clean_up(config)
+    try:
+        return (yield)
+    finally:
+        _finish(session)
+
+
+def _finish(session: pytest.Session) -> None:
+    config = session.config
+    suite = config.stash.get(SESSION, None)
     if suite is None:
         return
+    report_dir = Path(config.getoption("report_dir"))
     summary = {
         "target": suite.target.base_url,
-        "requests": client.requests_sent if client else 0,
-        "cleanup": session.config.stash.get(CLEANUP_LINES, []),
+        "requests": suite.budget.spent,
+        "cleanup": config.stash.get(CLEANUP, []),
     }
-    report_dir = Path(session.config.getoption("report_dir"))
     (report_dir / "run.json").write_text(json.dumps(summary, indent=2) + "\n")
-    clause_report = session.config.pluginmanager.get_plugin("clause-report")
-    if clause_report is not None:
-        clause_report.write(report_dir)
+    if session.exitstatus == ExitStatus.CONFIGURATION_ERROR:
+        return  # nothing was judged: the one line of the error says it all
+    clause_report = config.pluginmanager.get_plugin("clause-report")
+    if clause_report is None:
+        return
+    written = clause_report.write(report_dir)
+    report = clause_report.report()
+    left = config.stash.get(CLEANUP_LEFT, [])
+    status = exit_status(
+        report, config.getoption("fail_on"), left, int(session.exitstatus), clause_report.broke
+    )
+    session.exitstatus = status
+    html = getattr(config.option, "htmlpath", None)
+    config.stash[CLOSING] = closing_lines(
+        report, left, status, config.getoption("fail_on"), [*written, *filter(None, [html])]
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -137,6 +231,15 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             _save_recorded_run(config, session, cassette.directory)
     if session is not None:
         session.close()
+    closing = config.stash.get(CLOSING, None)
+    if closing:  # the run's last lines: after pytest's own summary
+        writer = config.get_terminal_writer()
+        writer.sep("=", "conformance", bold=True)
+        for line in closing:
+            writer.line(line)
+    undo = config.stash.get(UNDO_SCRUB, None)
+    if undo is not None:
+        undo()
 
 
 def _save_recorded_run(config: pytest.Config, session: SuiteSession, directory: Path) -> None:
@@ -151,6 +254,7 @@ def _save_recorded_run(config: pytest.Config, session: SuiteSession, directory: 
         callback_url=receiver.base_url if receiver else "",
         tokens=receiver.issued if receiver else [],
         deliveries=[asdict(d) for d in receiver.received] if receiver else [],
+        probe_requests=session.probe_requests,
     ).save(directory)
 
 
@@ -176,7 +280,7 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
-    lines = config.stash.get(CLEANUP_LINES, None)
+    lines = config.stash.get(CLEANUP, None)
     if lines:
         terminalreporter.section("clean-up")
         for line in lines:
@@ -189,18 +293,24 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     # Properties go on the item: JUnit XML reads them from the teardown report.
     marker = item.get_closest_marker("clause")
-    if call.when == "setup" and marker:
-        item.user_properties.append(("clause", marker.args[0]))
+    judged = item.config.stash.get(JUDGED, None)
+    if call.when == "setup":
+        if marker:
+            item.user_properties.append(("clause", marker.args[0]))
+        if judged is not None:
+            judged.count = 0
     error = call.excinfo.value if call.excinfo else None
     violations = _violations(error)
+    if call.when == "call" and judged is not None:
+        item.user_properties.append(("judged", judged.count + len(violations)))
     for violation in violations:
         item.user_properties += [
             ("violated", violation.clause.id),
             ("severity", str(violation.severity)),
         ]
-    client = item.config.stash.get(CLIENT, None)
-    if violations and client is not None:
-        item.user_properties.append(("requests", client.requests_sent))
+    suite = item.config.stash.get(SESSION, None)
+    if violations and suite is not None:
+        item.user_properties.append(("requests", suite.budget.spent))
     report = yield
     report.violations = [v.to_dict() for v in violations]
     if violations:
@@ -209,14 +319,19 @@ def pytest_runtest_makereport(
         if expected:  # shown as such, never skipped silently, and the run judged both ways
             report.outcome, report.wasxfail = "skipped", f"expected deviation: {expected}"
     elif error is not None and all(isinstance(e, Inconclusive) for e in _leaves(error)):
-        report.outcome = "skipped"
-        report.inconclusive = "; ".join(dict.fromkeys(str(e) for e in _leaves(error)))
-        report.longrepr = (
-            str(item.path),
-            item.location[1] or 0,
-            f"inconclusive: {report.inconclusive}",
-        )
+        _inconclusive(report, item, "; ".join(dict.fromkeys(str(e) for e in _leaves(error))))
+    elif (
+        report.passed and call.when == "call" and marker and judged is not None and not judged.count
+    ):
+        # A clause passes only on evidence: a test that judged nothing proves nothing.
+        _inconclusive(report, item, "the test judged no exchange")
     return report
+
+
+def _inconclusive(report: pytest.TestReport, item: pytest.Item, why: str) -> None:
+    report.outcome = "skipped"
+    report.inconclusive = why
+    report.longrepr = (str(item.path), item.location[1] or 0, f"inconclusive: {why}")
 
 
 def _expected_deviations(config: pytest.Config, violations: list[ContractViolation]) -> str:
@@ -257,11 +372,14 @@ def suite(pytestconfig: pytest.Config) -> SuiteSession:
 
 
 @pytest.fixture(scope="session")
-def client(suite: SuiteSession, pytestconfig: pytest.Config) -> Iterator[TargetClient]:
-    budget = Budget(suite.settings.max_requests)
-    with TargetClient(suite.target, budget=budget, retry=suite.settings.retry) as c:
-        pytestconfig.stash[CLIENT] = c
-        yield c
+def harness(pytestconfig: pytest.Config) -> Harness:
+    return _harness(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def judged(pytestconfig: pytest.Config) -> Judged:
+    """What the running test judged (reset before each test, read after it)."""
+    return pytestconfig.stash[JUDGED]
 
 
 @pytest.fixture(scope="session")
@@ -274,16 +392,6 @@ def receiver(suite: SuiteSession, pytestconfig: pytest.Config) -> Iterator[Callb
     pytestconfig.stash[RECEIVER] = r
     yield r
     r.stop()
-
-
-@pytest.fixture(scope="session")
-def harness(client: TargetClient, pytestconfig: pytest.Config) -> Iterator[Harness]:
-    h = Harness(client)
-    try:
-        yield h
-    finally:
-        report = h.cleanup()
-        pytestconfig.stash[CLEANUP_LINES] = [*report.lines(), client.budget.describe()]
 
 
 @pytest.fixture(scope="session")

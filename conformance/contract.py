@@ -330,6 +330,24 @@ class Parameter:
             return all(token in self.domain for token in raw.split(" "))
         return raw in self.domain
 
+    def miss(self, raw: str) -> MissKind | None:
+        """The kind of wrong value `raw` is for this parameter (None: in the domain, as
+        every reading has it). An enum value that only normalising (case, white space,
+        commas) would admit is of a lenient kind; any other wrong one is unknown."""
+        if self.format == "uri":
+            return url_miss(raw)
+        if self.accepts(raw):
+            return None
+        if raw == "":
+            return MissKind.EMPTY
+        tokens = raw.replace(",", " ").split() if self.multi else [raw.strip()]
+        folded = {v.casefold() for v in self.domain}
+        if tokens and all(t in self.domain for t in tokens):
+            return MissKind.SEPARATOR if "," in raw else MissKind.PADDED
+        if tokens and all(t.casefold() in folded for t in tokens):
+            return MissKind.CASE
+        return MissKind.UNKNOWN
+
     @property
     def shape(self) -> ValueShape:
         return "url" if self.format == "uri" else "enum"

@@ -27,13 +27,23 @@ _URL = next(p for p in PARAMETERS if p.format == "uri").name
 class Entry:
     exchange: Exchange
     token: str | None = None  # the receiver token of its callback URL, if any
-    created: Created | None = None
+    created: Created | None = None  # a 2xx answer
+    sid: str | None = None  # the recording it names, if it names one
     observed: Observed | None = None
 
 
 @dataclass
 class ValidCorpus:
     entries: list[Entry]
+    unanswered: list[str] = field(default_factory=list)  # rows not asked, and why
+
+    @property
+    def why_empty(self) -> str:
+        """What became of the rows no entry stands for (the first reasons, counted)."""
+        if not self.unanswered:
+            return ""
+        first = "; ".join(dict.fromkeys(self.unanswered[:3]))
+        return f"{len(self.unanswered)} plan rows got no answer: {first}"
 
     @property
     def created(self) -> list[Created]:
@@ -60,40 +70,38 @@ def send_valid(
 ) -> ValidCorpus:
     """Create, then stop, each; then wait for the callbacks they asked for."""
     entries: list[Entry] = []
+    unanswered: list[str] = []
     stops: dict[str, Exchange | None] = {}
     for planned in forms:
         form, token = _with_callback(planned, receiver)
         try:
             exchange = harness.create(form)
-        except BudgetExhausted:
+        except BudgetExhausted as exc:
+            unanswered.append(str(exc))
             break  # the plan is ordered: what was sent is judged, the rest is not tested
-        except Inconclusive:
+        except Inconclusive as exc:
+            unanswered.append(str(exc))
             continue  # a row the target could not be asked; the others still count
         entry = Entry(exchange, token)
-        if is_success(exchange) and isinstance(exchange.body.get("sid"), str):
+        if is_success(exchange):  # judged whatever its body: SCHEMA-JSON speaks for it
             entry.created = harness.created(exchange)
-            stops[exchange.body["sid"]] = harness.stop(exchange.body["sid"])
+            sid = exchange.body.get("sid")
+            if isinstance(sid, str):
+                entry.sid, stops[sid] = sid, harness.stop(sid)
         entries.append(entry)
-    waiting = [e for e in entries if e.created is not None and e.token is not None]
-    finals = {
-        e.created.body["sid"]: harness.final_status(
-            stops[e.created.body["sid"]], e.created.body["sid"]
-        )
-        for e in waiting
-        if e.created is not None
-    }
+    # Callbacks are awaited for the recordings the suite can name.
+    waiting = [e for e in entries if e.created and e.token and e.sid]
+    finals = {e.sid: harness.final_status(stops[e.sid], e.sid) for e in waiting if e.sid}
     expected = {}
     for e in waiting:
-        assert e.created is not None and e.token is not None
-        provisional = Observed(e.created, finals[e.created.body["sid"]], ())
+        assert e.created is not None and e.token is not None and e.sid is not None
+        provisional = Observed(e.created, finals[e.sid], ())
         expected[e.token] = len(provisional.expected_events())
     receiver.wait(expected, callback_timeout, callback_grace if waiting else 0.0)
     for e in waiting:
-        assert e.created is not None and e.token is not None
-        e.observed = Observed(
-            e.created, finals[e.created.body["sid"]], tuple(receiver.deliveries(e.token))
-        )
-    return ValidCorpus(entries)
+        assert e.created is not None and e.token is not None and e.sid is not None
+        e.observed = Observed(e.created, finals[e.sid], tuple(receiver.deliveries(e.token)))
+    return ValidCorpus(entries, unanswered)
 
 
 def plan_forms(strength: int) -> list[Form]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode
@@ -60,32 +60,80 @@ class SentRequest:
 
 
 _NOT_JSON = object()
+_TOO_DEEP = object()
+
+
+MAX_JSON_DEPTH = 64  # nesting the suite parses; no answer of this API comes near it
+
+
+def _too_deep(text: str) -> bool:
+    """Whether arrays and objects nest deeper than MAX_JSON_DEPTH (strings skipped)."""
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
+        return False  # the common case, without a walk
+    depth, in_string, escaped = 0, False, False
+    for char in text:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def _parse(text: str, readable: bool) -> Any:
+    if not readable:
+        return _NOT_JSON
+    if _too_deep(text):  # a hostile body is a verdict, never a RecursionError
+        return _TOO_DEEP
+    try:
+        return json.loads(text)
+    except ValueError:
+        return _NOT_JSON
 
 
 @dataclass(frozen=True)
 class Received:
     status: int
     content_type: str
-    text: str
+    text: str  # decoded as UTF-8 (invalid bytes replaced), secrets masked
+    utf8: bool = True  # the body was valid UTF-8
+    oversized: bool = False  # the body passed the read bound; `text` is its start
+
+    _parsed: Any = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Parsed once, here: every check reads it.
+        object.__setattr__(self, "_parsed", _parse(self.text, self.utf8 and not self.oversized))
 
     @property
     def json(self) -> Any:
-        """The parsed body, or None when it is not JSON (see `is_json`)."""
-        value = self._parsed()
-        return None if value is _NOT_JSON else value
+        """The parsed body, or None when it is not JSON the suite can read."""
+        unread = self._parsed is _NOT_JSON or self._parsed is _TOO_DEEP
+        return None if unread else self._parsed
 
-    @property
-    def is_json(self) -> bool:
-        return self._parsed() is not _NOT_JSON
-
-    def _parsed(self) -> Any:
-        try:
-            return json.loads(self.text)
-        except ValueError:
-            return _NOT_JSON
+    def unreadable(self) -> str:
+        """Why the body is not JSON the suite can read, or '' when it is."""
+        if self.oversized:
+            return "the body is larger than the suite reads"
+        if not self.utf8:
+            return "the body is not valid UTF-8, as JSON must be (RFC 8259, section 8.1)"
+        if self._parsed is _TOO_DEEP:
+            return f"the JSON nests deeper than {MAX_JSON_DEPTH} levels, more than the suite parses"
+        return "the body is not JSON" if self._parsed is _NOT_JSON else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "content_type": self.content_type, "body": self.text}
+        return {
+            "status": self.status,
+            "content_type": self.content_type,
+            "body": self.text,
+            "utf8": self.utf8,
+            "oversized": self.oversized,
+        }
 
 
 @dataclass(frozen=True)

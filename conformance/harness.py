@@ -3,36 +3,15 @@ clean-up that ends them all, whatever happened in between."""
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from conformance.checks import Created
-from conformance.contract import STOP_STATUS, TERMINAL_EVENTS
+from conformance.contract import API_VERSION, STOP_STATUS, TERMINAL_EVENTS
 from conformance.exchange import Auth, Exchange, Form
-from conformance.failures import Inconclusive
+from conformance.failures import ConfigurationError, Inconclusive
 from conformance.target import TargetClient
-
-
-@contextmanager
-def uninterrupted() -> Iterator[None]:
-    """Ctrl-C waits until the request in flight is answered and booked, so whatever it
-    started is known and gets cleaned up; then the interrupt goes on. (A request is
-    bounded by its timeout and retries, so the wait is too.)"""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers belong to the main thread
-        return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught:
-        raise KeyboardInterrupt
+from conformance.wire import interrupt_deferred
 
 
 def is_success(exchange: Exchange) -> bool:
@@ -56,11 +35,16 @@ class CleanupReport:
         return out
 
 
+class CallSetupError(ConfigurationError):
+    """No in-progress call to record: nothing can be judged."""
+
+
 class Harness:
     def __init__(self, client: TargetClient, call_wait: float = 30.0) -> None:
         self.client = client
         self.call_wait = call_wait
         self._calls: list[str] = []
+        self._call_trouble: CallSetupError | None = None
         self.report = CleanupReport()
         self._open: dict[str, str] = {}  # recording sid -> call sid, not yet stopped
 
@@ -68,39 +52,94 @@ class Harness:
     def account_sid(self) -> str:
         return self.client.target.account_sid
 
+    @property
+    def _own_calls(self) -> bool:
+        return not self.client.target.calls.given
+
     def call_sid(self) -> str:
-        """An in-progress call: the first given one, or one the suite creates (once)."""
+        """An in-progress call: the first given one (checked), or one the suite creates.
+        Either is the run's first authenticated request, so it proves the base URL and
+        the credentials; a failed set-up is not tried again for every request."""
+        if self._call_trouble is not None:
+            raise self._call_trouble
         if not self._calls:
             given = self.client.target.calls.given
-            self._calls.append(given[0] if given else self._create_call())
+            try:
+                self._calls.append(self._check_given(given[0]) if given else self._create_call())
+            except CallSetupError as exc:
+                self._call_trouble = exc
+                raise
         return self._calls[0]
 
     def _create_call(self) -> str:
         self.client.budget.reserve()  # the request that will end it
-        with uninterrupted():
+        with interrupt_deferred():
             try:
                 exchange = self.client.create_call(self.client.target.calls)
-            except Inconclusive:
+            except Inconclusive as exc:
                 self.client.budget.release()
-                raise
+                raise CallSetupError(f"could not create a call to record: {exc}") from None
             sid = exchange.body.get("sid")
             created = is_success(exchange) and isinstance(sid, str)
             if created:
                 self.report.created_calls.append(sid)
+        status = exchange.response.status
         if not created:
             self.client.budget.release()
-            raise Inconclusive(
-                f"could not create a call to record (HTTP {exchange.response.status}); "
-                "give one with --call-sid"
+            problem = _setup_problem(exchange, "the call create")
+            if problem:
+                raise CallSetupError(problem)
+            if is_success(exchange):
+                self.report.left.append(
+                    f"call create answered HTTP {status} without a sid: a call may have "
+                    "been created that the suite cannot name or end"
+                )
+            raise CallSetupError(
+                f"could not create a call to record: the target answered HTTP {status}"
+                + ("" if is_success(exchange) else f" ({_message(exchange)})")
+                + "; give an in-progress call with --call-sid"
             )
-        deadline = time.monotonic() + self.call_wait
-        status = exchange.body.get("status")
-        while status != "in-progress":
-            if time.monotonic() > deadline:
-                raise Inconclusive(f"call {sid} is still {status!r} after {self.call_wait:.0f}s")
-            time.sleep(0.5)
-            status = self.client.fetch_call(sid).body.get("status")
+        self._await_in_progress(sid, exchange.body.get("status"))
         return sid
+
+    def _check_given(self, sid: str) -> str:
+        try:
+            exchange = self.client.fetch_call(sid)
+        except Inconclusive as exc:
+            raise CallSetupError(f"--call-sid {sid} could not be fetched: {exc}") from None
+        problem = _setup_problem(exchange, f"fetching --call-sid {sid}")
+        if problem:
+            raise CallSetupError(
+                problem
+                + (
+                    "; or the call is not in this account"
+                    if exchange.response.status == 404
+                    else ""
+                )
+            )
+        status = exchange.body.get("status")
+        if not is_success(exchange) or status != "in-progress":
+            raise CallSetupError(
+                f"--call-sid {sid} is not an in-progress call (HTTP "
+                f"{exchange.response.status}, status {status!r}): recordings need one"
+            )
+        return sid
+
+    def _await_in_progress(self, sid: str, status: object) -> None:
+        """Poll with backoff (each fetch is a request, on a live account money)."""
+        deadline, pause = time.monotonic() + self.call_wait, 0.5
+        while status != "in-progress":
+            if time.monotonic() + pause > deadline:
+                raise CallSetupError(
+                    f"call {sid} is still {status!r} after {self.call_wait:.0f}s, not "
+                    "in-progress (it is ended); give an in-progress call with --call-sid"
+                )
+            time.sleep(pause)
+            pause *= 2
+            try:
+                status = self.client.fetch_call(sid).body.get("status")
+            except Inconclusive as exc:
+                raise CallSetupError(f"call {sid} could not be fetched: {exc}") from None
 
     def create(
         self,
@@ -110,24 +149,51 @@ class Harness:
         account_sid: str | None = None,
         auth: Auth = Auth.ACCOUNT,
     ) -> Exchange:
-        """Create a recording; whatever the target started is remembered for clean-up."""
+        """Create a recording; whatever the target started is remembered for clean-up.
+        An answer the suite could not read whole is inconclusive."""
         call = call_sid or self.call_sid()
         self.client.budget.reserve()  # the request that will stop it, if it starts
-        with uninterrupted():
-            try:
-                exchange = self.client.create_recording(
-                    call, form, account_sid=account_sid, auth=auth
+        try:
+            with interrupt_deferred():
+                try:
+                    exchange = self.client.create_recording(
+                        call, form, account_sid=account_sid, auth=auth
+                    )
+                except Inconclusive:
+                    self.client.budget.release()
+                    raise
+                sid = exchange.body.get("sid")
+                if is_success(exchange) and isinstance(sid, str):
+                    self._open[sid] = call
+                    self.report.started.append(sid)
+                else:
+                    self.client.budget.release()
+        except KeyboardInterrupt:
+            if "exchange" not in locals():
+                self._unnamed(call, "was interrupted before its answer")
+            raise
+        if exchange.response.oversized:
+            if is_success(exchange):
+                self._unnamed(
+                    call,
+                    f"answered HTTP {exchange.response.status} with a body "
+                    f"over {self.client.max_body} bytes",
                 )
-            except Inconclusive:
-                self.client.budget.release()
-                raise
-            sid = exchange.body.get("sid")
-            if is_success(exchange) and isinstance(sid, str):
-                self._open[sid] = call
-                self.report.started.append(sid)
-            else:
-                self.client.budget.release()
+            raise Inconclusive(
+                f"the answer was larger than {self.client.max_body} bytes "
+                "(--max-response-bytes): not judged"
+            )
         return exchange
+
+    def _unnamed(self, call: str, what: str) -> None:
+        """A create that may have started a recording the suite cannot name: ending the
+        suite's own call ends it too (and an unknown call has none); on a given call,
+        the user must look."""
+        if call in self.client.target.calls.given:
+            self.report.left.append(
+                f"call {call}: a recording create {what}; a recording may be running "
+                "that the suite cannot name"
+            )
 
     def created(self, exchange: Exchange, call_sid: str | None = None) -> Created:
         return Created(exchange, self.account_sid, call_sid or self.call_sid())
@@ -167,20 +233,55 @@ class Harness:
         return str(status) if status in TERMINAL_EVENTS else None
 
     def cleanup(self) -> CleanupReport:
-        """Stop every recording still open, end every call the suite created."""
-        self.stop_all()
-        for call in self.report.created_calls:
-            if call in self.report.ended_calls:
-                continue
-            try:
-                exchange = self.client.end_call(call)
-            except Inconclusive as exc:
-                self.report.left.append(f"call {call}: {exc}")
-                continue
-            if is_success(exchange):
-                self.report.ended_calls.append(call)
-            else:
-                self.report.left.append(
-                    f"call {call}: end answered HTTP {exchange.response.status}"
-                )
+        """Stop every recording still open, end every call the suite created. A second
+        Ctrl-C abandons the clean-up; what it did not reach is listed."""
+        try:
+            self.stop_all()
+            for call in self.report.created_calls:
+                if call not in self.report.ended_calls:
+                    self._end(call)
+        except KeyboardInterrupt:
+            self.report.left += [
+                f"recording {sid} on call {c}: clean-up interrupted"
+                for sid, c in self._open.items()
+            ]
+            self.report.left += [
+                f"call {c}: clean-up interrupted"
+                for c in self.report.created_calls
+                if c not in self.report.ended_calls
+            ]
         return self.report
+
+    def _end(self, call: str) -> None:
+        try:
+            exchange = self.client.end_call(call)
+        except Inconclusive as exc:
+            self.report.left.append(f"call {call}: {exc}")
+            return
+        if is_success(exchange):
+            self.report.ended_calls.append(call)
+        else:
+            self.report.left.append(f"call {call}: end answered HTTP {exchange.response.status}")
+
+
+def _setup_problem(exchange: Exchange, what: str) -> str:
+    """The user's likely mistake behind a refused set-up request, or ''."""
+    status = exchange.response.status
+    if status in (401, 403):
+        return (
+            f"{what} was refused with HTTP {status}: check the credentials "
+            "(--project-id or SIGNALWIRE_PROJECT_ID, --api-token or SIGNALWIRE_API_TOKEN)"
+        )
+    if status == 404:
+        return (
+            f"{what} answered HTTP 404 at {exchange.request.url}: check --base-url, which "
+            f"ends in the API version (e.g. https://SPACE.signalwire.com/api/laml/{API_VERSION})"
+        )
+    return ""
+
+
+def _message(exchange: Exchange) -> str:
+    """The target's own words for a refusal, short."""
+    message = exchange.body.get("message")
+    text = message if isinstance(message, str) else exchange.response.text
+    return " ".join(text.split())[:200] or "no message"

@@ -21,37 +21,59 @@ IDENTITY_FETCHES = 3
 
 
 def describe(settings: RunSettings, calls_given: bool) -> list[str]:
-    lines = ["dry run: nothing is sent. Planned, in the order a request budget spends it:"]
-    total = 0
-    if not calls_given:
-        lines.append("  POST Calls.json (the call to record; ended at the end: 1 more)")
-        total += 2
+    """The planned requests in the order a budget spends them, a line each, with the
+    place where the budget (if any) ends the run marked."""
+    plan: list[tuple[str, int]] = []  # (line, requests it costs)
+    if calls_given:
+        plan.append(("  GET Calls/{sid}.json (the given call, checked to be in progress)", 1))
+    else:
+        plan.append(("  POST Calls.json (the call to record; ended at the end: 1 more)", 2))
     forms = plan_forms(settings.coverage_strength)
-    lines.append(
-        f"covering plan, strength {settings.coverage_strength}: {len(forms)} creates, "
-        "each stopped at once"
+    plan.append(
+        (
+            f"covering plan, strength {settings.coverage_strength}: {len(forms)} creates, "
+            "each stopped at once",
+            0,
+        )
     )
-    lines += [f"  POST Recordings.json {_show(f)}" for f in forms]
-    total += 2 * len(forms) + IDENTITY_FETCHES
-    lines.append(f"  GET Recordings/{{sid}}.json x{IDENTITY_FETCHES} (fetched back)")
+    plan += [(f"  POST Recordings.json {_show(f)}", 2) for f in forms]
+    plan.append((f"  GET Recordings/{{sid}}.json x{IDENTITY_FETCHES} (fetched back)", 3))
     probes = refusal_plan("{unknown uuid}", settings.other_account_sid or "{other account}")
     events = event_probe_plan()
-    lines.append(
-        f"probes: {len(probes)} that must be refused, {len(events)} event encodings, "
-        "1 unknown parameter"
+    plan.append(
+        (
+            f"probes: {len(probes)} that must be refused, {len(events)} event encodings, "
+            "1 unknown parameter",
+            0,
+        )
     )
     for p in probes:
         where = f" CallSid={p.call_sid}" if p.call_sid else ""
         where += f" AccountSid={p.account_sid}" if p.account_sid else ""
-        lines.append(
-            f"  POST Recordings.json {_show(p.form)}{where} auth={p.auth} [{p.clause.id}]"
-            + (" (+ the call's recordings listed before and after)" if p.listed else "")
-        )
-        total += 1 + (2 if p.listed else 0)
-    lines += [f"  POST Recordings.json {_show(form)} (stopped if accepted)" for _, form in events]
-    total += 2 * len(events) + 2
+        line = f"  POST Recordings.json {_show(p.form)}{where} auth={p.auth} [{p.clause.id}]"
+        listed = " (+ the call's recordings listed before and after)" if p.listed else ""
+        plan.append((line + listed, 1 + (2 if p.listed else 0)))
+    plan += [
+        (f"  POST Recordings.json {_show(form)} (stopped if accepted)", 2) for _, form in events
+    ]
+    plan.append(("  POST Recordings.json RecordingFormat=mp3 (unknown parameter)", 2))
+    total = sum(cost for _, cost in plan) + 1  # the reachability probe
     examples = hypothesis_settings().max_examples
     generated = sum(HYPOTHESIS_RUNS.values()) * examples
+    lines = [
+        "dry run: nothing is sent. Planned, in the order a request budget spends it:",
+        "  GET {base URL} (is the target reachable?)",
+    ]
+    spent, marked = 1, False
+    for line, cost in plan:
+        spent += cost
+        if settings.max_requests is not None and spent > settings.max_requests and not marked:
+            lines.append(
+                f"  --- the budget of {settings.max_requests} ends here: what follows is "
+                "not sent (the clean-up is reserved within it) ---"
+            )
+            marked = True
+        lines.append(line)
     lines.append(
         "Hypothesis: "
         + ", ".join(f"{name} (up to {n * examples})" for name, n in HYPOTHESIS_RUNS.items())
@@ -60,7 +82,7 @@ def describe(settings: RunSettings, calls_given: bool) -> list[str]:
         f"planned: {total} requests, counting a stop for every create, plus up to "
         f"{2 * generated} drawn by Hypothesis (each create with its stop)"
     )
-    if settings.max_requests is not None:
+    if settings.max_requests is not None and not marked:
         lines.append(
             f"the budget of {settings.max_requests} ends the run there; clean-up is "
             "reserved within it"

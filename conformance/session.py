@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
+from conformance.budget import Budget, BudgetExhausted
 from conformance.cassette import RecordedRun
 from conformance.corpus import plan_forms
 from conformance.expectations import Expectations, load_expectations
 from conformance.failures import ConfigurationError
 from conformance.implementation import Implementation, implementation_from
+from conformance.secrets import Scrubber
 from conformance.target import (
     LOOPBACK_HOSTS,
     CallPlan,
@@ -28,6 +28,7 @@ from conformance.target import (
     credentials_from,
     parse_base_url,
 )
+from conformance.wire import DEFAULT_MAX_BODY, NoAnswer, Wire
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class RunSettings:
     unknown_call_sid: str = field(default_factory=lambda: str(uuid.uuid4()))
     max_requests: int | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    max_response_bytes: int = DEFAULT_MAX_BODY
+    call_wait: float = 30.0  # seconds the suite's call may take to be in-progress
 
 
 @dataclass
@@ -53,6 +56,14 @@ class SuiteSession:
     replayed: RecordedRun | None = None  # the recorded run a replay plays back
     implementation: Implementation = field(default_factory=Implementation)
     expectations: Expectations | None = None
+    # One budget for the whole run: the reachability probe counts, like every request.
+    budget: Budget = field(default_factory=Budget)
+    probe_requests: int = 0  # the reachability probe's tries
+
+    @property
+    def scrubber(self) -> Scrubber:
+        creds = self.target.credentials
+        return Scrubber.for_credentials(creds.project_id, creds.api_token)
 
     @property
     def description(self) -> str:
@@ -124,6 +135,8 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
             attempts=1 + _at_least("--retries", get("retries"), 0),
             max_wait=_positive("--retry-max-wait", get("retry_max_wait")),
         ),
+        max_response_bytes=_at_least("--max-response-bytes", get("max_response_bytes"), 1024),
+        call_wait=_positive("--call-wait", get("call_wait")),
     )
     calls = CallPlan(tuple(get("call_sid")), get("call_to"), get("call_from"), get("call_url"))
     emulator = None
@@ -151,7 +164,12 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
                 f"target host {host} is not on loopback, and every request to a live account "
                 "may cost money: pass --allow-remote to run against it"
             )
-        credentials = credentials_from(get("project_id"), get("api_token"))
+        # A dry run sends nothing, so it needs no credentials.
+        credentials = (
+            credentials_from(get("project_id"), get("api_token"))
+            if connect
+            else Credentials(get("project_id") or "-", "-")
+        )
         other = None
     elif not connect:
         base_url, credentials, other = "{embedded emulator}", Credentials("-", "-"), None
@@ -173,7 +191,7 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
     if not settings.other_account_sid:
         settings = replace(settings, other_account_sid=str(uuid.uuid4()))
     target = Target(base_url, credentials, suffix, timeout, calls, other)
-    session = SuiteSession(target, settings, emulator, replayed)
+    session = SuiteSession(target, settings, emulator, replayed, budget=Budget(max_requests))
     try:
         session.implementation = implementation_from(get, _embedded_name(get, emulator))
         if get("expectations"):
@@ -181,10 +199,13 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
     except ConfigurationError:
         session.close()
         raise
+    if replayed:  # the recorded run's probe is spent again, so a budget ends where it did
+        for _ in range(replayed.probe_requests):
+            session.budget.charge()
     if not connect:
         return session
     try:
-        ensure_reachable(target, settings.retry)
+        session.probe_requests = ensure_reachable(target, settings.retry, session.budget)
     except ConfigurationError:
         session.close()
         raise
@@ -212,16 +233,28 @@ def _replayed(get: Any) -> RecordedRun | None:
     return RecordedRun.load(Path(directory))
 
 
-def ensure_reachable(target: Target, retry: RetryPolicy) -> None:
+def ensure_reachable(target: Target, retry: RetryPolicy, budget: Budget) -> int:
     """Any HTTP answer will do; only a transport failure on every try stops the run
-    (a flaky network may lose one request, and the run's own requests are retried)."""
-    for attempt in range(1, retry.attempts + 1):
-        try:
-            httpx.get(target.base_url, timeout=min(target.timeout, 10.0))
-            return
-        except httpx.HTTPError as exc:
-            if attempt == retry.attempts:
+    (a flaky network may lose one request, and the run's own requests are retried).
+    Each try is a request to the target, and counts against the budget; their count
+    is returned."""
+    wire = Wire(min(target.timeout, 10.0), max_body=0)  # any status will do: no body read
+    try:
+        for attempt in range(1, retry.attempts + 1):
+            try:
+                budget.charge()
+            except BudgetExhausted:
                 raise ConfigurationError(
-                    f"target {target.base_url} is unreachable: {type(exc).__name__}: {exc}"
+                    f"the request budget of {budget.limit} was spent proving the target reachable"
                 ) from None
-            time.sleep(retry.delay(attempt, None))
+            try:
+                wire.request("GET", target.base_url, content=None, headers={}, auth=None)
+                return attempt
+            except NoAnswer as exc:
+                if attempt == retry.attempts:
+                    raise ConfigurationError(
+                        f"target {target.base_url} is unreachable: {exc}"
+                    ) from None
+                time.sleep(retry.delay(attempt, None))
+    finally:
+        wire.close()

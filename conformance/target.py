@@ -18,9 +18,16 @@ from conformance.budget import Budget
 from conformance.contract import STOP_STATUS
 from conformance.exchange import Auth, Exchange, Form, Received, SentRequest
 from conformance.failures import ConfigurationError, Inconclusive
+from conformance.secrets import Scrubber
+from conformance.wire import DEFAULT_MAX_BODY, Answer, NoAnswer, Wire
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 RETRY_STATUSES = (429, 503)  # the target asks us to come back later: not a verdict
+# A target that left this many requests in a row unanswered (every try spent) is taken
+# to have stopped answering: the rest of the run is inconclusive at once, not hours of
+# timeouts. Clean-up still tries, each request once, with a short deadline.
+UNANSWERED_IN_A_ROW = 3
+CLEANUP_DEADLINE = 5.0
 
 
 @dataclass(frozen=True)
@@ -124,24 +131,32 @@ class TargetClient:
     def __init__(
         self,
         target: Target,
-        client: httpx.Client | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
         budget: Budget | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
         self.target = target
-        self._http = client or httpx.Client(timeout=target.timeout)
+        self._wire = Wire(target.timeout, max_body, transport)
         self.journal: list[Exchange] = []
         self.budget = budget or Budget()
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
+        creds = target.credentials
+        self.scrub = Scrubber.for_credentials(creds.project_id, creds.api_token)
+        self._unanswered = 0  # requests in a row that got no answer, all tries spent
 
     @property
     def requests_sent(self) -> int:
         return self.budget.spent
 
+    @property
+    def max_body(self) -> int:
+        return self._wire.max_body
+
     def close(self) -> None:
-        self._http.close()
+        self._wire.close()
 
     def __enter__(self) -> TargetClient:
         return self
@@ -164,48 +179,76 @@ class TargetClient:
         cleanup: bool = False,
     ) -> Exchange:
         """One request, retried on transport errors and 429/503 within the retry policy;
-        every try is counted against the budget. Past the bound: Inconclusive."""
+        every try is counted against the budget. Past the bound: Inconclusive. Clean-up
+        requests have a short deadline, and are tried once where the target has stopped
+        answering."""
         request = SentRequest(method, url, tuple(form), auth)
         headers = {"Accept": "application/json"}
         content: bytes | None = None
         if method != "GET":
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             content = urlencode(request.form).encode()
-        answer = self._send_with_retries(request, content, headers, cleanup)
-        exchange = Exchange(
-            request,
-            Received(answer.status_code, answer.headers.get("content-type", ""), answer.text),
-        )
+        stopped_answering = self._unanswered >= UNANSWERED_IN_A_ROW
+        if stopped_answering and not cleanup:
+            raise Inconclusive(
+                f"{method} {url}: not sent, the target stopped answering "
+                f"({self._unanswered} requests in a row got no answer)"
+            )
+        answer = self._send_with_retries(request, content, headers, cleanup, stopped_answering)
+        exchange = Exchange(request, self._received(answer))
         self.journal.append(exchange)
         return exchange
 
+    def _received(self, answer: Answer) -> Received:
+        try:
+            text, utf8 = answer.body.decode("utf-8"), True
+        except UnicodeDecodeError:
+            text, utf8 = answer.body.decode("utf-8", "replace"), False
+        return Received(
+            answer.status,
+            self.scrub(answer.header("content-type")),
+            self.scrub(text),
+            utf8=utf8,
+            oversized=answer.oversized,
+        )
+
     def _send_with_retries(
-        self, request: SentRequest, content: bytes | None, headers: dict[str, str], cleanup: bool
-    ) -> httpx.Response:
+        self,
+        request: SentRequest,
+        content: bytes | None,
+        headers: dict[str, str],
+        cleanup: bool,
+        once: bool,
+    ) -> Answer:
         policy, waited = self.retry, 0.0
-        for attempt in range(1, policy.attempts + 1):
-            self.budget.charge(cleanup)
+        attempts = 1 if once else policy.attempts
+        deadline = min(CLEANUP_DEADLINE, self.target.timeout) if cleanup else None
+        for attempt in range(1, attempts + 1):
             retry_after = None
+            self.budget.charge(cleanup)
             try:
-                answer = self._http.request(
+                answer = self._wire.request(
                     request.method,
                     request.url,
                     content=content,
                     headers=headers,
                     auth=self._auth(request.auth),
+                    deadline=deadline,
                 )
-            except httpx.TransportError as exc:
-                trouble = f"{type(exc).__name__}: {exc}"
+            except NoAnswer as exc:
+                trouble, answered = self.scrub(str(exc)), False
             else:
-                if answer.status_code not in RETRY_STATUSES:
+                if answer.status not in RETRY_STATUSES:
+                    self._unanswered = 0
                     return answer
-                trouble = f"HTTP {answer.status_code}"
-                retry_after = answer.headers.get("retry-after")
+                trouble, answered = f"HTTP {answer.status}", True
+                retry_after = answer.header("retry-after")
             where = f"{request.method} {request.url}"
-            if attempt == policy.attempts:
-                raise Inconclusive(f"{where}: {trouble} after {attempt} tries")
             delay = policy.delay(attempt, retry_after)
-            if waited + delay > policy.max_wait:
+            if attempt == attempts or waited + delay > policy.max_wait:
+                self._unanswered = 0 if answered else self._unanswered + 1
+                if attempt == attempts:
+                    raise Inconclusive(f"{where}: {trouble} after {attempt} tries")
                 raise Inconclusive(
                     f"{where}: {trouble}; waiting {delay:.0f}s more would pass "
                     f"the retry bound of {policy.max_wait:.0f}s"

@@ -6,10 +6,17 @@ from typing import Any
 
 from conformance.checks import Check, Scope, checks_for
 from conformance.corpus import ValidCorpus
-from conformance.params import per_clause, require
+from conformance.params import Judged, judge_each, per_clause
 
 
 @per_clause(checks_for(Scope.CALLBACKS))
-def test_callbacks_follow_the_request(check: Check[Any], valid_corpus: ValidCorpus) -> None:
-    for observed in require(valid_corpus.observed, "recording with a callback URL"):
-        check(observed)
+def test_callbacks_follow_the_request(
+    check: Check[Any], valid_corpus: ValidCorpus, judged: Judged
+) -> None:
+    judge_each(
+        check,
+        valid_corpus.observed,
+        "recording with a callback URL",
+        judged,
+        valid_corpus.why_empty,
+    )

@@ -8,7 +8,7 @@ from conformance.checks.outcome import expect_refused
 from conformance.corpus import RefusalCorpus
 from conformance.exchange import Exchange
 from conformance.failures import ContractViolation, Inconclusive
-from conformance.params import require
+from conformance.params import Judged, require
 
 IDENTITY_CLAUSES = (
     "CALL-UNKNOWN-404",
@@ -23,9 +23,10 @@ AUTH_CLAUSES = tuple(c for c in IDENTITY_CLAUSES if c.startswith("AUTH-"))
 @pytest.mark.parametrize(
     "clause_id", [pytest.param(c, id=c, marks=pytest.mark.clause(c)) for c in IDENTITY_CLAUSES]
 )
-def test_request_is_refused(clause_id: str, refusal_corpus: RefusalCorpus) -> None:
+def test_request_is_refused(clause_id: str, refusal_corpus: RefusalCorpus, judged: Judged) -> None:
     for probe in refusal_corpus.for_clause(clause_id):
         expect_refused(probe.refused, clause_id)
+        judged.add()
 
 
 def _count(listing: Exchange) -> int:
@@ -41,11 +42,14 @@ def _count(listing: Exchange) -> int:
 @pytest.mark.parametrize(
     "clause_id", [pytest.param(c, id=c, marks=pytest.mark.clause(c)) for c in AUTH_CLAUSES]
 )
-def test_refused_credentials_create_nothing(clause_id: str, refusal_corpus: RefusalCorpus) -> None:
+def test_refused_credentials_create_nothing(
+    clause_id: str, refusal_corpus: RefusalCorpus, judged: Judged
+) -> None:
     listed = [p for p in refusal_corpus.for_clause(clause_id) if p.listed]
     for probe in require(listed, f"{clause_id} probe with the call's recordings listed"):
         assert probe.listed is not None
         before, after = (_count(listing) for listing in probe.listed)
+        judged.add()
         if after != before:
             raise ContractViolation(
                 clause_id,

@@ -7,7 +7,7 @@ import pytest
 from conformance.corpus import ValidCorpus
 from conformance.failures import ContractViolation
 from conformance.harness import Harness
-from conformance.params import require
+from conformance.params import Judged, require
 
 # What a fetch must repeat of the create response (status, dates and duration move on).
 STABLE_FIELDS = (
@@ -27,12 +27,13 @@ FETCHES = 3
 
 
 @pytest.mark.clause("IDENTITY-UNIQUE-SID")
-def test_no_two_recordings_share_a_sid(valid_corpus: ValidCorpus) -> None:
+def test_no_two_recordings_share_a_sid(valid_corpus: ValidCorpus, judged: Judged) -> None:
     seen: dict[str, object] = {}
-    for created in require(valid_corpus.created, "accepted request"):
+    for created in require(valid_corpus.created, "accepted request", valid_corpus.why_empty):
         sid = created.body.get("sid")
         if not isinstance(sid, str):
             continue
+        judged.add()
         if sid in seen:
             raise ContractViolation(
                 "IDENTITY-UNIQUE-SID",
@@ -44,8 +45,14 @@ def test_no_two_recordings_share_a_sid(valid_corpus: ValidCorpus) -> None:
 
 
 @pytest.mark.clause("IDENTITY-FETCH")
-def test_fetch_returns_the_same_recording(valid_corpus: ValidCorpus, harness: Harness) -> None:
-    for created in require(valid_corpus.created, "accepted request")[:FETCHES]:
+def test_fetch_returns_the_same_recording(
+    valid_corpus: ValidCorpus, harness: Harness, judged: Judged
+) -> None:
+    named = [c for c in valid_corpus.created if isinstance(c.body.get("sid"), str)]
+    for created in require(named, "accepted request naming a sid", valid_corpus.why_empty)[
+        :FETCHES
+    ]:
+        judged.add()
         fetched = harness.client.fetch_recording(str(created.body.get("sid")))
         differ = [
             f"{name}: created {created.body.get(name)!r}, fetched {fetched.body.get(name)!r}"

@@ -11,7 +11,7 @@ from conformance.checks import Check, Scope, checks_for
 from conformance.checks.outcome import judge_acceptance
 from conformance.corpus import ValidCorpus
 from conformance.harness import Harness
-from conformance.params import per_clause, require
+from conformance.params import Judged, judge_each, per_clause
 from conformance.receiver import CallbackReceiver
 from strategies.valid import valid_forms
 
@@ -19,9 +19,10 @@ CREATED_CHECKS = checks_for(Scope.CREATED)
 
 
 @per_clause(CREATED_CHECKS)
-def test_clause_holds_on_covering_plan(check: Check[Any], valid_corpus: ValidCorpus) -> None:
-    for created in require(valid_corpus.created, "accepted request"):
-        check(created)
+def test_clause_holds_on_covering_plan(
+    check: Check[Any], valid_corpus: ValidCorpus, judged: Judged
+) -> None:
+    judge_each(check, valid_corpus.created, "accepted request", judged, valid_corpus.why_empty)
 
 
 @given(data=st.data())

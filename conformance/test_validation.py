@@ -16,7 +16,7 @@ from conformance.corpus import RefusalCorpus, ValidCorpus, send_event_probes
 from conformance.exchange import Exchange
 from conformance.failures import ContractViolation
 from conformance.harness import Harness, is_success
-from conformance.params import per_clause, require
+from conformance.params import Judged, judge_each, per_clause, require
 from conformance.receiver import CallbackReceiver
 from strategies.forms import EventEncoding
 from strategies.invalid import invalid_requests
@@ -26,24 +26,28 @@ REJECT_CLAUSES = [reject_clause(p.name).id for p in PARAMETERS] + ["REJECT-NEAR-
 
 
 @pytest.mark.clause("VALID-ACCEPTED")
-def test_every_covering_combination_is_accepted(valid_corpus: ValidCorpus) -> None:
+def test_every_covering_combination_is_accepted(valid_corpus: ValidCorpus, judged: Judged) -> None:
     # Rows with repeated event fields are judged by EVENTS-REPEATED-FIELDS (a SHOULD); the
     # plan covers each of their combinations with spaced events too.
-    for entry in valid_corpus.entries:
-        if not has_repeated_events(entry.exchange.request.form):
-            expect_accepted(entry.exchange, "VALID-ACCEPTED")
+    answered = [e.exchange for e in valid_corpus.entries]
+    spaced = [e for e in answered if not has_repeated_events(e.request.form)]
+    for exchange in require(spaced, "answered covering-plan request", valid_corpus.why_empty):
+        expect_accepted(exchange, "VALID-ACCEPTED")
+        judged.add()
 
 
 @pytest.mark.clause("SUCCESS-STATUS-200")
-def test_success_is_200(valid_corpus: ValidCorpus) -> None:
-    for entry in valid_corpus.entries:
-        if is_success(entry.exchange) and entry.exchange.response.status != 200:
+def test_success_is_200(valid_corpus: ValidCorpus, judged: Judged) -> None:
+    accepted = [e.exchange for e in valid_corpus.entries if is_success(e.exchange)]
+    for exchange in require(accepted, "accepted request", valid_corpus.why_empty):
+        if exchange.response.status != 200:
             raise ContractViolation(
                 "SUCCESS-STATUS-200",
                 expected="HTTP 200",
-                actual=f"HTTP {entry.exchange.response.status}",
-                exchange=entry.exchange,
+                actual=f"HTTP {exchange.response.status}",
+                exchange=exchange,
             )
+        judged.add()
 
 
 @pytest.fixture(scope="module")
@@ -62,20 +66,22 @@ ENCODING_CLAUSES = {
     [pytest.param(e, id=c, marks=pytest.mark.clause(c)) for e, (c, _) in ENCODING_CLAUSES.items()],
 )
 def test_several_events_are_accepted_in_each_encoding(
-    encoding: EventEncoding, event_probes: dict[EventEncoding, list[Exchange]]
+    encoding: EventEncoding, event_probes: dict[EventEncoding, list[Exchange]], judged: Judged
 ) -> None:
     clause_id, why = ENCODING_CLAUSES[encoding]
-    for exchange in event_probes[encoding]:
+    for exchange in require(event_probes[encoding], f"{encoding} event probe"):
         expect_accepted(exchange, clause_id, why)
+        judged.add()
 
 
 @pytest.mark.clause("UNKNOWN-PARAMS-IGNORED")
-def test_unknown_parameter_is_ignored(harness: Harness) -> None:
+def test_unknown_parameter_is_ignored(harness: Harness, judged: Judged) -> None:
     exchange = harness.create((("RecordingFormat", "mp3"),))
     try:
         expect_accepted(
             exchange, "UNKNOWN-PARAMS-IGNORED", "an unknown parameter beside none wrong"
         )
+        judged.add()
     finally:
         harness.stop_all()
 
@@ -83,15 +89,19 @@ def test_unknown_parameter_is_ignored(harness: Harness) -> None:
 @pytest.mark.parametrize(
     "clause_id", [pytest.param(c, id=c, marks=pytest.mark.clause(c)) for c in REJECT_CLAUSES]
 )
-def test_invalid_value_is_refused(clause_id: str, refusal_corpus: RefusalCorpus) -> None:
+def test_invalid_value_is_refused(
+    clause_id: str, refusal_corpus: RefusalCorpus, judged: Judged
+) -> None:
     for probe in refusal_corpus.for_clause(clause_id):
         expect_refused(probe.refused, clause_id)
+        judged.add()
 
 
 @per_clause(checks_for(Scope.REFUSED))
-def test_refusals_are_well_formed(check: Check[Any], refusal_corpus: RefusalCorpus) -> None:
-    for probe in require(refusal_corpus.probes, "refusal"):
-        check(probe.refused)
+def test_refusals_are_well_formed(
+    check: Check[Any], refusal_corpus: RefusalCorpus, judged: Judged
+) -> None:
+    judge_each(check, [p.refused for p in refusal_corpus.probes], "refusal probe", judged)
 
 
 @given(data=st.data())

@@ -48,9 +48,16 @@ class ClauseReport:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         record = self._records.setdefault(report.nodeid, TestRecord(report.nodeid, None))
         # The clause property arrives with the setup report; keep it once seen.
-        record.clause = record.clause or dict(report.user_properties).get("clause")
+        props = dict(report.user_properties)
+        record.clause = record.clause or props.get("clause")
+        record.judged = max(record.judged, int(props.get("judged", 0)))
         outcome, why = _outcome(report)
         record.absorb(outcome, list(getattr(report, "violations", [])), why)
+
+    @property
+    def broke(self) -> bool:
+        """Whether a test errored for a reason not the target's (the suite broke)."""
+        return any(r.outcome is Outcome.ERROR for r in self._records.values())
 
     def report(self) -> dict[str, Any]:
         """Built once, after the run and its clean-up."""
@@ -58,13 +65,16 @@ class ClauseReport:
             self._report = build_report(list(self._records.values()), self._context())
         return self._report
 
-    def write(self, directory: Path) -> None:
+    def write(self, directory: Path) -> list[str]:
+        """Write conformance.json and conformance.md; their paths."""
         report = self.report()
-        (directory / "conformance.json").write_text(json.dumps(report, indent=2) + "\n")
-        (directory / "conformance.md").write_text(markdown(report))
+        paths = [directory / "conformance.json", directory / "conformance.md"]
+        paths[0].write_text(json.dumps(report, indent=2) + "\n")
+        paths[1].write_text(markdown(report))
         errors = report_errors(report)
         if errors:  # written all the same: nothing is lost
             print(f"conformance.json breaks its schema: {errors[0]}", file=sys.stderr)
+        return [str(p) for p in paths]
 
     # -- pytest-html ----------------------------------------------------------
 

@@ -115,7 +115,7 @@ def html_summary(report: dict[str, Any]) -> str:
         f'<tr id="clause-{c["id"]}"><td>'
         + (f'<a href="#evidence-{c["id"]}">{c["id"]}</a>' if c["evidence"] else c["id"])
         + f"</td><td>{c['family']}</td><td>{c['severity']}</td><td>{badge(c['verdict'])}</td>"
-        f"<td>{escape(c['sentence'])}</td><td>{escape(c['note'])}</td></tr>"
+        f"<td>{c['judged']}</td><td>{escape(c['sentence'])}</td><td>{escape(c['note'])}</td></tr>"
         for c in report["clauses"]
     )
     failures = [c for c in report["clauses"] if c["evidence"]]
@@ -131,7 +131,8 @@ def html_summary(report: dict[str, Any]) -> str:
         + _stats_rows("severity", stats["by_severity"])
         + _stats_rows("family", stats["by_family"])
         + '<h2>Clauses</h2><table id="clause-table"><tr><th>clause</th><th>family</th>'
-        "<th>severity</th><th>verdict</th><th>the contract says</th><th>note</th></tr>"
+        "<th>severity</th><th>verdict</th><th>judged</th><th>the contract says</th>"
+        "<th>note</th></tr>"
         + clause_rows
         + "</table>"
         + ("<h2>Evidence</h2>" + "".join(_evidence_html(c) for c in failures) if failures else "")
@@ -176,11 +177,11 @@ def markdown(report: dict[str, Any]) -> str:
     ]
     lines += [
         "",
-        "| clause | severity | verdict | the contract says |",
-        "| --- | --- | --- | --- |",
+        "| clause | severity | verdict | judged | the contract says |",
+        "| --- | --- | --- | --- | --- |",
     ]
     lines += [
-        f"| `{c['id']}` | {c['severity']} | {c['verdict']} | {_md(c['sentence'])} |"
+        f"| `{c['id']}` | {c['severity']} | {c['verdict']} | {c['judged']} | {_md(c['sentence'])} |"
         for c in report["clauses"]
     ]
     failing = [c for c in report["clauses"] if c["evidence"]]

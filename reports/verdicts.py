@@ -1,10 +1,11 @@
 """From test results to clause verdicts: the data of `conformance.json`, the one report
 every other rendering (HTML summary, Markdown, comparison) reads.
 
-A clause fails when any test reports a violation of it; it passes when a test that
-enforces it passed and none reported it violated; it is inconclusive when its tests
-could not judge the target (transport trouble, an exhausted budget), and not tested
-when no test of it ran or no client can observe it. A failure of a clause the
+A clause fails when any test reports a violation of it. It passes only on evidence:
+every test that enforces it passed, and together they judged at least one exchange.
+It is inconclusive when its tests could not judge the target (transport trouble, an
+exhausted budget, nothing to judge) or one of them failed or broke without naming it,
+and not tested when no test of it ran or no client can observe it. A failure of a clause the
 implementation declared in its expectations is an expected deviation.
 """
 
@@ -51,6 +52,7 @@ class TestRecord:
     outcome: Outcome = Outcome.PASSED
     violations: list[dict[str, Any]] = field(default_factory=list)
     why: str = ""  # for inconclusive and error
+    judged: int = 0  # exchanges the test judged
 
     def absorb(self, outcome: Outcome, violations: list[dict[str, Any]], why: str) -> None:
         """Fold in one phase (setup, call, teardown): the worst outcome stands."""
@@ -66,6 +68,8 @@ class RunContext:
     target: str
     suite_version: str
     profile: str
+    hypothesis_seed: str | None  # None: derandomized, or a recorded run's own
+    derandomized: bool
     date: str
     requests: int
     command: str
@@ -81,9 +85,11 @@ def _verdict(
         return Verdict.EXPECTED_DEVIATION if declared else Verdict.FAIL
     if not clause.testable:
         return Verdict.NOT_TESTED
-    if any(t.outcome is Outcome.PASSED for t in tests):
+    if not tests:
+        return Verdict.NOT_TESTED
+    if all(t.outcome is Outcome.PASSED for t in tests) and sum(t.judged for t in tests) > 0:
         return Verdict.PASS
-    return Verdict.INCONCLUSIVE if tests else Verdict.NOT_TESTED
+    return Verdict.INCONCLUSIVE
 
 
 def _note(clause: Clause, tests: list[TestRecord], verdict: Verdict) -> str:
@@ -91,7 +97,9 @@ def _note(clause: Clause, tests: list[TestRecord], verdict: Verdict) -> str:
         return clause.reason
     if verdict is Verdict.NOT_TESTED:
         return "no test of this clause ran"
-    unsure = [t.why for t in tests if t.outcome in (Outcome.INCONCLUSIVE, Outcome.ERROR)]
+    unsure = [t.why or f"{t.nodeid} {t.outcome}" for t in tests if t.outcome is not Outcome.PASSED]
+    if verdict is Verdict.INCONCLUSIVE and not unsure:
+        unsure = ["its tests judged no exchange"]
     return "; ".join(dict.fromkeys(unsure))[:1000]
 
 
@@ -159,7 +167,10 @@ def build_report(records: list[TestRecord], ctx: RunContext) -> dict[str, Any]:
                 "sentence": clause.sentence,
                 "testable": clause.testable,
                 "verdict": str(verdict),
-                "tests": [{"test": t.nodeid, "outcome": str(t.outcome)} for t in tests],
+                "judged": sum(t.judged for t in tests),
+                "tests": [
+                    {"test": t.nodeid, "outcome": str(t.outcome), "judged": t.judged} for t in tests
+                ],
                 "evidence": [_evidence(t, v, ctx) for t, v in found[:EVIDENCE_PER_CLAUSE]],
                 "deviation": (
                     {"reason": declared.reason, "link": declared.link, "still_fails": bool(found)}
@@ -187,6 +198,7 @@ def build_report(records: list[TestRecord], ctx: RunContext) -> dict[str, Any]:
         "suite_version": ctx.suite_version,
         "contract_version": CONTRACT_VERSION,
         "profile": ctx.profile,
+        "hypothesis": {"seed": ctx.hypothesis_seed, "derandomized": ctx.derandomized},
         "date": ctx.date,
         "requests": ctx.requests,
         "command": ctx.command,

@@ -106,10 +106,8 @@ def test_unreachable_target_is_one_line(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{_closed_port()}/api/laml/2010-04-01"
     done = _run("--base-url", url, env={"SIGNALWIRE_PROJECT_ID": "p", "SIGNALWIRE_API_TOKEN": "t"})
     assert done.returncode == 4
-    assert (
-        done.stderr.strip()
-        == f"ERROR: target {url} is unreachable: ConnectError: [Errno 111] Connection refused"
-    )
+    assert done.stderr.strip().startswith(f"ERROR: target {url} is unreachable: ConnectError")
+    assert len(done.stderr.strip().splitlines()) == 1
 
 
 def test_credentials_come_from_the_environment(tmp_path: Path) -> None:
@@ -136,8 +134,8 @@ def test_dry_run_lists_the_plan_and_sends_nothing() -> None:
     lines = done.stdout.splitlines()
     assert lines[0].startswith("dry run: nothing is sent")
     # A budget of 40 leaves half to the probes: the strength-1 covering plan.
-    planned = len(plan_forms(1)) + len(refusal_plan("u", "o")) + len(event_probe_plan())
+    planned = len(plan_forms(1)) + len(refusal_plan("u", "o")) + len(event_probe_plan()) + 1
     assert sum(line.startswith("  POST Recordings.json") for line in lines) == planned
     assert "covering plan, strength 1:" in done.stdout
     assert any(line.startswith("planned: ") for line in lines)
-    assert "the budget of 40 ends the run there" in done.stdout
+    assert "the budget of 40 ends here" in done.stdout

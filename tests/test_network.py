@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from conformance.budget import Budget, BudgetExhausted
 from conformance.failures import Inconclusive
-from conformance.harness import Harness
+from conformance.harness import CallSetupError, Harness
 from conformance.serving import RunningServer, serve_in_thread
 from conformance.target import Credentials, RetryPolicy, Target, TargetClient
 from reports.runner import run_suite
@@ -123,7 +123,8 @@ def test_budget_stops_requests_before_they_are_sent(scripted: tuple[Script, Runn
 
 
 def test_a_budgeted_run_never_exceeds_its_budget_and_still_cleans_up(tmp_path: Path) -> None:
-    run = run_suite("--max-requests", "40", report_dir=tmp_path)
+    # Partial by design (the budget leaves clauses untested): only a MUST failure fails it.
+    run = run_suite("--max-requests", "40", "--fail-on", "must", report_dir=tmp_path)
     assert run.returncode == 0, run.output[-3000:]
     assert run.requests is not None and run.requests <= 40
     assert f"requests sent: {run.requests} of a budget of 40" in run.output
@@ -139,11 +140,9 @@ def test_a_start_the_target_never_answered_gives_its_reserve_back() -> None:
 
     budget = Budget(limit=10)
     target = Target("http://target.test/api", Credentials("AC", "secret"))
-    client = TargetClient(
-        target, httpx.Client(transport=httpx.MockTransport(unreachable)), budget, RetryPolicy(1)
-    )
+    client = TargetClient(target, httpx.MockTransport(unreachable), budget, RetryPolicy(1))
     harness = Harness(client)
-    with pytest.raises(Inconclusive):
+    with pytest.raises(CallSetupError):
         harness.call_sid()  # the call the suite would create
     with pytest.raises(Inconclusive):
         harness.create((), call_sid="call-1")

@@ -1,7 +1,10 @@
 """Checks: one decorated function per clause, raising `ContractViolation`.
 
 A check takes the context of its scope (what was sent and answered, and what
-the suite knows around it) and returns None when the clause holds.
+the suite knows around it) and returns whether it judged it: True when the clause
+held on it, False when it gave the clause nothing to judge (a default check on a
+request that sent the parameter, a method check on a recording no callback came
+for). A clause passes only on what was judged.
 """
 
 from __future__ import annotations
@@ -57,21 +60,21 @@ Ctx = TypeVar("Ctx")
 class Check(Generic[Ctx]):
     clause: Clause
     scope: Scope
-    run: Callable[[Ctx], None]
+    run: Callable[[Ctx], bool]
 
     @property
     def name(self) -> str:
         return self.run.__name__
 
-    def __call__(self, context: Ctx) -> None:
-        self.run(context)
+    def __call__(self, context: Ctx) -> bool:
+        return self.run(context)
 
 
 CHECKS: list[Check[Any]] = []
 
 
-def check(clause_id: str, scope: Scope) -> Callable[[Callable[[Ctx], None]], Check[Ctx]]:
-    def register(func: Callable[[Ctx], None]) -> Check[Ctx]:
+def check(clause_id: str, scope: Scope) -> Callable[[Callable[[Ctx], bool]], Check[Ctx]]:
+    def register(func: Callable[[Ctx], bool]) -> Check[Ctx]:
         registered = Check(CLAUSE[clause_id], scope, func)
         CHECKS.append(registered)
         return registered

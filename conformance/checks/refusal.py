@@ -10,16 +10,18 @@ _TYPES = {"integer": int, "string": str}
 
 
 @check("ERROR-SHAPE", Scope.REFUSED)
-def error_body_has_its_fields(r: Refused) -> None:
-    if not 400 <= r.exchange.response.status < 500:
-        return
-    body = r.exchange.response.json
+def error_body_has_its_fields(r: Refused) -> bool:
+    response = r.exchange.response
+    if not 400 <= response.status < 500:
+        return False
+    body = response.json
     if not isinstance(body, dict):
+        why = response.unreadable()
         raise ContractViolation(
             "ERROR-SHAPE",
             expected="a JSON object with " + ", ".join(ERROR_FIELDS),
-            actual=f"{r.exchange.response.content_type or 'no type'}: "
-            f"{r.exchange.response.text[:200]!r}",
+            actual=f"{response.content_type or 'no type'}: {response.text[:200]!r}"
+            + (f" ({why})" if why else ""),
             exchange=r.exchange,
         )
     wrong = [
@@ -34,14 +36,15 @@ def error_body_has_its_fields(r: Refused) -> None:
             actual="; ".join(wrong),
             exchange=r.exchange,
         )
+    return True
 
 
 @check("ERROR-STATUS-MATCH", Scope.REFUSED)
-def error_status_matches_http(r: Refused) -> None:
+def error_status_matches_http(r: Refused) -> bool:
     response = r.exchange.response
     body = response.json
     if not 400 <= response.status < 500 or not isinstance(body, dict) or "status" not in body:
-        return  # ERROR-SHAPE speaks for a body without a status
+        return False  # ERROR-SHAPE speaks for a body without a status
     if body["status"] != response.status:
         raise ContractViolation(
             "ERROR-STATUS-MATCH",
@@ -49,10 +52,11 @@ def error_status_matches_http(r: Refused) -> None:
             actual=f"status == {body['status']!r}",
             exchange=r.exchange,
         )
+    return True
 
 
 @check("NO-SERVER-ERROR", Scope.REFUSED)
-def refusal_is_not_a_server_error(r: Refused) -> None:
+def refusal_is_not_a_server_error(r: Refused) -> bool:
     if r.exchange.response.status >= 500:
         raise ContractViolation(
             "NO-SERVER-ERROR",
@@ -60,3 +64,4 @@ def refusal_is_not_a_server_error(r: Refused) -> None:
             actual=f"HTTP {r.exchange.response.status}",
             exchange=r.exchange,
         )
+    return True

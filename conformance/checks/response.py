@@ -36,30 +36,52 @@ def _is_type(value: Any, json_type: str) -> bool:
     return isinstance(value, _JSON_TYPES[json_type]) and not isinstance(value, bool)
 
 
+def _readable(c: Created) -> bool:
+    """A body these checks can read: a JSON object (SCHEMA-JSON judges the rest)."""
+    return isinstance(c.exchange.response.json, dict)
+
+
+def _strings_of_format(c: Created, fmt: str) -> list[tuple[str, str]]:
+    """The (name, value) of each string field of this format that the body has."""
+    return [
+        (f.name, c.body[f.name])
+        for f in RESPONSE_FIELDS
+        if f.format == fmt and isinstance(c.body.get(f.name), str)
+    ]
+
+
 @check("SCHEMA-JSON", Scope.CREATED)
-def response_is_json_object(c: Created) -> None:
+def response_is_json_object(c: Created) -> bool:
     r = c.exchange.response
-    if "application/json" not in r.content_type or not isinstance(r.json, dict):
+    if "application/json" not in r.content_type.lower() or not isinstance(r.json, dict):
+        why = r.unreadable() or ("not an object" if r.json is not None else "")
         raise _fail(
             "SCHEMA-JSON",
             c,
             "a JSON object sent as application/json",
-            f"{r.content_type or 'no content type'}: {r.text[:200]!r}",
+            f"{r.content_type or 'no content type'}: {r.text[:200]!r}"
+            + (f" ({why})" if why else ""),
         )
+    return True
 
 
 @check("SCHEMA-FIELDS", Scope.CREATED)
-def every_field_present(c: Created) -> None:
+def every_field_present(c: Created) -> bool:
+    if not _readable(c):
+        return False
     missing = [f.name for f in RESPONSE_FIELDS if f.name not in c.body]
     if missing:
         raise _fail(
             "SCHEMA-FIELDS", c, "all contract fields present", f"missing: {', '.join(missing)}"
         )
+    return True
 
 
 @check("SCHEMA-TYPES", Scope.CREATED)
-def fields_have_their_json_types(c: Created) -> None:
+def fields_have_their_json_types(c: Created) -> bool:
     wrong = []
+    if not any(f.name in c.body for f in RESPONSE_FIELDS):
+        return False
     for f in RESPONSE_FIELDS:
         present, value = _present(c, f.name)
         if not present or (value is None and f.nullable):
@@ -70,19 +92,16 @@ def fields_have_their_json_types(c: Created) -> None:
             )
     if wrong:
         raise _fail("SCHEMA-TYPES", c, "each field of its JSON type", "; ".join(wrong))
+    return True
 
 
 @check("SCHEMA-UUID", Scope.CREATED)
-def sids_are_uuids(c: Created) -> None:
-    wrong = [
-        f"{f.name}={c.body[f.name]!r}"
-        for f in RESPONSE_FIELDS
-        if f.format == "uuid"
-        and isinstance(c.body.get(f.name), str)
-        and not _UUID.match(c.body[f.name])
-    ]
+def sids_are_uuids(c: Created) -> bool:
+    judged = _strings_of_format(c, "uuid")
+    wrong = [f"{name}={value!r}" for name, value in judged if not _UUID.match(value)]
     if wrong:
         raise _fail("SCHEMA-UUID", c, "hyphenated uuids (8-4-4-4-12 hex)", "; ".join(wrong))
+    return bool(judged)
 
 
 def _parses_rfc2822(value: str) -> bool:
@@ -94,14 +113,9 @@ def _parses_rfc2822(value: str) -> bool:
 
 
 @check("SCHEMA-RFC2822", Scope.CREATED)
-def dates_are_rfc2822(c: Created) -> None:
-    wrong = [
-        f"{f.name}={c.body[f.name]!r}"
-        for f in RESPONSE_FIELDS
-        if f.format == "rfc2822"
-        and isinstance(c.body.get(f.name), str)
-        and not _parses_rfc2822(c.body[f.name])
-    ]
+def dates_are_rfc2822(c: Created) -> bool:
+    judged = _strings_of_format(c, "rfc2822")
+    wrong = [f"{name}={value!r}" for name, value in judged if not _parses_rfc2822(value)]
     if wrong:
         raise _fail(
             "SCHEMA-RFC2822",
@@ -109,12 +123,15 @@ def dates_are_rfc2822(c: Created) -> None:
             "dates in RFC 2822 format, e.g. 'Tue, 25 Sep 2018 23:00:00 +0000'",
             "; ".join(wrong),
         )
+    return bool(judged)
 
 
-def _expect_field(clause: str, c: Created, name: str, expected: Any, why: str) -> None:
+def _expect_field(clause: str, c: Created, name: str, expected: Any, why: str) -> bool:
+    """Whether the field was there to judge; a wrong value is a violation."""
     present, value = _present(c, name)
     if present and value != expected:
         raise _fail(clause, c, f"{name} == {expected!r} ({why})", f"{name} == {value!r}")
+    return present
 
 
 _CHANNELS = PARAMETER["RecordingChannels"]
@@ -122,74 +139,76 @@ _TRIM = PARAMETER["Trim"]
 
 
 @check("DEFAULT-CHANNELS", Scope.CREATED)
-def omitted_channels_mean_mono(c: Created) -> None:
-    if c.sent(_CHANNELS.name) is None:
-        want = CHANNELS_BY_MODE[_CHANNELS.default or ""]
-        for name in ("channels", "channel"):
-            _expect_field(
-                "DEFAULT-CHANNELS",
-                c,
-                name,
-                want,
-                f"{_CHANNELS.name} omitted, default {_CHANNELS.default}",
-            )
+def omitted_channels_mean_mono(c: Created) -> bool:
+    if c.sent(_CHANNELS.name) is not None:
+        return False
+    want = CHANNELS_BY_MODE[_CHANNELS.default or ""]
+    why = f"{_CHANNELS.name} omitted, default {_CHANNELS.default}"
+    judged = [_expect_field("DEFAULT-CHANNELS", c, n, want, why) for n in ("channels", "channel")]
+    return any(judged)
 
 
 @check("DEFAULT-TRIM", Scope.CREATED)
-def omitted_trim_means_do_not_trim(c: Created) -> None:
-    if c.sent(_TRIM.name) is None:
-        _expect_field("DEFAULT-TRIM", c, "trim", _TRIM.default, f"{_TRIM.name} omitted")
+def omitted_trim_means_do_not_trim(c: Created) -> bool:
+    if c.sent(_TRIM.name) is not None:
+        return False
+    return _expect_field("DEFAULT-TRIM", c, "trim", _TRIM.default, f"{_TRIM.name} omitted")
 
 
-def _echo_channels(clause: str, name: str, c: Created) -> None:
+def _echo_channels(clause: str, name: str, c: Created) -> bool:
     mode = c.sent(_CHANNELS.name)
-    if mode in CHANNELS_BY_MODE:
-        _expect_field(clause, c, name, CHANNELS_BY_MODE[mode], f"{_CHANNELS.name}={mode}")
+    if mode not in CHANNELS_BY_MODE:
+        return False
+    return _expect_field(clause, c, name, CHANNELS_BY_MODE[mode], f"{_CHANNELS.name}={mode}")
 
 
 @check("ECHO-CHANNELS", Scope.CREATED)
-def channels_follow_recording_channels(c: Created) -> None:
-    _echo_channels("ECHO-CHANNELS", "channels", c)
+def channels_follow_recording_channels(c: Created) -> bool:
+    return _echo_channels("ECHO-CHANNELS", "channels", c)
 
 
 @check("ECHO-CHANNEL", Scope.CREATED)
-def channel_follows_recording_channels(c: Created) -> None:
-    _echo_channels("ECHO-CHANNEL", "channel", c)
+def channel_follows_recording_channels(c: Created) -> bool:
+    return _echo_channels("ECHO-CHANNEL", "channel", c)
 
 
 @check("CONSISTENT-CHANNEL-KEYS", Scope.CREATED)
-def channel_agrees_with_channels(c: Created) -> None:
-    if "channel" in c.body and "channels" in c.body and c.body["channel"] != c.body["channels"]:
+def channel_agrees_with_channels(c: Created) -> bool:
+    if "channel" not in c.body or "channels" not in c.body:
+        return False
+    if c.body["channel"] != c.body["channels"]:
         raise _fail(
             "CONSISTENT-CHANNEL-KEYS",
             c,
             "channel == channels",
             f"channel={c.body['channel']!r}, channels={c.body['channels']!r}",
         )
+    return True
 
 
 @check("ECHO-TRIM", Scope.CREATED)
-def trim_follows_trim(c: Created) -> None:
+def trim_follows_trim(c: Created) -> bool:
     trim = c.sent(_TRIM.name)
-    if trim is not None:
-        _expect_field("ECHO-TRIM", c, "trim", trim, f"Trim={trim}")
+    return trim is not None and _expect_field("ECHO-TRIM", c, "trim", trim, f"Trim={trim}")
 
 
 @check("ECHO-CALL-SID", Scope.CREATED)
-def call_sid_is_the_path_call(c: Created) -> None:
-    _expect_field("ECHO-CALL-SID", c, "call_sid", c.call_sid, "the CallSid in the path")
+def call_sid_is_the_path_call(c: Created) -> bool:
+    return _expect_field("ECHO-CALL-SID", c, "call_sid", c.call_sid, "the CallSid in the path")
 
 
 @check("ECHO-ACCOUNT-SID", Scope.CREATED)
-def account_sid_is_the_path_account(c: Created) -> None:
-    _expect_field("ECHO-ACCOUNT-SID", c, "account_sid", c.account_sid, "the AccountSid in the path")
+def account_sid_is_the_path_account(c: Created) -> bool:
+    return _expect_field(
+        "ECHO-ACCOUNT-SID", c, "account_sid", c.account_sid, "the AccountSid in the path"
+    )
 
 
 @check("ECHO-URI", Scope.CREATED)
-def uri_names_this_recording(c: Created) -> None:
+def uri_names_this_recording(c: Created) -> bool:
     uri, sid = c.body.get("uri"), c.body.get("sid")
     if not isinstance(uri, str) or not isinstance(sid, str):
-        return  # SCHEMA-FIELDS / SCHEMA-TYPES speak for these
+        return False  # SCHEMA-FIELDS / SCHEMA-TYPES speak for these
     segments = uri.split("?")[0].rstrip("/").split("/")
     last = segments[-1].removesuffix(".json")
     under_account = f"/Accounts/{c.account_sid}/" in uri
@@ -200,21 +219,25 @@ def uri_names_this_recording(c: Created) -> None:
             f"a URI ending in /{sid}[.json] under /Accounts/{c.account_sid}/",
             f"uri == {uri!r}",
         )
+    return True
 
 
 @check("ECHO-API-VERSION", Scope.CREATED)
-def api_version_is_the_path_version(c: Created) -> None:
-    _expect_field("ECHO-API-VERSION", c, "api_version", API_VERSION, "the version in the path")
+def api_version_is_the_path_version(c: Created) -> bool:
+    return _expect_field(
+        "ECHO-API-VERSION", c, "api_version", API_VERSION, "the version in the path"
+    )
 
 
 def _enum_check(name: str) -> None:
     field = RESPONSE_FIELD[name]
     clause = enum_clause(name)
 
-    def value_in_domain(c: Created) -> None:
+    def value_in_domain(c: Created) -> bool:
         present, value = _present(c, name)
         if present and value not in field.enum:
             raise _fail(clause.id, c, f"{name} in {list(field.enum)}", f"{name} == {value!r}")
+        return present
 
     value_in_domain.__name__ = f"{name}_in_its_domain"
     check(clause.id, Scope.CREATED)(value_in_domain)
@@ -225,46 +248,54 @@ for _name in ("channel", "channels", "source", "status"):
 
 
 @check("NULL-CALL-SID", Scope.CREATED)
-def call_recording_has_call_sid(c: Created) -> None:
+def call_recording_has_call_sid(c: Created) -> bool:
     present, value = _present(c, "call_sid")
     if present and value is None:
         raise _fail(
             "NULL-CALL-SID", c, "a non-null call_sid on a call recording", "call_sid == null"
         )
+    return present
 
 
-def _must_be_null(clause: str, c: Created, name: str, why: str) -> None:
+def _must_be_null(clause: str, c: Created, name: str, why: str) -> bool:
     present, value = _present(c, name)
     if present and value is not None:
         raise _fail(clause, c, f"{name} == null ({why})", f"{name} == {value!r}")
+    return present
 
 
 @check("NULL-CONFERENCE-SID", Scope.CREATED)
-def call_recording_has_no_conference(c: Created) -> None:
-    _must_be_null("NULL-CONFERENCE-SID", c, "conference_sid", "a call recording")
+def call_recording_has_no_conference(c: Created) -> bool:
+    return _must_be_null("NULL-CONFERENCE-SID", c, "conference_sid", "a call recording")
 
 
 @check("NULL-ENCRYPTION-DETAILS", Scope.CREATED)
-def encryption_details_always_null(c: Created) -> None:
-    _must_be_null("NULL-ENCRYPTION-DETAILS", c, "encryption_details", "always")
+def encryption_details_always_null(c: Created) -> bool:
+    return _must_be_null("NULL-ENCRYPTION-DETAILS", c, "encryption_details", "always")
 
 
 @check("STARTED-STATUS", Scope.CREATED)
-def started_recording_is_in_progress(c: Created) -> None:
+def started_recording_is_in_progress(c: Created) -> bool:
     present, value = _present(c, "status")
     if present and value not in STARTED_STATUSES:
         raise _fail(
             "STARTED-STATUS", c, f"status in {list(STARTED_STATUSES)}", f"status == {value!r}"
         )
+    return present
 
 
 @check("STARTED-DURATION", Scope.CREATED)
-def started_duration_not_negative(c: Created) -> None:
+def started_duration_not_negative(c: Created) -> bool:
     value = c.body.get("duration")
-    if _is_type(value, "integer") and value < 0:
+    if not _is_type(value, "integer"):
+        return False  # SCHEMA-TYPES speaks for it
+    if value < 0:
         raise _fail("STARTED-DURATION", c, "duration >= 0", f"duration == {value!r}")
+    return True
 
 
 @check("STARTED-SOURCE", Scope.CREATED)
-def started_through_the_api(c: Created) -> None:
-    _expect_field("STARTED-SOURCE", c, "source", API_RECORDING_SOURCE, "started by this endpoint")
+def started_through_the_api(c: Created) -> bool:
+    return _expect_field(
+        "STARTED-SOURCE", c, "source", API_RECORDING_SOURCE, "started by this endpoint"
+    )

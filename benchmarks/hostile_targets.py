@@ -1,0 +1,168 @@
+"""The suite against hostile and broken targets: one run per target behaviour, each
+through emulator/hostile.py in front of the faithful emulator, with the default
+settings unless the row says otherwise.
+
+    python benchmarks/hostile_targets.py [--row NAME ...] [--out DIR]
+
+Prints a Markdown table: per target, the exit status, wall time, the run's peak
+resident memory, how many clauses passed, whether any spelling of the token reached
+an output, and what the clean-up says.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+from starlette.responses import JSONResponse, Response
+
+from emulator.hostile import (
+    ENV,
+    SID,
+    TOKEN,
+    Behaviour,
+    Seen,
+    Silence,
+    credential_echoes,
+    drip,
+    hostile,
+    huge,
+    is_call_create,
+    is_call_fetch,
+    is_create,
+    nested,
+)
+from reports.runner import ROOT
+
+
+def _on_creates(answer: Callable[[], Response]) -> Behaviour:
+    return Behaviour(answer=lambda seen: answer() if is_create(seen) else None)
+
+
+def _echo(seen: Seen, answer: httpx.Response) -> Response:
+    echoes = credential_echoes(seen)
+    try:
+        body = answer.json()
+    except ValueError:
+        body = {}
+    if isinstance(body, dict):
+        body.update(echo=echoes, trim=" ".join(echoes))
+    headers = {f"x-echo-{i}": e for i, e in enumerate(echoes) if e}
+    return JSONResponse(body, status_code=answer.status_code, headers=headers)
+
+
+def _queued(seen: Seen, answer: httpx.Response) -> Response:
+    body = answer.json()
+    if (is_call_create(seen) or is_call_fetch(seen)) and isinstance(body, dict):
+        body["status"] = "queued"
+    return JSONResponse(body, status_code=answer.status_code)
+
+
+def _bad_utf8(seen: Seen, answer: httpx.Response) -> Response:
+    content = answer.content
+    if is_create(seen):
+        content = content.replace(b'"in-progress"', b'"in-progr\xffss"', 1)
+    return Response(content, answer.status_code, media_type=answer.headers.get("content-type"))
+
+
+def _call(status: int, body: dict[str, str]) -> Behaviour:
+    return Behaviour(
+        answer=lambda seen: JSONResponse(body, status) if is_call_create(seen) else None
+    )
+
+
+ROWS: dict[str, tuple[Callable[[], Behaviour], tuple[str, ...]]] = {
+    "create drips 1 byte/s forever (--request-timeout 5)": (
+        lambda: _on_creates(lambda: drip(1.0)),
+        ("--request-timeout", "5"),
+    ),
+    "echoes the credentials in bodies and headers": (lambda: Behaviour(alter=_echo), ()),
+    "create answers a 20 MB body": (lambda: _on_creates(lambda: huge(20 << 20)), ()),
+    "create answers a 200 MB body": (lambda: _on_creates(lambda: huge(200 << 20)), ()),
+    "create answers JSON nested 100,000 deep": (lambda: _on_creates(lambda: nested(100_000)), ()),
+    "call create answers 201 without a sid": (lambda: _call(201, {"status": "queued"}), ()),
+    "call create answers 404": (lambda: _call(404, {"message": "no"}), ()),
+    "the created call stays queued": (lambda: Behaviour(alter=_queued), ()),
+    "never answers the creates (default settings)": (lambda: _on_creates(Silence), ()),
+    "invalid UTF-8 inside a JSON body": (lambda: Behaviour(alter=_bad_utf8), ()),
+}
+SECRETS = (TOKEN, base64.b64encode(f"{SID}:{TOKEN}".encode()).decode())
+
+
+def run_row(name: str, out: Path) -> dict[str, object]:
+    make, args = ROWS[name]
+    reports = out / name.split(" (")[0].replace(" ", "-").replace(",", "")
+    with hostile(make()) as target:
+        command = [sys.executable, "-m", "pytest", "conformance", "-p", "no:cacheprovider", "-q"]
+        command += ["--base-url", target.base_url, "--report-dir", str(reports), *args]
+        command += ["--record-cassette", str(reports / "cassette")]
+        started = time.monotonic()
+        proc = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **ENV},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        output = proc.stdout.read() if proc.stdout else b""
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.monotonic() - started
+        running = sum(c.status == "in-progress" for c in target.emulator.store.calls.values())
+    written = [p.read_bytes() for p in reports.rglob("*") if p.is_file()]
+    leaked = any(s.encode() in blob for s in SECRETS for blob in [output, *written])
+    report = reports / "conformance.json"
+    passed = (
+        sum(c["verdict"] == "pass" for c in json.loads(report.read_text())["clauses"])
+        if report.exists()
+        else 0
+    )
+    lines = output.decode(errors="replace").splitlines()
+    error = next((line for line in lines if line.startswith("ERROR: ")), "")
+    cleanup = next((line for line in lines if line.startswith("clean-up: ")), "")
+    return {
+        "target": name,
+        "exit": os.waitstatus_to_exitcode(status),
+        "seconds": round(seconds, 1),
+        "peak_mib": usage.ru_maxrss // 1024,
+        "clauses_passed": passed,
+        "secret_in_output": leaked,
+        "calls_left_running": running,
+        "says": error or cleanup,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--row", action="append", choices=sorted(ROWS), default=[])
+    parser.add_argument("--out", default="reports/out/hostile")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    rows = [run_row(name, out) for name in args.row or ROWS]
+    print(
+        "| target | exit | wall (s) | peak RSS (MiB) | clauses passed | token in an output "
+        "| calls left running | says |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for r in rows:
+        print(
+            f"| {r['target']} | {r['exit']} | {r['seconds']} | {r['peak_mib']} | "
+            f"{r['clauses_passed']} | {'YES' if r['secret_in_output'] else 'no'} | "
+            f"{r['calls_left_running']} | {r['says']} |"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "hostile-targets.json").write_text(json.dumps(rows, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

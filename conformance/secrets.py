@@ -1,0 +1,65 @@
+"""Masking the API token in whatever the target sends back.
+
+A hostile or careless target may echo the Authorization header, or the token it
+decoded, in a body, a header or a status line. Everything the suite stores or prints
+of an answer passes through a `Scrubber` first, and so does every log record, so the
+token reaches no report, cassette, log or terminal.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+MASK = "[REDACTED]"
+
+
+def _forms(user: str, token: str) -> list[str]:
+    """The spellings of a credential that a server could send back."""
+    pair = f"{user}:{token}"
+    encoded = [base64.b64encode(s.encode()).decode() for s in (pair, token)]
+    encoded += [base64.urlsafe_b64encode(s.encode()).decode() for s in (pair, token)]
+    # Unpadded forms too; the token alone last, since it is inside all the others.
+    variants = [pair, *encoded, *(e.rstrip("=") for e in encoded), token]
+    return [v for v in dict.fromkeys(variants) if v]
+
+
+@dataclass(frozen=True)
+class Scrubber:
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+    @classmethod
+    def for_credentials(cls, user: str, token: str) -> Scrubber:
+        # A token too short to be unguessable would mask half of every body; it is also
+        # not worth hiding. Real tokens are dozens of characters.
+        return cls(tuple(_forms(user, token)) if len(token) >= 6 else ())
+
+    def __call__(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret in text:
+                text = text.replace(secret, MASK)
+        return text
+
+    def pairs(self, items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [(self(k), self(v)) for k, v in items]
+
+
+def scrub_log_records(scrubber: Scrubber) -> Callable[[], None]:
+    """Mask secrets in every log record, whichever logger made it (httpx and httpcore
+    log status lines and headers as they arrive), until the returned undo is called."""
+    previous = logging.getLogRecordFactory()
+    if not scrubber.secrets:
+        return lambda: None
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = previous(*args, **kwargs)  # type: ignore[arg-type]
+        message = record.getMessage()
+        masked = scrubber(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return record
+
+    logging.setLogRecordFactory(factory)
+    return lambda: logging.setLogRecordFactory(previous)

@@ -1,0 +1,184 @@
+"""Hostile and broken targets, to prove the suite against them: the faithful emulator
+behind a loopback proxy whose `Behaviour` may rewrite a request before it is forwarded,
+answer in the emulator's stead (dripping, silent, huge, deeply nested...) or alter the
+emulator's answer (echoing the credentials back, say). The project's tests use it."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import re
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from conformance.contract import API_VERSION
+from conformance.serving import RunningServer, serve_in_thread
+from emulator import Account, RunningEmulator, start
+
+SID, TOKEN = "9a1e4c2b-7f3d-4e8a-b6c5-0d2f1e3a4b5c", "hostile-canary-7c41e9d2b8a3f605"
+ENV = {"SIGNALWIRE_PROJECT_ID": SID, "SIGNALWIRE_API_TOKEN": TOKEN}
+CREATE_RECORDING = re.compile(r"/Calls/[^/]+/Recordings\.json$")
+CREATE_CALL = re.compile(r"/Accounts/[^/]+/Calls\.json$")
+STOP_RECORDING = re.compile(r"/Calls/[^/]+/Recordings/[^/]+\.json$")
+FETCH_CALL = re.compile(r"/Accounts/[^/]+/Calls/[^/]+\.json$")
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    form: list[tuple[str, str]]
+    authorization: str
+
+
+Answer = Callable[[Seen], Response | None]
+Rewrite = Callable[[Seen], list[tuple[str, str]]]
+
+
+@dataclass
+class Behaviour:
+    """`answer` replaces the emulator's answer where it returns one; `rewrite` changes
+    the form forwarded; `alter` changes the emulator's answer on its way back."""
+
+    answer: Answer = lambda seen: None
+    rewrite: Rewrite | None = None
+    alter: Callable[[Seen, httpx.Response], Response] | None = None
+    seen: list[Seen] = field(default_factory=list)
+
+
+def is_create(seen: Seen) -> bool:
+    return seen.method == "POST" and bool(CREATE_RECORDING.search(seen.path))
+
+
+def is_call_create(seen: Seen) -> bool:
+    return seen.method == "POST" and bool(CREATE_CALL.search(seen.path))
+
+
+def is_stop(seen: Seen) -> bool:
+    return seen.method == "POST" and bool(STOP_RECORDING.search(seen.path))
+
+
+def is_call_fetch(seen: Seen) -> bool:
+    return seen.method == "GET" and bool(FETCH_CALL.search(seen.path))
+
+
+def drip(interval: float = 1.0, status: int = 200) -> Response:
+    """An answer that never ends: one byte per interval, forever."""
+
+    async def forever() -> AsyncIterator[bytes]:
+        yield b"{"
+        while True:
+            await asyncio.sleep(interval)
+            yield b" "
+
+    return StreamingResponse(forever(), status_code=status, media_type="application/json")
+
+
+class Silence(Response):
+    """No answer at all: the status line never comes."""
+
+    async def __call__(self, scope: object, receive: object, send: object) -> None:
+        await asyncio.sleep(3600)
+
+
+def huge(size: int, status: int = 200) -> Response:
+    """A JSON string `size` bytes long, streamed."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"sid": "'
+        chunk = b"x" * 65536
+        for _ in range(size // len(chunk)):
+            yield chunk
+        yield b'"}'
+
+    return StreamingResponse(chunks(), status_code=status, media_type="application/json")
+
+
+def nested(depth: int, status: int = 200) -> Response:
+    return Response("[" * depth + "]" * depth, status_code=status, media_type="application/json")
+
+
+def credential_echoes(seen: Seen) -> list[str]:
+    """Every spelling of the credentials a careless server might send back."""
+    header = seen.authorization
+    encoded = header.partition(" ")[2]
+    try:
+        decoded = base64.b64decode(encoded).decode()
+    except ValueError:
+        decoded = ""
+    token = decoded.partition(":")[2]
+    return [header, encoded, decoded, token]
+
+
+class Proxy:
+    def __init__(self, upstream: str, behaviour: Behaviour) -> None:
+        self.upstream, self.behaviour = upstream, behaviour
+        self.app = Starlette(
+            routes=[Route("/{path:path}", self.handle, methods=["GET", "POST", "DELETE"])]
+        )
+        self._http: httpx.AsyncClient | None = None
+
+    async def handle(self, request: Request) -> Response:
+        body = (await request.body()).decode()
+        seen = Seen(
+            request.method,
+            request.url.path,
+            parse_qsl(body, keep_blank_values=True),
+            request.headers.get("authorization", ""),
+        )
+        self.behaviour.seen.append(seen)
+        replaced = self.behaviour.answer(seen)
+        if replaced is not None:
+            return replaced
+        form = self.behaviour.rewrite(seen) if self.behaviour.rewrite else seen.form
+        if self._http is None:
+            self._http = httpx.AsyncClient(timeout=30)
+        headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED}
+        answer = await self._http.request(
+            request.method,
+            self.upstream + request.url.path,
+            params=request.url.query,
+            content=urlencode(form).encode() if body else None,
+            headers=headers,
+        )
+        if self.behaviour.alter:
+            return self.behaviour.alter(seen, answer)
+        return Response(
+            answer.content,
+            status_code=answer.status_code,
+            media_type=answer.headers.get("content-type"),
+        )
+
+
+_FORWARDED = {"authorization", "content-type", "accept"}
+
+
+@dataclass
+class HostileTarget:
+    emulator: RunningEmulator
+    proxy: RunningServer
+    behaviour: Behaviour
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.proxy.url}/api/laml/{API_VERSION}"
+
+
+@contextmanager
+def hostile(behaviour: Behaviour) -> Iterator[HostileTarget]:
+    emulator = start(accounts=(Account(SID, TOKEN),))
+    origin = emulator.base_url.split("/api/")[0]
+    proxy = serve_in_thread(Proxy(origin, behaviour).app)
+    try:
+        yield HostileTarget(emulator, proxy, behaviour)
+    finally:
+        proxy.stop()
+        emulator.stop()
