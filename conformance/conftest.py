@@ -202,9 +202,9 @@ def _finish(session: pytest.Session) -> None:
         report, config.getoption("fail_on"), left, int(session.exitstatus), clause_report.broke
     )
     session.exitstatus = status
-    html = getattr(config.option, "htmlpath", None)
+    others = [getattr(config.option, "htmlpath", None), config.option.xmlpath]
     config.stash[CLOSING] = closing_lines(
-        report, left, status, config.getoption("fail_on"), [*written, *filter(None, [html])]
+        report, left, status, config.getoption("fail_on"), [*written, *filter(None, others)]
     )
 
 

@@ -52,10 +52,6 @@ class Harness:
     def account_sid(self) -> str:
         return self.client.target.account_sid
 
-    @property
-    def _own_calls(self) -> bool:
-        return not self.client.target.calls.given
-
     def call_sid(self) -> str:
         """An in-progress call: the first given one (checked), or one the suite creates.
         Either is the run's first authenticated request, so it proves the base URL and
@@ -108,15 +104,10 @@ class Harness:
         except Inconclusive as exc:
             raise CallSetupError(f"--call-sid {sid} could not be fetched: {exc}") from None
         problem = _setup_problem(exchange, f"fetching --call-sid {sid}")
+        if problem and exchange.response.status == 404:
+            problem += "; or the call is not in this account"
         if problem:
-            raise CallSetupError(
-                problem
-                + (
-                    "; or the call is not in this account"
-                    if exchange.response.status == 404
-                    else ""
-                )
-            )
+            raise CallSetupError(problem)
         status = exchange.body.get("status")
         if not is_success(exchange) or status != "in-progress":
             raise CallSetupError(
