@@ -21,78 +21,41 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
-from starlette.responses import JSONResponse, Response
-
 from emulator.hostile import (
     ENV,
     SID,
     TOKEN,
     Behaviour,
-    Seen,
     Silence,
-    credential_echoes,
+    call_create_answers,
     drip,
+    echo_credentials,
     hostile,
     huge,
-    is_call_create,
-    is_call_fetch,
-    is_create,
+    invalid_utf8,
     nested,
+    on_creates,
+    queued_calls,
 )
 from reports.runner import ROOT
 
-
-def _on_creates(answer: Callable[[], Response]) -> Behaviour:
-    return Behaviour(answer=lambda seen: answer() if is_create(seen) else None)
-
-
-def _echo(seen: Seen, answer: httpx.Response) -> Response:
-    echoes = credential_echoes(seen)
-    try:
-        body = answer.json()
-    except ValueError:
-        body = {}
-    if isinstance(body, dict):
-        body.update(echo=echoes, trim=" ".join(echoes))
-    headers = {f"x-echo-{i}": e for i, e in enumerate(echoes) if e}
-    return JSONResponse(body, status_code=answer.status_code, headers=headers)
-
-
-def _queued(seen: Seen, answer: httpx.Response) -> Response:
-    body = answer.json()
-    if (is_call_create(seen) or is_call_fetch(seen)) and isinstance(body, dict):
-        body["status"] = "queued"
-    return JSONResponse(body, status_code=answer.status_code)
-
-
-def _bad_utf8(seen: Seen, answer: httpx.Response) -> Response:
-    content = answer.content
-    if is_create(seen):
-        content = content.replace(b'"in-progress"', b'"in-progr\xffss"', 1)
-    return Response(content, answer.status_code, media_type=answer.headers.get("content-type"))
-
-
-def _call(status: int, body: dict[str, str]) -> Behaviour:
-    return Behaviour(
-        answer=lambda seen: JSONResponse(body, status) if is_call_create(seen) else None
-    )
-
-
 ROWS: dict[str, tuple[Callable[[], Behaviour], tuple[str, ...]]] = {
     "create drips 1 byte/s forever (--request-timeout 5)": (
-        lambda: _on_creates(lambda: drip(1.0)),
+        lambda: on_creates(lambda: drip(1.0)),
         ("--request-timeout", "5"),
     ),
-    "echoes the credentials in bodies and headers": (lambda: Behaviour(alter=_echo), ()),
-    "create answers a 20 MB body": (lambda: _on_creates(lambda: huge(20 << 20)), ()),
-    "create answers a 200 MB body": (lambda: _on_creates(lambda: huge(200 << 20)), ()),
-    "create answers JSON nested 100,000 deep": (lambda: _on_creates(lambda: nested(100_000)), ()),
-    "call create answers 201 without a sid": (lambda: _call(201, {"status": "queued"}), ()),
-    "call create answers 404": (lambda: _call(404, {"message": "no"}), ()),
-    "the created call stays queued": (lambda: Behaviour(alter=_queued), ()),
-    "never answers the creates (default settings)": (lambda: _on_creates(Silence), ()),
-    "invalid UTF-8 inside a JSON body": (lambda: Behaviour(alter=_bad_utf8), ()),
+    "echoes the credentials in bodies and headers": (lambda: Behaviour(alter=echo_credentials), ()),
+    "create answers a 20 MB body": (lambda: on_creates(lambda: huge(20 << 20)), ()),
+    "create answers a 200 MB body": (lambda: on_creates(lambda: huge(200 << 20)), ()),
+    "create answers JSON nested 100,000 deep": (lambda: on_creates(lambda: nested(100_000)), ()),
+    "call create answers 201 without a sid": (
+        lambda: call_create_answers(201, {"status": "queued"}),
+        (),
+    ),
+    "call create answers 404": (lambda: call_create_answers(404, {"message": "no"}), ()),
+    "the created call stays queued": (lambda: Behaviour(alter=queued_calls), ()),
+    "never answers the creates (default settings)": (lambda: on_creates(Silence), ()),
+    "invalid UTF-8 inside a JSON body": (lambda: Behaviour(alter=invalid_utf8), ()),
 }
 SECRETS = (TOKEN, base64.b64encode(f"{SID}:{TOKEN}".encode()).decode())
 

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from conformance.contract import API_VERSION
@@ -182,3 +182,52 @@ def hostile(behaviour: Behaviour) -> Iterator[HostileTarget]:
     finally:
         proxy.stop()
         emulator.stop()
+
+
+# -- behaviours the project's tests and benchmarks put in front of the emulator --------
+
+
+def on_creates(answer: Callable[[], Response]) -> Behaviour:
+    """A fresh answer of the proxy's own to every recording create (a streamed body
+    streams once)."""
+    return Behaviour(answer=lambda seen: answer() if is_create(seen) else None)
+
+
+def call_create_answers(status: int, body: dict[str, str]) -> Behaviour:
+    """The call create answered with `body` and `status`, the emulator never asked."""
+    return Behaviour(
+        answer=lambda seen: JSONResponse(body, status) if is_call_create(seen) else None
+    )
+
+
+def echo_credentials(seen: Seen, answer: httpx.Response) -> Response:
+    """Every spelling of the credentials, in the body (in fields a check reports, so
+    they reach the evidence) and in the headers."""
+    echoes = credential_echoes(seen)
+    try:
+        body = answer.json()
+    except ValueError:
+        body = {}
+    if isinstance(body, dict):
+        body["echo"] = echoes
+        for key in ("trim", "message"):
+            if key in body:
+                body[key] = " ".join(echoes)
+    headers = {f"x-echo-{i}": e for i, e in enumerate(echoes) if e}
+    return JSONResponse(body, status_code=answer.status_code, headers=headers)
+
+
+def queued_calls(seen: Seen, answer: httpx.Response) -> Response:
+    """Calls that never leave `queued`."""
+    body = answer.json()
+    if (is_call_create(seen) or is_call_fetch(seen)) and isinstance(body, dict):
+        body["status"] = "queued"
+    return JSONResponse(body, status_code=answer.status_code)
+
+
+def invalid_utf8(seen: Seen, answer: httpx.Response) -> Response:
+    """A recording create's JSON body with a byte that is not UTF-8 in it."""
+    content = answer.content
+    if is_create(seen):
+        content = content.replace(b'"in-progress"', b'"in-progr\xffss"', 1)
+    return Response(content, answer.status_code, media_type=answer.headers.get("content-type"))

@@ -42,24 +42,31 @@ class SuiteRun:
         return min(counts) if counts else None
 
 
+def _command(args: tuple[str, ...], report_dir: Path) -> list[str]:
+    base = [sys.executable, "-m", "pytest", "conformance", "-p", "no:cacheprovider", "-q"]
+    return [*base, "--report-dir", str(report_dir), *args]
+
+
+def start_suite(
+    *args: str, report_dir: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """The suite started as `run_suite` runs it, for a caller that interrupts it or
+    measures it; its output (stdout and stderr) is the caller's to read."""
+    return subprocess.Popen(
+        _command(args, report_dir),
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
 def run_suite(
     *args: str, report_dir: Path, env: dict[str, str] | None = None, timeout: float = 900
 ) -> SuiteRun:
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "conformance",
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        "--report-dir",
-        str(report_dir),
-        *args,
-    ]
     started = time.monotonic()
     done = subprocess.run(
-        command,
+        _command(args, report_dir),
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -7,8 +7,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +18,7 @@ from conformance.budget import Budget
 from conformance.harness import Harness
 from conformance.target import Credentials, RetryPolicy, Target, TargetClient
 from emulator import Account, RunningEmulator, start
-from reports.runner import ROOT, run_suite
+from reports.runner import run_suite, start_suite
 
 SID, TOKEN = "0c4f0a57-7d5e-4b8f-9e0c-3a2d1f6b7c88", "cleanup-token"
 ENV = {"SIGNALWIRE_PROJECT_ID": SID, "SIGNALWIRE_API_TOKEN": TOKEN}
@@ -44,22 +42,13 @@ def _given_call(emulator: RunningEmulator) -> str:
 
 def _interrupt_midway(emulator: RunningEmulator, tmp_path: Path, *args: str) -> str:
     """Start the suite, Ctrl-C it once it has started recordings, return its output."""
-    command = [sys.executable, "-m", "pytest", "conformance", "-p", "no:cacheprovider"]
-    command += ["--report-dir", str(tmp_path), "--base-url", emulator.base_url, *args]
-    proc = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env={**os.environ, **ENV},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc = start_suite("--base-url", emulator.base_url, *args, report_dir=tmp_path, env=ENV)
     deadline = time.monotonic() + 60
     while len(emulator.store.recordings) < 30 and proc.poll() is None:
         assert time.monotonic() < deadline, "the suite started no recordings"
         time.sleep(0.01)
     proc.send_signal(signal.SIGINT)
-    output, _ = proc.communicate(timeout=60)
+    output = proc.communicate(timeout=60)[0].decode()
     assert "KeyboardInterrupt" in output, output[-3000:]
     return output
 

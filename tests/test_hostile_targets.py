@@ -7,19 +7,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import os
 import resource
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from starlette.responses import JSONResponse, Response
 
 from conformance.exchange import Received
 from conformance.secrets import Scrubber
@@ -29,18 +24,19 @@ from emulator.hostile import (
     SID,
     TOKEN,
     Behaviour,
-    Seen,
     Silence,
-    credential_echoes,
+    call_create_answers,
     drip,
+    echo_credentials,
     hostile,
     huge,
-    is_call_create,
-    is_call_fetch,
+    invalid_utf8,
     is_create,
     nested,
+    on_creates,
+    queued_calls,
 )
-from reports.runner import ROOT, SuiteRun, run_suite
+from reports.runner import SuiteRun, run_suite, start_suite
 
 # One try per request and a short deadline: a hostile target costs seconds, not minutes.
 QUICK = ("--retries", "0", "--request-timeout", "2", "--coverage-strength", "1")
@@ -63,11 +59,6 @@ def _report(tmp_path: Path) -> dict[str, Any]:
 
 def _passed(tmp_path: Path) -> set[str]:
     return {c["id"] for c in _report(tmp_path)["clauses"] if c["verdict"] == "pass"}
-
-
-def _on_creates(answer: Callable[[], Response]) -> Behaviour:
-    """A fresh answer to every recording create (a streamed body streams once)."""
-    return Behaviour(answer=lambda seen: answer() if is_create(seen) else None)
 
 
 # -- the wire, alone ---------------------------------------------------------------
@@ -128,7 +119,7 @@ def test_every_spelling_of_the_credentials_is_masked() -> None:
 
 
 def test_a_dripping_create_ends_the_run_in_bounded_time(tmp_path: Path) -> None:
-    run = _through(_on_creates(lambda: drip(0.2)), tmp_path, *QUICK)
+    run = _through(on_creates(lambda: drip(0.2)), tmp_path, *QUICK)
     assert run.returncode == 1
     assert "VALID-ACCEPTED" not in _passed(tmp_path)
     assert "no complete answer within 2s" in (tmp_path / "conformance.json").read_text()
@@ -136,57 +127,32 @@ def test_a_dripping_create_ends_the_run_in_bounded_time(tmp_path: Path) -> None:
 
 
 def test_a_silent_target_ends_the_run_in_bounded_time(tmp_path: Path) -> None:
-    run = _through(_on_creates(Silence), tmp_path, *QUICK)
+    run = _through(on_creates(Silence), tmp_path, *QUICK)
     assert run.returncode == 1 and _passed(tmp_path) == set(), run.output[-3000:]
 
 
 def test_ctrl_c_interrupts_a_dripping_request_and_still_cleans_up(tmp_path: Path) -> None:
-    behaviour = _on_creates(lambda: drip(0.2))
+    behaviour = on_creates(lambda: drip(0.2))
     with hostile(behaviour) as target:
-        command = [sys.executable, "-m", "pytest", "conformance", "-p", "no:cacheprovider"]
-        command += ["--report-dir", str(tmp_path), "--base-url", target.base_url]
         # A long deadline: only the interrupt can end the request in time.
-        command += ["--retries", "0", "--request-timeout", "30", "--coverage-strength", "1"]
-        proc = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={**os.environ, **ENV},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        slow = ("--retries", "0", "--request-timeout", "30", "--coverage-strength", "1")
+        proc = start_suite("--base-url", target.base_url, *slow, report_dir=tmp_path, env=ENV)
         deadline = time.monotonic() + 60
         while not any(is_create(s) for s in behaviour.seen):
             assert time.monotonic() < deadline and proc.poll() is None, "no create was sent"
             time.sleep(0.05)
         time.sleep(0.5)
         proc.send_signal(signal.SIGINT)
-        output, _ = proc.communicate(timeout=20)  # not the 30 s the request may take
+        output = proc.communicate(timeout=20)[0].decode()  # not the 30 s the request may take
         calls = [c.status for c in target.emulator.store.calls.values()]
     assert proc.returncode == 2, output[-3000:]
     assert calls == ["completed"] and "calls created 1, ended 1" in output
     assert (tmp_path / "conformance.json").exists()
 
 
-def _echo_credentials(seen: Seen, answer: httpx.Response) -> Response:
-    """Every spelling of the credentials, in the body and in the headers."""
-    echoes = credential_echoes(seen)
-    try:
-        body = answer.json()
-    except ValueError:
-        body = {}
-    if isinstance(body, dict):
-        body["echo"] = echoes
-        for key in ("trim", "message"):  # a field a check reports: into the evidence
-            if key in body:
-                body[key] = " ".join(echoes)
-    headers = {f"x-echo-{i}": e for i, e in enumerate(echoes) if e}
-    return JSONResponse(body, status_code=answer.status_code, headers=headers)
-
-
 def test_credentials_echoed_by_the_target_reach_no_output(tmp_path: Path) -> None:
     reports, cassette = tmp_path / "reports", tmp_path / "cassette"
-    with hostile(Behaviour(alter=_echo_credentials)) as target:
+    with hostile(Behaviour(alter=echo_credentials)) as target:
         run = run_suite(
             "--base-url",
             target.base_url,
@@ -213,7 +179,7 @@ def test_credentials_echoed_by_the_target_reach_no_output(tmp_path: Path) -> Non
 
 
 def test_a_huge_answer_is_not_judged_and_memory_stays_bounded(tmp_path: Path) -> None:
-    run = _through(_on_creates(lambda: huge(200 * 1024 * 1024)), tmp_path, *QUICK)
+    run = _through(on_creates(lambda: huge(200 * 1024 * 1024)), tmp_path, *QUICK)
     assert run.returncode == 1
     assert "larger than 1048576 bytes" in (tmp_path / "conformance.json").read_text()
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -221,29 +187,19 @@ def test_a_huge_answer_is_not_judged_and_memory_stays_bounded(tmp_path: Path) ->
 
 
 def test_json_nested_too_deep_is_a_verdict_not_a_crash(tmp_path: Path) -> None:
-    run = _through(_on_creates(lambda: nested(100_000)), tmp_path, *QUICK, "-k", "JSON")
+    run = _through(on_creates(lambda: nested(100_000)), tmp_path, *QUICK, "-k", "JSON")
     assert "SCHEMA-JSON" in run.violated, run.output[-3000:]
     assert "RecursionError" not in run.output
 
 
-def _invalid_utf8(seen: Seen, answer: httpx.Response) -> Response:
-    content = answer.content
-    if is_create(seen):
-        content = content.replace(b'"in-progress"', b'"in-progr\xffss"', 1)
-    media = answer.headers.get("content-type")
-    return Response(content, status_code=answer.status_code, media_type=media)
-
-
 def test_invalid_utf8_in_a_json_body_fails_schema_json(tmp_path: Path) -> None:
-    run = _through(Behaviour(alter=_invalid_utf8), tmp_path, *QUICK, "-k", "JSON")
+    run = _through(Behaviour(alter=invalid_utf8), tmp_path, *QUICK, "-k", "JSON")
     assert "SCHEMA-JSON" in run.violated, run.output[-3000:]
     assert "not valid UTF-8" in (tmp_path / "conformance.json").read_text()
 
 
 def test_a_call_create_without_a_sid_stops_the_run_and_is_listed(tmp_path: Path) -> None:
-    behaviour = Behaviour(
-        answer=lambda s: JSONResponse({"status": "queued"}, 201) if is_call_create(s) else None
-    )
+    behaviour = call_create_answers(201, {"status": "queued"})
     with hostile(behaviour) as target:
         run = run_suite("--base-url", target.base_url, report_dir=tmp_path, env=ENV)
         sent = len(behaviour.seen)
@@ -257,15 +213,8 @@ def test_a_call_create_without_a_sid_stops_the_run_and_is_listed(tmp_path: Path)
     assert sent == 2  # the reachability probe and one call create: never retried per row
 
 
-def _queued(seen: Seen, answer: httpx.Response) -> Response:
-    body = answer.json()
-    if (is_call_create(seen) or is_call_fetch(seen)) and isinstance(body, dict):
-        body["status"] = "queued"
-    return JSONResponse(body, status_code=answer.status_code)
-
-
 def test_a_call_that_never_gets_in_progress_is_ended_and_stops_the_run(tmp_path: Path) -> None:
-    run = _through(Behaviour(alter=_queued), tmp_path, "--call-wait", "2")
+    run = _through(Behaviour(alter=queued_calls), tmp_path, "--call-wait", "2")
     assert run.returncode == 4, run.output[-3000:]
     assert "is still 'queued' after 2s" in run.output
     assert "calls created 1, ended 1" in run.output
