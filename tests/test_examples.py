@@ -1,0 +1,74 @@
+"""The CI examples a team copies (examples/): each runs the suite with options it
+accepts, which a dry run (it sends nothing) proves."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reports.runner import ROOT
+
+yaml = pytest.importorskip("yaml")
+
+EXAMPLES = ROOT / "examples"
+LOOPBACK = "http://127.0.0.1:9/api/laml/2010-04-01"  # never reached: a dry run sends nothing
+
+
+def _commands(document: dict[str, Any]) -> list[str]:
+    """Every shell line a GitHub Actions step or a GitLab CI job runs."""
+    lines: list[str] = []
+    for job in document.get("jobs", {}).values():  # GitHub Actions
+        lines += [step["run"] for step in job.get("steps", []) if "run" in step]
+    for name, job in document.items():  # GitLab CI: a job is a top-level table with a script
+        if name != "jobs" and isinstance(job, dict):
+            lines += job.get("script", [])
+    return lines
+
+
+def _suite_options(document: dict[str, Any]) -> list[str]:
+    runs = [c for c in _commands(document) if "pytest conformance" in c]
+    assert len(runs) == 1, runs
+    words = shlex.split(runs[0])
+    return words[words.index("conformance") + 1 :]
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yml")), ids=lambda p: p.name)
+def test_an_example_runs_the_suite_with_options_it_accepts(path: Path, tmp_path: Path) -> None:
+    options = _suite_options(yaml.safe_load(path.read_text()))
+    assert "--base-url" in options and "--report-dir" in options
+    # The example's own target and report directory, swapped for harmless ones.
+    options[options.index("--base-url") + 1] = LOOPBACK
+    options[options.index("--report-dir") + 1] = str(tmp_path)
+    env = {**os.environ, "SIGNALWIRE_PROJECT_ID": "AC-dummy", "SIGNALWIRE_API_TOKEN": "dummy"}
+    command = [sys.executable, "-m", "pytest", "conformance", "-p", "no:cacheprovider"]
+    done = subprocess.run(
+        [*command, "--dry-run", *options],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "no request was sent" in done.stdout + done.stderr
+
+
+def test_the_github_example_takes_secrets_and_uploads_both_reports() -> None:
+    document = yaml.safe_load((EXAMPLES / "github-actions.yml").read_text())
+    steps = document["jobs"]["conformance"]["steps"]
+    suite = next(s for s in steps if "pytest conformance" in s.get("run", ""))
+    assert suite["env"] == {
+        name: f"${{{{ secrets.{name} }}}}"
+        for name in ("SIGNALWIRE_PROJECT_ID", "SIGNALWIRE_API_TOKEN")
+    }
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["if"] == "always()"
+    for report in ("junit.xml", "conformance.html"):
+        assert f"reports/out/{report}" in upload["with"]["path"]
