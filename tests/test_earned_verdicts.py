@@ -12,11 +12,17 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import _settings
 from starlette.responses import Response
 
 from conformance.contract import API_VERSION
 from emulator.hostile import ENV, SID, TOKEN, Behaviour, Seen, hostile, is_create
 from reports.runner import ROOT, SuiteRun, run_suite
+
+SUITE = [sys.executable, "-m", "pytest", "conformance", "-p", "no:cacheprovider"]
+# The variables by which Hypothesis knows it runs in CI, and then derandomizes every
+# profile (private: "CI" alone where a release renames it).
+_CI_VARS = set(getattr(_settings, "_CI_VARS", {"CI": None}))
 
 
 def _report(directory: Path) -> dict[str, Any]:
@@ -173,7 +179,7 @@ def test_a_clean_up_that_left_recordings_running_always_exits_non_zero(tmp_path:
 def _pytest(*args: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_PROFILE"}
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "conformance", "-p", "no:cacheprovider", *args],
+        [*SUITE, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -206,8 +212,18 @@ def test_a_dry_run_needs_no_credentials_and_marks_the_budget() -> None:
 
 
 def test_the_report_records_the_seed_that_replays_the_run(tmp_path: Path) -> None:
-    run = run_suite("-k", "generated_valid", report_dir=tmp_path, env={"HYPOTHESIS_PROFILE": "dev"})
+    # Outside CI (where every profile is derandomized): the dev profile draws at random.
+    outside_ci = {k: v for k, v in os.environ.items() if k not in _CI_VARS}
+    done = subprocess.run(
+        [*SUITE, "-q", "--report-dir", str(tmp_path), "-k", "generated_valid"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**outside_ci, "HYPOTHESIS_PROFILE": "dev"},
+        timeout=300,
+        check=False,
+    )
     report = _report(tmp_path)
     seed = report["hypothesis"]["seed"]
-    assert seed and not report["hypothesis"]["derandomized"], run.output[-2000:]
+    assert seed and not report["hypothesis"]["derandomized"], done.stdout[-2000:]
     assert f"--hypothesis-seed {seed}" in report["command"]
