@@ -17,7 +17,8 @@ from typing import Literal
 from rfc3986 import URIReference, abnf_regexp, misc, validators
 from rfc3986.exceptions import ValidationError
 
-CONTRACT_VERSION = "1.0.0"
+# 1.1.0: RecordingStatusCallback read by RFC 3986, parser-dependent URLs a SHOULD to refuse.
+CONTRACT_VERSION = "1.1.0"
 API_VERSION = "2010-04-01"
 OPERATION = "POST {base}/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json"
 

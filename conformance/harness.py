@@ -120,12 +120,13 @@ class Harness:
         """Poll with backoff (each fetch is a request, on a live account money)."""
         deadline, pause = time.monotonic() + self.call_wait, 0.5
         while status != "in-progress":
-            if time.monotonic() + pause > deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 raise CallSetupError(
-                    f"call {sid} is still {status!r} after {self.call_wait:.0f}s, not "
+                    f"call {sid} is still {status!r} after {self.call_wait:g}s, not "
                     "in-progress (it is ended); give an in-progress call with --call-sid"
                 )
-            time.sleep(pause)
+            time.sleep(min(pause, left))
             pause *= 2
             try:
                 status = self.client.fetch_call(sid).body.get("status")

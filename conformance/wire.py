@@ -14,7 +14,7 @@ import asyncio
 import signal
 import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager, suppress
@@ -87,6 +87,45 @@ def _overdue_interrupt() -> bool:
     return isinstance(handler, _Deferred) and handler.overdue()
 
 
+class _BoundedStream:
+    """An httpcore body stream that ends once `limit` bytes have passed."""
+
+    def __init__(self, stream: Any, limit: int) -> None:
+        self._stream, self._limit = stream, limit
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        left = self._limit
+        async for chunk in self._stream:
+            yield chunk[:left]
+            left -= len(chunk)
+            if left <= 0:
+                return
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+
+class _BoundedPool:
+    """httpcore's connection pool, its answers' bodies bounded."""
+
+    def __init__(self, pool: Any, limit: int) -> None:
+        self._pool, self._limit = pool, limit
+
+    async def handle_async_request(self, request: Any) -> Any:
+        response = await self._pool.handle_async_request(request)
+        response.stream = _BoundedStream(response.stream, self._limit)
+        return response
+
+    async def aclose(self) -> None:
+        await self._pool.aclose()
+
+    async def __aenter__(self) -> _BoundedPool:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
 class Wire:
     """An httpx.AsyncClient on a loop of its own; `request` is called from any thread."""
 
@@ -106,6 +145,12 @@ class Wire:
         self._http = self._run(self._open(transport), None)
 
     async def _open(self, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
+        if transport is None:
+            transport = httpx.AsyncHTTPTransport()
+            # Cut every answer a byte past the bound where it leaves the connection, so
+            # whoever reads it holds no more: the suite, and vcrpy, which reads a body
+            # whole to record it in a cassette. httpx has no hook there but its pool.
+            transport._pool = _BoundedPool(transport._pool, self.max_body + 1)  # type: ignore[assignment]
         # Redirects are never followed: the credentials must not travel elsewhere.
         return httpx.AsyncClient(transport=transport, timeout=self.timeout)
 

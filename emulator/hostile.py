@@ -219,10 +219,12 @@ def echo_credentials(seen: Seen, answer: httpx.Response) -> Response:
 
 def queued_calls(seen: Seen, answer: httpx.Response) -> Response:
     """Calls that never leave `queued`."""
-    body = answer.json()
-    if (is_call_create(seen) or is_call_fetch(seen)) and isinstance(body, dict):
+    if is_call_create(seen) or is_call_fetch(seen):
+        body = answer.json()
         body["status"] = "queued"
-    return JSONResponse(body, status_code=answer.status_code)
+        return JSONResponse(body, status_code=answer.status_code)
+    media = answer.headers.get("content-type")
+    return Response(answer.content, answer.status_code, media_type=media)
 
 
 def invalid_utf8(seen: Seen, answer: httpx.Response) -> Response:
