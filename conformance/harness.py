@@ -145,6 +145,7 @@ class Harness:
         An answer the suite could not read whole is inconclusive."""
         call = call_sid or self.call_sid()
         self.client.budget.reserve()  # the request that will stop it, if it starts
+        exchange: Exchange | None = None
         try:
             with interrupt_deferred():
                 try:
@@ -161,9 +162,10 @@ class Harness:
                 else:
                     self.client.budget.release()
         except KeyboardInterrupt:
-            if "exchange" not in locals():
+            if exchange is None:
                 self._unnamed(call, "was interrupted before its answer")
             raise
+        assert exchange is not None  # answered: otherwise an exception left above
         if exchange.response.oversized:
             if is_success(exchange):
                 self._unnamed(
