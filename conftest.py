@@ -16,19 +16,24 @@ _COMMON = {
     "suppress_health_check": [HealthCheck.too_slow],
     "phases": [p for p in Phase if p is not Phase.explain],
 }
-settings.register_profile("dev", max_examples=40, **_COMMON)
-settings.register_profile("ci", max_examples=40, derandomize=True, print_blob=True, **_COMMON)
+# A default run is a few hundred requests: the covering plan and the probes are its
+# systematic part, Hypothesis' few examples per test a search beside them. `deep`
+# searches twenty times as far (a nightly job, or a run before a release).
+SEARCH = 5
+settings.register_profile("dev", max_examples=SEARCH, **_COMMON)
+settings.register_profile("ci", max_examples=SEARCH, derandomize=True, print_blob=True, **_COMMON)
+settings.register_profile("deep", max_examples=20 * SEARCH, **_COMMON)
 # A live, rate-limited, paid-for target: few examples, reproducible, and no shrinking,
 # which would spend requests replaying a failure the covering plan already shows small.
 settings.register_profile(
     "live",
-    max_examples=8,
+    max_examples=SEARCH,
     derandomize=True,
     deadline=None,
     suppress_health_check=list(HealthCheck),
     phases=[Phase.explicit, Phase.generate],
 )
-PROFILES = ("dev", "ci", "live")
+PROFILES = ("dev", "ci", "deep", "live")
 
 
 def _profile(name: str, where: str) -> settings:
@@ -101,8 +106,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption(
         "--coverage-strength",
         type=int,
-        help="t of the t-wise covering plan of valid requests, 1-3 (default 3; with "
-        "--max-requests, the strongest whose plan takes at most half the budget)",
+        help="t of the t-wise covering plan of valid requests, 1-3 (default 2, which also "
+        "holds every triple of the parameters that shape a recording; with --max-requests, "
+        "the strongest whose plan takes at most half the budget)",
     )
     g.addoption(
         "--request-timeout",
@@ -184,6 +190,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         default=[],
         help="an e-mail address or URL to reach its maintainers (repeatable)",
+    )
+    g.addoption(
+        "--clause",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="judge only this clause (repeatable): its own tests run, the Hypothesis and "
+        "schemathesis tests, which judge many clauses at once, do not (and the result is "
+        "at best partial, the other clauses not tested)",
     )
     g.addoption("--report-dir", default="reports/out", help="where the HTML and JUnit reports go")
     g.addoption(

@@ -21,9 +21,13 @@ from conformance.cassette import (
     import_project_modules,
 )
 from conformance.closing import ExitStatus, closing_lines, exit_status
+from conformance.contract import CLAUSE
 from conformance.corpus import (
     RefusalCorpus,
+    Stage,
     ValidCorpus,
+    first_look_split,
+    first_probes,
     plan_forms,
     refusal_plan,
     send_refusals,
@@ -258,18 +262,49 @@ def _save_recorded_run(config: pytest.Config, session: SuiteSession, directory: 
     ).save(directory)
 
 
+STAGED = ("valid_corpus", "refusal_corpus")  # the corpora judged at each Stage
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    for name in STAGED:
+        if name in metafunc.fixturenames:
+            metafunc.parametrize(name, list(Stage), indirect=True, scope="session", ids=str)
+
+
+def _corpus_stage(item: pytest.Item) -> Stage | None:
+    params = getattr(item, "callspec", None)
+    found = [params.params[n] for n in STAGED if params and n in params.params]
+    return found[0] if found else None
+
+
 def _stage(item: pytest.Item) -> int:
-    """Where a test spends requests in a budgeted run: the covering plan first, then
-    one probe per invalid class and identity case, then Hypothesis, then schemathesis."""
+    """Where a test spends requests: the first look (plan rows, then probes), the other
+    probes, the whole corpus, then Hypothesis, then schemathesis. A budget, or -x, ends
+    the run having judged the most it could."""
     if item.path.name == "test_generic.py":
-        return 3
+        return 6
     if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
-        return 2
-    return 0 if "valid_corpus" in getattr(item, "fixturenames", ()) else 1
+        return 5
+    stage = _corpus_stage(item)
+    valid = "valid_corpus" in getattr(item, "fixturenames", ())
+    if stage is Stage.FIRST_LOOK:
+        return 0 if valid else 1
+    if stage is Stage.WHOLE:
+        return 3 if valid else 4
+    return 2
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     items.sort(key=_stage)  # stable: within a stage, collection order
+    wanted = set(config.getoption("clause"))
+    if not wanted:
+        return
+    unknown = sorted(wanted - set(CLAUSE))
+    if unknown:
+        raise pytest.UsageError(f"--clause {', '.join(unknown)}: no such clause in the contract")
+    kept = [i for i in items if (m := i.get_closest_marker("clause")) and m.args[0] in wanted]
+    config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+    items[:] = kept
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -291,8 +326,10 @@ def pytest_terminal_summary(
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    # Properties go on the item: JUnit XML reads them from the teardown report.
+    # Properties go on the item: JUnit XML reads them from the teardown report. A first
+    # look speaks for no clause: its violations count, its passes wait for the whole.
     marker = item.get_closest_marker("clause")
+    marker = None if _corpus_stage(item) is Stage.FIRST_LOOK else marker
     judged = item.config.stash.get(JUDGED, None)
     if call.when == "setup":
         if marker:
@@ -395,14 +432,46 @@ def receiver(suite: SuiteSession, pytestconfig: pytest.Config) -> Iterator[Callb
 
 
 @pytest.fixture(scope="session")
-def valid_corpus(harness: Harness, receiver: CallbackReceiver, suite: SuiteSession) -> ValidCorpus:
+def first_look_valid(
+    harness: Harness, receiver: CallbackReceiver, suite: SuiteSession
+) -> ValidCorpus:
     s = suite.settings
-    return send_valid(
-        harness, receiver, plan_forms(s.coverage_strength), s.callback_timeout, s.callback_grace
-    )
+    first, _ = first_look_split(plan_forms(s.coverage_strength))
+    return send_valid(harness, receiver, first, s.callback_timeout, s.callback_grace)
 
 
 @pytest.fixture(scope="session")
-def refusal_corpus(harness: Harness, suite: SuiteSession) -> RefusalCorpus:
+def valid_corpus(
+    request: pytest.FixtureRequest,
+    first_look_valid: ValidCorpus,
+    harness: Harness,
+    receiver: CallbackReceiver,
+    suite: SuiteSession,
+) -> ValidCorpus:
+    if request.param is Stage.FIRST_LOOK:
+        return first_look_valid
     s = suite.settings
-    return send_refusals(harness, refusal_plan(s.unknown_call_sid, s.other_account_sid))
+    _, rest = first_look_split(plan_forms(s.coverage_strength))
+    later = send_valid(harness, receiver, rest, s.callback_timeout, s.callback_grace)
+    return first_look_valid + later
+
+
+@pytest.fixture(scope="session")
+def first_look_refusals(harness: Harness, suite: SuiteSession) -> RefusalCorpus:
+    s = suite.settings
+    first, _ = first_probes(refusal_plan(s.unknown_call_sid, s.other_account_sid))
+    return send_refusals(harness, first)
+
+
+@pytest.fixture(scope="session")
+def refusal_corpus(
+    request: pytest.FixtureRequest,
+    first_look_refusals: RefusalCorpus,
+    harness: Harness,
+    suite: SuiteSession,
+) -> RefusalCorpus:
+    if request.param is Stage.FIRST_LOOK:
+        return first_look_refusals
+    s = suite.settings
+    _, rest = first_probes(refusal_plan(s.unknown_call_sid, s.other_account_sid))
+    return first_look_refusals + send_refusals(harness, rest)

@@ -5,22 +5,57 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from enum import StrEnum
 from itertools import combinations, zip_longest
 
 from conformance.budget import BudgetExhausted
 from conformance.checks import Created, Refused
 from conformance.checks.callbacks import Observed
-from conformance.contract import CLAUSE, PARAMETERS, Clause
+from conformance.contract import CLAUSE, PARAMETER, PARAMETERS, Clause
 from conformance.exchange import Auth, Exchange, Form
 from conformance.failures import Inconclusive
 from conformance.harness import Harness, is_success
 from conformance.receiver import CallbackReceiver
 from strategies.covering import CALLBACK, valid_plan
-from strategies.forms import EVENTS, EventEncoding, encode_events, sent
+from strategies.forms import EVENTS, EventEncoding, encode_events, sent, sent_events
 from strategies.identities import MALFORMED_CALL_SIDS
 from strategies.invalid import near_misses, one_wrong
 
 _URL = next(p for p in PARAMETERS if p.format == "uri").name
+_METHOD = PARAMETER["RecordingStatusCallbackMethod"].name
+
+
+class Stage(StrEnum):
+    """Every clause test judges twice: first a first look (a few plan rows giving every
+    parameter each of its values, and one probe per clause), which shows most faults
+    after a few dozen requests, then the whole corpus (first look included)."""
+
+    FIRST_LOOK = "first-look"
+    WHOLE = "whole"
+
+
+def first_look_split(forms: list[Form]) -> tuple[list[Form], list[Form]]:
+    """The plan rows that between them give every parameter each of its values (omitted
+    is one), fewest first; then the others, in plan order. Callback parameters count
+    only beside a callback URL, where their callbacks show them."""
+
+    def values(form: Form) -> set[tuple[str, object]]:
+        callback = {_URL, _METHOD, EVENTS.name}
+        shown: set[tuple[str, object]] = {
+            (p.name, sent(form, p.name)) for p in PARAMETERS if p.name not in callback
+        }
+        shown.add((_URL, sent(form, _URL) is not None))
+        if sent(form, _URL) is not None:
+            shown |= {(EVENTS.name, sent_events(form)), (_METHOD, sent(form, _METHOD))}
+        return shown
+
+    wanted = set().union(*(values(f) for f in forms)) if forms else set()
+    first: list[Form] = []
+    while wanted:
+        best = max(forms, key=lambda f: len(values(f) & wanted))
+        first.append(best)
+        wanted -= values(best)
+    return first, [f for f in forms if f not in first]
 
 
 @dataclass
@@ -30,6 +65,7 @@ class Entry:
     created: Created | None = None  # a 2xx answer
     sid: str | None = None  # the recording it names, if it names one
     observed: Observed | None = None
+    fetched: Exchange | None = None  # fetched back once, judged at every stage
 
 
 @dataclass
@@ -48,6 +84,9 @@ class ValidCorpus:
     @property
     def created(self) -> list[Created]:
         return [e.created for e in self.entries if e.created is not None]
+
+    def __add__(self, later: ValidCorpus) -> ValidCorpus:
+        return ValidCorpus(self.entries + later.entries, self.unanswered + later.unanswered)
 
     @property
     def observed(self) -> list[Observed]:
@@ -91,7 +130,7 @@ def send_valid(
         entries.append(entry)
     # Callbacks are awaited for the recordings the suite can name.
     waiting = [e for e in entries if e.created and e.token and e.sid]
-    finals = {e.sid: harness.final_status(stops[e.sid], e.sid) for e in waiting if e.sid}
+    finals = harness.final_statuses({e.sid: stops[e.sid] for e in waiting if e.sid})
     expected = {}
     for e in waiting:
         assert e.created is not None and e.token is not None and e.sid is not None
@@ -121,6 +160,12 @@ class RefusalCorpus:
     probes: list[Probe] = field(default_factory=list)
     # Probes the target could not be asked (transport trouble): clause id -> why.
     unanswered: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def __add__(self, later: RefusalCorpus) -> RefusalCorpus:
+        unanswered = defaultdict(list, {k: list(v) for k, v in self.unanswered.items()})
+        for clause_id, why in later.unanswered.items():
+            unanswered[clause_id] += why
+        return RefusalCorpus(self.probes + later.probes, unanswered)
 
     def for_clause(self, clause_id: str) -> list[Probe]:
         """The answered probes of a clause; none at all is inconclusive, never a pass."""
@@ -183,6 +228,12 @@ def refusal_plan(unknown_call: str, other_account: str) -> list[ProbeSpec]:
         ),
     ]
     return _clause_by_clause(specs)
+
+
+def first_probes(specs: list[ProbeSpec]) -> tuple[list[ProbeSpec], list[ProbeSpec]]:
+    """One probe of each clause (the first round of a clause-by-clause plan); the rest."""
+    clauses = len({s.clause.id for s in specs})
+    return specs[:clauses], specs[clauses:]
 
 
 def _clause_by_clause(specs: list[ProbeSpec]) -> list[ProbeSpec]:

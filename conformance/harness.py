@@ -213,18 +213,33 @@ class Harness:
         for sid in list(self._open):
             self.stop(sid)
 
-    def final_status(self, stop: Exchange | None, sid: str, polls: int = 3) -> str | None:
-        """completed or absent once the target says so; None if it never does."""
-        status = stop.body.get("status") if stop is not None else None
+    def final_statuses(
+        self, stops: dict[str, Exchange | None], polls: int = 3
+    ) -> dict[str, str | None]:
+        """Each recording's completed or absent, once the target says so (None if it never
+        does). The stop's answer first, then up to `polls` rounds of fetches 0.3 s apart,
+        every recording still unsure fetched in each round: the waits are shared."""
+        status: dict[str, object] = {
+            sid: stop.body.get("status") if stop is not None else None
+            for sid, stop in stops.items()
+        }
+        unreadable: set[str] = set()
         for _ in range(polls):
-            if status in TERMINAL_EVENTS:
-                return str(status)
+            pending = [
+                sid for sid in stops if status[sid] not in TERMINAL_EVENTS and sid not in unreadable
+            ]
+            if not pending:
+                break
             time.sleep(0.3)
-            try:
-                status = self.client.fetch_recording(sid).body.get("status")
-            except Inconclusive:
-                return None
-        return str(status) if status in TERMINAL_EVENTS else None
+            for sid in pending:
+                try:
+                    status[sid] = self.client.fetch_recording(sid).body.get("status")
+                except Inconclusive:
+                    unreadable.add(sid)
+        return {
+            sid: str(value) if value in TERMINAL_EVENTS and sid not in unreadable else None
+            for sid, value in status.items()
+        }
 
     def cleanup(self) -> CleanupReport:
         """Stop every recording still open, end every call the suite created. A second

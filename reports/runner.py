@@ -3,6 +3,8 @@ subprocess) and read back what it found from the reports it wrote."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -42,9 +44,20 @@ class SuiteRun:
         return min(counts) if counts else None
 
 
+def _pytest_args(args: tuple[str, ...], report_dir: Path) -> list[str]:
+    return ["conformance", "-p", "no:cacheprovider", "-q", "--report-dir", str(report_dir), *args]
+
+
 def _command(args: tuple[str, ...], report_dir: Path) -> list[str]:
-    base = [sys.executable, "-m", "pytest", "conformance", "-p", "no:cacheprovider", "-q"]
-    return [*base, "--report-dir", str(report_dir), *args]
+    return [sys.executable, "-m", "pytest", *_pytest_args(args, report_dir)]
+
+
+def _environment(env: dict[str, str] | None) -> dict[str, str]:
+    merged = {**os.environ, **(env or {})}
+    # pytest rewrites the asserts of every module of a plugin's distribution (all of
+    # Hypothesis and schemathesis); without a bytecode cache that is ~3 s per run.
+    merged.pop("PYTHONDONTWRITEBYTECODE", None)
+    return merged
 
 
 def start_suite(
@@ -55,7 +68,7 @@ def start_suite(
     return subprocess.Popen(
         _command(args, report_dir),
         cwd=ROOT,
-        env={**os.environ, **(env or {})},
+        env=_environment(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -70,10 +83,32 @@ def run_suite(
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={**os.environ, **(env or {})},
+        env=_environment(env),
         timeout=timeout,
         check=False,
     )
+    return _read_back(report_dir, done.returncode, done.stdout + done.stderr, started)
+
+
+def run_suite_in_process(*args: str, report_dir: Path) -> SuiteRun:
+    """The suite run by `pytest.main` in this process, for a caller that runs it many
+    times (the kill matrix): imports are paid once. Options only, no environment: the
+    process is shared. Hypothesis' profile, which the suite loads globally, is put back."""
+    import pytest
+    from hypothesis import settings
+
+    profile = settings.get_current_profile_name()
+    output = io.StringIO()
+    started = time.monotonic()
+    try:
+        with contextlib.chdir(ROOT), contextlib.redirect_stdout(output):
+            code = pytest.main([*_pytest_args(args, report_dir), "-p", "no:xdist"])
+    finally:
+        settings.load_profile(profile)
+    return _read_back(report_dir, int(code), output.getvalue(), started)
+
+
+def _read_back(report_dir: Path, returncode: int, output: str, started: float) -> SuiteRun:
     seconds = time.monotonic() - started
     failures: list[Failure] = []
     passed = 0
@@ -95,8 +130,8 @@ def run_suite(
     summary = report_dir / "run.json"
     requests = json.loads(summary.read_text()).get("requests") if summary.exists() else None
     return SuiteRun(
-        done.returncode,
-        done.stdout + done.stderr,
+        returncode,
+        output,
         tuple(failures),
         passed,
         requests,

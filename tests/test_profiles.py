@@ -1,5 +1,5 @@
-"""The Hypothesis profiles the root conftest registers: dev, ci, and live, the last fit
-for a remote, rate-limited, paid-for target."""
+"""The Hypothesis profiles the root conftest registers: dev, ci, deep, and live, the
+last fit for a remote, rate-limited, paid-for target."""
 
 from __future__ import annotations
 
@@ -17,3 +17,7 @@ def test_ci_profile_is_reproducible() -> None:
     # (dev inherits Hypothesis' own defaults, which are derandomized where CI is set.)
     assert settings.get_profile("ci").derandomize
     assert settings.get_profile("dev").max_examples == settings.get_profile("ci").max_examples
+
+
+def test_deep_profile_searches_further_than_a_default_run() -> None:
+    assert settings.get_profile("deep").max_examples > 10 * settings.get_profile("dev").max_examples

@@ -10,7 +10,16 @@ from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample  # noqa: F401 - documents what find may raise
 
 from conformance.contract import MISS_RULE, PARAMETER, PARAMETERS
-from strategies.covering import covering_array, valid_factors, valid_plan
+from conformance.corpus import first_look_split
+from strategies.covering import (
+    CALLBACK,
+    SHAPING,
+    covering_array,
+    covering_rows,
+    plan_interactions,
+    valid_factors,
+    valid_plan,
+)
 from strategies.forms import sent_events
 from strategies.identities import malformed_call_sids, unknown_sids
 from strategies.invalid import LENIENT_KINDS, invalid_requests, near_misses
@@ -121,6 +130,35 @@ def test_valid_plan_is_three_wise_over_the_real_factors_and_small() -> None:
     assert len(plan) < full / 10
     assert plan[0] == ()  # the empty form first: defaults are judged on the simplest request
     assert all(_form_is_valid(f) or "<callback url>" in dict(f).values() for f in plan)
+
+
+def test_default_plan_holds_every_pair_and_every_triple_of_the_shaping_parameters() -> None:
+    factors = valid_factors()
+    levels = [len(f.levels) for f in factors]
+    interactions = plan_interactions(factors, 2)
+    rows = covering_rows(levels, interactions)
+    shaping = [i for i, f in enumerate(factors) if f.name in SHAPING]
+    assert _uncovered(levels, rows, 2) == []
+    seen = {(cs, tuple(r[c] for c in cs)) for r in rows for cs in combinations(shaping, 3)}
+    wanted = {
+        (cs, vals)
+        for cs in combinations(shaping, 3)
+        for vals in product(*(range(levels[c]) for c in cs))
+    }
+    assert wanted <= seen
+    assert len(valid_plan(2)) < len(valid_plan(3)) / 2  # why strength 2 is the default
+
+
+def test_first_look_gives_every_parameter_each_of_its_values() -> None:
+    plan = valid_plan(2)
+    first, rest = first_look_split(plan)
+    assert sorted(first + rest) == sorted(plan) and len(first) <= 10
+    for factor in valid_factors():
+        if factor.name in ("encoding", "RecordingStatusCallbackEvent"):
+            continue
+        shown = {dict(f).get(factor.name) for f in first}
+        wanted = {None if v is None else str(v) for v in factor.levels}
+        assert {"<callback url>" if v == CALLBACK else v for v in wanted} <= shown
 
 
 def test_valid_plan_sends_events_in_both_encodings() -> None:

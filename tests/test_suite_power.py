@@ -1,56 +1,56 @@
 """The suite's power, as a kill matrix: zero failures on the faithful emulator, and
-every fault of the catalog caught, naming the clause it breaks. Both with the
-embedded emulator and with one started separately and reached over real HTTP.
+every fault of the catalog caught, naming the clause it breaks. One test per fault,
+so pytest-xdist spreads them over cores (see reports/mutation.py); the embedded
+emulator for all, and one emulator started separately and reached over HTTP for the
+faithful run and a few faults.
 
-Each matrix is computed once per module (its runs in parallel, see
-reports/mutation.py) and then asserted row by row, so a survivor is named."""
+`python -m reports.mutation` runs these same tests with a matrix spec of its own
+(budget, profile) and assembles the rows they write."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
+from conformance.contract import CLAUSE, Family
 from emulator.faults import catalog
-from reports.mutation import Matrix, Row, kill_matrix
+from reports.mutation import CLEAN, Spec, run_one
 
 FAULTS = sorted(catalog())
+SPEC = Spec.from_env()
 
 
-@pytest.fixture(scope="module")
-def embedded() -> Matrix:
-    return kill_matrix()
-
-
-@pytest.fixture(scope="module")
-def over_http() -> Matrix:
-    return kill_matrix(over_http=True)
-
-
-def _row(matrix: Matrix, fault: str) -> Row:
-    return next(r for r in matrix.rows if r.fault == fault)
+# Over HTTP what changes is the process boundary and credentials given as options: the
+# faithful run and three faults (in an answer, a refusal, a callback) prove them.
+OVER_HTTP = ("api-version-wrong", "auth-any-token", "callback-channels-always-1")
 
 
 def test_catalog_is_large_and_spans_every_checked_family() -> None:
-    from conformance.contract import CLAUSE, Family
-
     faults = catalog()
     assert len(faults) >= 40
     families = {CLAUSE[f.clause].family for f in faults.values()}
     assert families >= set(Family) - {Family.GENERIC}
 
 
-MODES = ["embedded", "over_http"]
+def test_faithful_emulator_has_zero_failures(tmp_path: Path) -> None:
+    row = run_one(CLEAN, tmp_path, SPEC)
+    assert row.caught_by == [], row
 
 
-@pytest.mark.parametrize("mode", MODES)
-def test_faithful_emulator_has_zero_failures(mode: str, request: pytest.FixtureRequest) -> None:
-    matrix: Matrix = request.getfixturevalue(mode)
-    assert matrix.false_positives == [], matrix.clean
-
-
-@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("fault", FAULTS)
-def test_fault_is_killed_naming_its_clause(
-    mode: str, fault: str, request: pytest.FixtureRequest
-) -> None:
-    row = _row(request.getfixturevalue(mode), fault)
+def test_fault_is_killed_naming_its_clause(fault: str, tmp_path: Path) -> None:
+    row = run_one(fault, tmp_path, SPEC)
+    assert row.killed, row
+
+
+def test_faithful_emulator_over_http_has_zero_failures(tmp_path: Path) -> None:
+    row = run_one(CLEAN, tmp_path, replace(SPEC, over_http=True, out=None))
+    assert row.caught_by == [], row
+
+
+@pytest.mark.parametrize("fault", OVER_HTTP)
+def test_fault_over_http_is_killed_naming_its_clause(fault: str, tmp_path: Path) -> None:
+    row = run_one(fault, tmp_path, replace(SPEC, over_http=True, out=None))
     assert row.killed, row
