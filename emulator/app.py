@@ -247,7 +247,7 @@ class Emulator:
         call = self._call(account_sid, request.path_params["call_sid"])
         if request.method == "GET":
             items = [
-                self._recording_body(r, [])
+                self._recording_body(r)
                 for r in self.store.recordings.values()
                 if r.call_sid == call.sid
             ]
@@ -267,7 +267,7 @@ class Emulator:
         status = self._each("success_status", 200)
         self.deliveries.submit(self._callbacks(rec, IN_PROGRESS_EVENT))
         return JSONResponse(
-            self._recording_body(rec, form),
+            self._recording_body(rec),
             status_code=status,
             media_type=self._each("media_type", "application/json"),
         )
@@ -295,9 +295,12 @@ class Emulator:
             origin=f"{request.url.scheme}://{request.url.netloc}",
             prefix=request.scope.get("root_path", ""),
             status=STARTED_STATUSES[0],
+            form=tuple(form),
         )
 
-    def _recording_body(self, rec: Recording, form: FormPairs) -> dict[str, Any]:
+    def _recording_body(self, rec: Recording) -> dict[str, Any]:
+        """The recording as every answer shows it; a fault bends it by the request that
+        created it, so a fetch or a listing agrees with the create."""
         body = {
             "sid": rec.sid,
             "account_sid": rec.account_sid,
@@ -321,7 +324,7 @@ class Emulator:
             "encryption_details": None,
             "trim": rec.trim,
         }
-        return self._each("recording_body", body, rec, form)
+        return self._each("recording_body", body, rec, list(rec.form))
 
     def _owned_recording(self, request: Request) -> Recording:
         account_sid = self._authenticate(request)
@@ -334,7 +337,7 @@ class Emulator:
     async def call_recording(self, request: Request) -> Response:
         rec = self._owned_recording(request)
         if request.method == "GET":
-            return JSONResponse(self._each("fetched_body", self._recording_body(rec, [])))
+            return JSONResponse(self._each("fetched_body", self._recording_body(rec)))
         status = _first(await self._form(request), "Status")
         if status not in UPDATE_STATUSES:
             raise ApiError(
@@ -349,14 +352,14 @@ class Emulator:
         else:
             rec.status = "in-progress"
         rec.updated = now()
-        return JSONResponse(self._recording_body(rec, []))
+        return JSONResponse(self._recording_body(rec))
 
     async def recording(self, request: Request) -> Response:
         rec = self._owned_recording(request)
         if request.method == "DELETE":
             del self.store.recordings[rec.sid]
             return Response(status_code=204)
-        return JSONResponse(self._each("fetched_body", self._recording_body(rec, [])))
+        return JSONResponse(self._each("fetched_body", self._recording_body(rec)))
 
     # -- status callbacks ------------------------------------------------------
 
@@ -373,7 +376,7 @@ class Emulator:
         return self._each("callbacks", planned, rec, lambda e: self._callback(rec, e))
 
     def _callback(self, rec: Recording, event: str) -> Callback:
-        body = self._recording_body(rec, [])
+        body = self._recording_body(rec)
         body.update(uri=f"{rec.origin}{rec.path}", status=event)
         payload = {name: str(body[source]) for name, source in CALLBACK_FIELDS.items()}
         return Callback(event, rec.callback_method, rec.callback_url or "", payload)

@@ -64,6 +64,7 @@ class Recording:
     started: datetime = field(default_factory=now)
     ended: datetime | None = None
     paused_seconds: float = 0.0
+    form: tuple[tuple[str, str], ...] = ()  # the create request's parameters, as sent
 
     @property
     def duration(self) -> int:
