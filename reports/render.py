@@ -18,8 +18,9 @@ def html_summary(report: dict[str, Any]) -> str:
 
 REPLAY_NOTE = (
     "The embedded emulator that answered ended with the run (its port, account and call "
-    "were made up for it). To replay the curl, start the same one first (faults, port, "
-    "account, call in progress; a throwaway token both read from the environment):"
+    "were made up for it). To replay a curl below, start the same one first, in the same "
+    "shell (faults, port, account, the call in progress; the token a throwaway both read "
+    "from the environment):"
 )
 
 
@@ -70,6 +71,9 @@ def markdown(report: dict[str, Any]) -> str:
     failing = [c for c in report["clauses"] if c["evidence"]]
     if failing:
         lines += ["", "## Failures"]
+    replay = next((e["reproduce"].get("emulator") for c in failing for e in c["evidence"]), None)
+    if replay:  # the same lines for every curl of the run
+        lines += ["", REPLAY_NOTE, "", "```sh", replay, "```"]
     for c in failing:
         ev = c["evidence"][0]
         lines += [
@@ -78,8 +82,6 @@ def markdown(report: dict[str, Any]) -> str:
             f"- expected: {_md(ev['expected'])}",
             f"- actual: {_md(ev['actual'])}",
         ]
-        if ev["reproduce"].get("emulator"):
-            lines += ["", REPLAY_NOTE, "", "```sh", ev["reproduce"]["emulator"], "```"]
         if ev["reproduce"]["request"]:
             lines += ["", "```sh", ev["reproduce"]["request"], "```"]
     lines += ["", f"Reproduce the run: `{report['command']}`", ""]

@@ -120,6 +120,7 @@ def test_markdown_summary_names_result_scores_and_failures(runs: dict[str, Any])
     assert "**failure** against the contract" in text
     assert "| callbacks | 3/5 (60%) | 2 |" in text
     assert "### `DEFAULT-TRIM` (fail)" in text and "```sh\ncurl " in text
+    assert text.count("python -m emulator --port") == 1  # once: the same for every curl
 
 
 def test_html_report_has_clause_columns_summary_and_evidence_without_token(
@@ -130,6 +131,7 @@ def test_html_report_has_clause_columns_summary_and_evidence_without_token(
     assert "<th>Clause</th>" in html and "<th>Severity</th>" in html
     assert 'id="conformance-summary"' in html and 'id="evidence-DEFAULT-TRIM"' in html
     assert "$SIGNALWIRE_API_TOKEN" in html  # the reproducer reads the token from the env
+    assert 'class="replay-commands"' in html and "The embedded emulator that answered" in html
     cases = list(ET.parse(directory / "junit.xml").iter("testcase"))
     failing = [c for c in cases if c.find("failure") is not None]
     assert failing and all(
