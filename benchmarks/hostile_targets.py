@@ -37,6 +37,7 @@ from emulator.hostile import (
     on_creates,
     queued_calls,
 )
+from reports.progress import progress
 from reports.runner import ROOT
 
 ROWS: dict[str, tuple[Callable[[], Behaviour], tuple[str, ...]]] = {
@@ -113,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="reports/out/hostile")
     args = parser.parse_args(argv)
     out = Path(args.out)
-    rows = [run_row(name, out) for name in args.row or ROWS]
+    names = args.row or list(ROWS)
+    rows = [run_row(name, out) for name in progress(names, len(names), "hostile targets")]
     print(
         "| target | exit | wall (s) | peak RSS (MiB) | clauses passed | token in an output "
         "| calls left running | says |"

@@ -27,6 +27,7 @@ import httpx
 
 from emulator.faults import catalog
 from reports.mutation import CLEAN, SID, TOKEN, run_one, separate_emulator
+from reports.progress import progress
 from reports.runner import ROOT
 
 
@@ -105,8 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        st = dict(zip(names, pool.map(lambda f: _schemathesis(f, work), names), strict=True))
-        ours = dict(zip(names, pool.map(lambda f: _suite(f, work), names), strict=True))
+        runs = pool.map(lambda f: _schemathesis(f, work), names)
+        st = dict(zip(names, progress(runs, len(names), "schemathesis"), strict=True))
+        runs = pool.map(lambda f: _suite(f, work), names)
+        ours = dict(zip(names, progress(runs, len(names), "this suite"), strict=True))
     faults = names[1:]
     result = {}
     for tool, runs in (("schemathesis", st), ("recording-conformance", ours)):

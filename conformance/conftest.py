@@ -38,6 +38,7 @@ from conformance.failures import ConfigurationError, ContractViolation, Inconclu
 from conformance.harness import Harness
 from conformance.params import Judged
 from conformance.receiver import CallbackReceiver
+from conformance.replay import replay_commands
 from conformance.secrets import scrub_log_records
 from conformance.session import SuiteSession, session_from_options
 from conformance.target import TargetClient
@@ -167,6 +168,7 @@ def _run_context(config: pytest.Config) -> RunContext:
         command=f"pytest {redacted_command(args, token)}",
         options=redacted_command([a for a in args if a not in config.args], token),
         expectations=session.expectations,
+        replay=replay_commands(session.emulator),
     )
 
 

@@ -19,6 +19,7 @@ class RunningEmulator:
     server: RunningServer
     accounts: tuple[Account, ...]
     store: Store
+    faults: tuple[str, ...] = ()
 
     @property
     def base_url(self) -> str:
@@ -41,4 +42,4 @@ def start(
     else:
         made = tuple(store.add_account(a.sid, a.token) for a in accounts)
     server = serve_in_thread(create_app(store, build(faults)), host, port)
-    return RunningEmulator(server, made, store)
+    return RunningEmulator(server, made, store, tuple(faults))

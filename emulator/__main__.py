@@ -1,4 +1,5 @@
-"""`python -m emulator --port 8080 [--account SID:TOKEN] [--fault NAME] [--capacity N]`"""
+"""`python -m emulator --port 8080 [--account SID:TOKEN] [--fault NAME] [--call SID]
+[--capacity N]`"""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import uvicorn
 from conformance.contract import API_VERSION
 from emulator.app import create_app
 from emulator.faults import build, catalog
-from emulator.store import CAPACITY, Store
+from emulator.store import CAPACITY, Call, Store
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +37,14 @@ def main(argv: list[str] | None = None) -> int:
         help="misbehave this way (repeatable)",
     )
     parser.add_argument(
+        "--call",
+        action="append",
+        default=[],
+        metavar="SID",
+        help="an in-progress call of the first account, with this SID (repeatable): "
+        "what a curl line from the suite's evidence of an embedded run records on",
+    )
+    parser.add_argument(
         "--capacity",
         type=int,
         default=CAPACITY,
@@ -47,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.capacity < 1:
         parser.error("--capacity must be at least 1")
+    if not all(args.call):
+        parser.error("--call takes a SID")
     if args.list_faults:
         for name, f in sorted(faults.items()):
             print(f"{name:32} {f.clause:40} {f.summary}")
@@ -67,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         made = store.add_account()
         # A throwaway credential of this emulator alone: printing it is the point.
         print(f"account: SIGNALWIRE_PROJECT_ID={made.sid} SIGNALWIRE_API_TOKEN={made.token}")
+    owner = next(iter(store.accounts))
+    for sid in args.call:
+        store.add_call(Call(sid, owner, "", "", ""))
     print(f"base URL: http://{args.host}:{args.port}/api/laml/{API_VERSION}", flush=True)
     uvicorn.run(
         create_app(store, build(args.fault)), host=args.host, port=args.port, log_level="warning"

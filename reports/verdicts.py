@@ -75,6 +75,9 @@ class RunContext:
     command: str
     options: str  # the command's options alone, to reproduce one test
     expectations: Expectations | None = None
+    # Shell lines that start the embedded emulator again (conformance/replay.py), so the
+    # evidence's curl lines work after the run; None for a target that outlives it.
+    replay: str | None = None
 
 
 def _verdict(
@@ -117,6 +120,7 @@ def _evidence(test: TestRecord, violation: dict[str, Any], ctx: RunContext) -> d
         "response": response or None,
         "reproduce": {
             "request": request["curl"] if request else None,
+            "emulator": ctx.replay if request else None,
             "check": f'pytest "{test.nodeid}" {ctx.options}'.strip(),
         },
     }

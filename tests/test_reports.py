@@ -3,18 +3,22 @@ content, and the comparison of several of them; the HTML looked at in Chromium."
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from conformance.contract import CLAUSES
+from reports.chart import family_chart
 from reports.compare import main as compare
 from reports.runner import ROOT, SuiteRun, run_suite
 from reports.schema import report_errors
@@ -33,6 +37,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[SuiteRun, 
         "clean": ("--expectations", EXPECTATIONS),
         "faulted": tuple(a for f in FAULTS for a in ("--emulator-fault", f)),
         "deviant": ("--emulator-fault", "created-201", "--expectations", EXPECTATIONS, *NAMED),
+        # Too few requests to reach some families: they have no score.
+        "budgeted": ("--max-requests", "20"),
     }
     out = {}
     for name, args in plans.items():
@@ -114,6 +120,7 @@ def test_markdown_summary_names_result_scores_and_failures(runs: dict[str, Any])
     assert "**failure** against the contract" in text
     assert "| callbacks | 3/5 (60%) | 2 |" in text
     assert "### `DEFAULT-TRIM` (fail)" in text and "```sh\ncurl " in text
+    assert text.count("python -m emulator --port") == 1  # once: the same for every curl
 
 
 def test_html_report_has_clause_columns_summary_and_evidence_without_token(
@@ -124,6 +131,7 @@ def test_html_report_has_clause_columns_summary_and_evidence_without_token(
     assert "<th>Clause</th>" in html and "<th>Severity</th>" in html
     assert 'id="conformance-summary"' in html and 'id="evidence-DEFAULT-TRIM"' in html
     assert "$SIGNALWIRE_API_TOKEN" in html  # the reproducer reads the token from the env
+    assert 'class="replay-commands"' in html and "The embedded emulator that answered" in html
     cases = list(ET.parse(directory / "junit.xml").iter("testcase"))
     failing = [c for c in cases if c.find("failure") is not None]
     assert failing and all(
@@ -207,7 +215,149 @@ def test_chromium_renders_the_summary_clause_table_and_results(
     runs: dict[str, Any], tmp_path: Path
 ) -> None:
     dom = _rendered_dom(runs["faulted"][1] / "conformance.html", tmp_path)
-    assert 'id="conformance-summary"' in dom and "Result against the contract" in dom
+    assert 'id="conformance-summary"' in dom and "against the contract" in dom
     assert dom.count('<tr id="clause-') == len(CLAUSES)
     # pytest-html builds its results table in script: rendered, it lists the failures.
     assert "test_clause_holds_on_covering_plan[DEFAULT-TRIM]" in dom.split('id="results-table"')[1]
+
+
+# Run in the page once it has loaded (pytest-html's script included): where things
+# are drawn, in what colour, and what the chart shows, read back from the DOM dump.
+PROBE = """<script>
+window.addEventListener("load", () => setTimeout(() => {
+  const top = (selector) => {
+    const found = document.querySelector(selector);
+    return found ? found.getBoundingClientRect().top + window.scrollY : null;
+  };
+  const result = document.getElementById("conformance-result");
+  const bars = [...document.querySelectorAll("#family-chart g.bar")].map((g) => ({
+    family: g.dataset.family,
+    noData: g.classList.contains("no-data"),
+    label: (g.querySelector("text.no-data") || {}).textContent || null,
+    filled: [...g.querySelectorAll("rect")]
+      .filter((r) => r.getAttribute("fill") !== "none")
+      .reduce((sum, r) => sum + r.getBBox().width, 0),
+    drawn: g.getBBox().width,
+  }));
+  document.body.dataset.probe = JSON.stringify({
+    first: document.body.firstElementChild.id,
+    colour: result ? getComputedStyle(result).color : null,
+    tops: Object.fromEntries(["#conformance-banner", "#family-chart", "#clause-table",
+      "#evidence", "#environment", "#results-table"].map((s) => [s, top(s)])),
+    bars,
+  });
+}, 0));
+</script>"""
+
+
+def _probe(page: Path, tmp_path: Path) -> dict[str, Any]:
+    probed = tmp_path / page.name
+    probed.write_text(page.read_text().replace("</body>", PROBE + "</body>"))
+    dom = _rendered_dom(probed, tmp_path)
+    found = re.search(r'data-probe="([^"]*)"', dom)
+    assert found, dom[-2000:]
+    return json.loads(html.unescape(found.group(1)))
+
+
+def _no_data(report: dict[str, Any]) -> set[str]:
+    return {f for f, s in report["statistics"]["by_family"].items() if s["score"] is None}
+
+
+def test_chromium_opens_the_report_on_a_banner_in_the_result_colour(
+    runs: dict[str, Any], tmp_path: Path
+) -> None:
+    probe = _probe(runs["faulted"][1] / "conformance.html", tmp_path)
+    assert probe["first"] == "conformance-summary"  # before all of pytest-html's page
+    assert probe["colour"] == "rgb(207, 34, 46)"  # failure, in red
+    tops = probe["tops"]
+    order = ["#conformance-banner", "#family-chart", "#clause-table", "#evidence"]
+    order += ["#environment", "#results-table"]
+    assert [tops[s] for s in order] == sorted(tops[s] for s in order), tops
+    callbacks = next(b for b in probe["bars"] if b["family"] == "callbacks")
+    assert not callbacks["noData"] and callbacks["filled"] == pytest.approx(260, abs=1)
+
+
+def test_chromium_draws_a_family_with_no_score_as_no_data_not_a_zero_bar(
+    runs: dict[str, Any], tmp_path: Path
+) -> None:
+    report = _report(runs, "budgeted")
+    assert report["result"] == "partial" and _no_data(report)  # the run reached too little
+    probe = _probe(runs["budgeted"][1] / "conformance.html", tmp_path)
+    assert probe["colour"] == "rgb(154, 103, 0)"  # partial, in amber
+    bars = {b["family"]: b for b in probe["bars"]}
+    assert {f for f, b in bars.items() if b["noData"]} == _no_data(report)
+    for family in _no_data(report):
+        assert bars[family]["label"] == "no data" and bars[family]["filled"] == 0
+        assert bars[family]["drawn"] > 260  # the dashed box and its text are drawn
+    scored = set(bars) - _no_data(report)
+    assert scored and all(bars[f]["filled"] == pytest.approx(260, abs=1) for f in scored)
+
+
+def test_chromium_comparison_shares_the_chart_and_its_no_data(
+    runs: dict[str, Any], tmp_path: Path
+) -> None:
+    paths = [str(runs[n][1] / "conformance.json") for n in ("faulted", "budgeted")]
+    assert compare([*paths, "--out", str(tmp_path / "cmp")]) == 0
+    probe = _probe(tmp_path / "cmp" / "comparison.html", tmp_path)
+    bars = probe["bars"]
+    families = _report(runs, "faulted")["statistics"]["by_family"]
+    assert len(bars) == 2 * len(families)  # per family, one bar per implementation
+    budgeted = {b["family"] for b in bars[1::2] if b["noData"]}
+    assert budgeted == _no_data(_report(runs, "budgeted"))
+    assert not any(b["noData"] for b in bars[0::2])
+
+
+def test_a_family_with_no_score_is_no_data_and_one_with_zero_is_a_red_bar() -> None:
+    zero = {"tested": 2, "pass": 0, "fail": 2, "expected_deviation": 0}
+    none = {"tested": 0, "pass": 0, "fail": 0, "expected_deviation": 0}
+    stats = {
+        "failed": {**zero, "inconclusive": 0, "not_tested": 0, "score": 0.0},
+        "unjudged": {**none, "inconclusive": 3, "not_tested": 0, "score": None},
+    }
+    report = {"statistics": {"by_family": stats}}
+    failed, unjudged = family_chart([report], ["x"]).bars
+    assert not failed.no_data and [(s.verdict, s.width) for s in failed.segments] == [("fail", 260)]
+    assert failed.text == "0/2 passed (0%)"
+    assert unjudged.no_data and unjudged.segments == ()
+    assert unjudged.text == "not judged: 3 inconclusive"
+
+
+def test_a_curl_line_of_an_embedded_run_works_against_the_emulator_its_evidence_starts(
+    runs: dict[str, Any],
+) -> None:
+    """The evidence of a faulty embedded run names an emulator that is gone; the lines it
+    gives start the same one, and its curl line then gets the answer the run got."""
+    trim = next(c for c in _report(runs, "faulted")["clauses"] if c["id"] == "DEFAULT-TRIM")
+    evidence = trim["evidence"][0]
+    start, curl = evidence["reproduce"]["emulator"], evidence["reproduce"]["request"]
+    assert all(f"--fault {f}" in start for f in FAULTS)
+    port = urlsplit(evidence["request"]["url"]).port
+    script = "\n".join(
+        [
+            start,
+            "trap 'kill $! 2>/dev/null' EXIT",
+            f"for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:{port}/ && break;"
+            " sleep 0.1; done",
+            curl + " -w '\\n%{http_code}'",
+        ]
+    )
+    # `python` is this environment's, as it is for whoever runs the suite.
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    done = subprocess.run(
+        ["bash", "-c", script],
+        cwd=ROOT,
+        env={**os.environ, "PATH": path},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    *_, body, status = done.stdout.splitlines()
+    assert int(status) == evidence["response"]["status"] == 200
+    volatile = ("sid", "date_created", "date_updated", "start_time", "uri", "subresource_uris")
+    replayed, recorded = json.loads(body), json.loads(evidence["response"]["body"])
+    assert replayed["trim"] == "trim-silence"  # the fault, as the run saw it
+    for name in volatile:
+        replayed.pop(name), recorded.pop(name)
+    assert replayed == recorded

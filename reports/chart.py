@@ -1,0 +1,119 @@
+"""The picture of verdicts per family, one implementation for the run's report (one
+bar per family) and the comparison (one bar per family and implementation): the
+geometry here, the drawing in templates/chart.svg.j2.
+
+A bar spans a family's tested clauses, split into passed, expected deviations and
+failed, so its green share is the family's score. A family none of whose clauses was
+judged has no score: it is drawn as a dashed "no data" box, never as a 0% bar, which
+would read as every clause failed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from reports.verdicts import Verdict
+
+TESTED = (Verdict.PASS, Verdict.EXPECTED_DEVIATION, Verdict.FAIL)  # left to right
+UNTESTED = (Verdict.INCONCLUSIVE, Verdict.NOT_TESTED)
+LABEL_WIDTH, BAR_WIDTH, TEXT_WIDTH = 180, 260, 300
+ROW, HEADING = 22, 20
+LABEL_CHARS = 26
+
+
+@dataclass(frozen=True)
+class Segment:
+    verdict: str
+    count: int
+    x: float
+    width: float
+
+
+@dataclass(frozen=True)
+class Bar:
+    family: str
+    implementation: str  # in full; the label may be shortened
+    label: str
+    y: int
+    segments: tuple[Segment, ...]
+    score: float | None
+    text: str  # beside the bar: the score and what was not judged
+
+    @property
+    def no_data(self) -> bool:
+        return self.score is None
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    y: int
+
+
+@dataclass(frozen=True)
+class FamilyChart:
+    headings: tuple[Heading, ...]
+    bars: tuple[Bar, ...]
+    height: int
+    label_width: int = LABEL_WIDTH
+    bar_width: int = BAR_WIDTH
+    row: int = ROW
+
+    @property
+    def width(self) -> int:
+        return self.label_width + self.bar_width + TEXT_WIDTH
+
+
+def _key(verdict: Verdict) -> str:
+    return verdict.value.replace("-", "_")
+
+
+def _count(stats: dict[str, Any], verdict: Verdict) -> int:
+    return int(stats[_key(verdict)])
+
+
+def _bar(family: str, name: str, label: str, y: int, stats: dict[str, Any] | None) -> Bar:
+    # A family the report does not have (another contract's catalog) is no data too.
+    stats = stats or {"tested": 0, "score": None, **{_key(v): 0 for v in Verdict}}
+    untested = ", ".join(
+        f"{_count(stats, v)} {v.value.replace('-', ' ')}" for v in UNTESTED if _count(stats, v)
+    )
+    if stats["score"] is None:
+        return Bar(family, name, label, y, (), None, f"not judged: {untested or 'no clauses'}")
+    segments, x = [], float(LABEL_WIDTH)
+    for verdict in TESTED:
+        count = _count(stats, verdict)
+        if count:
+            width = BAR_WIDTH * count / stats["tested"]
+            segments.append(Segment(str(verdict), count, round(x, 2), round(width, 2)))
+            x += width
+    text = f"{stats['pass']}/{stats['tested']} passed ({stats['score']:.0%})"
+    text += f"; {untested}" if untested else ""
+    return Bar(family, name, label, y, tuple(segments), stats["score"], text)
+
+
+def _short(number: int, name: str) -> str:
+    """Numbered as in the comparison's results table; shortened in the middle, where
+    names of one implementation's versions or faults differ least."""
+    label = f"{number}. {name}"
+    if len(label) <= LABEL_CHARS:
+        return label
+    head = LABEL_CHARS // 2 - 1
+    return label[:head] + "…" + label[-(LABEL_CHARS - head - 1) :]
+
+
+def family_chart(reports: list[dict[str, Any]], names: list[str]) -> FamilyChart:
+    """One bar per family for one report; per family, a heading and one bar per
+    implementation for several (families in the first report's order)."""
+    families = list(dict.fromkeys(f for r in reports for f in r["statistics"]["by_family"]))
+    headings, bars, y = [], [], 0
+    for family in families:
+        if len(reports) > 1:
+            headings.append(Heading(family, y))
+            y += HEADING
+        for number, (report, name) in enumerate(zip(reports, names, strict=True), 1):
+            stats = report["statistics"]["by_family"].get(family)
+            label = family if len(reports) == 1 else _short(number, name)
+            bars.append(_bar(family, name, label, y, stats))
+            y += ROW
+    return FamilyChart(tuple(headings), tuple(bars), y + 4)

@@ -1,0 +1,65 @@
+"""The one Jinja2 environment of the HTML reports (templates in reports/templates/):
+every value is escaped unless a template marks it safe, and an undefined name is an
+error, not an empty string, so a renamed field cannot silently drop from a report.
+
+Jinja2 rather than f-strings: the pages hold markup, CSS and SVG together, and a
+template keeps their structure readable and escapes by default where an f-string
+must remember to. It costs nothing to install: pytest-html depends on it."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from reports.verdicts import Result, Verdict
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+# Shared by the run's report and the comparison.
+VERDICT_COLOURS = {
+    Verdict.PASS: "#1a7f37",
+    Verdict.FAIL: "#cf222e",
+    Verdict.INCONCLUSIVE: "#9a6700",
+    Verdict.NOT_TESTED: "#6e7781",
+    Verdict.EXPECTED_DEVIATION: "#8250df",
+}
+RESULT_COLOURS = {
+    Result.SUCCESS: VERDICT_COLOURS[Verdict.PASS],
+    Result.PARTIAL: VERDICT_COLOURS[Verdict.INCONCLUSIVE],
+    Result.FAILURE: VERDICT_COLOURS[Verdict.FAIL],
+}
+
+
+def implementation_name(report: dict[str, Any]) -> str:
+    impl = report["implementation"]
+    name = " ".join(x for x in (impl.get("project"), impl.get("version")) if x)
+    return name or report["target"]
+
+
+def score(stats: dict[str, Any], none: str = "-") -> str:
+    if stats["score"] is None:
+        return none
+    return f"{stats['pass']}/{stats['tested']} ({stats['score']:.0%})"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["score"] = score
+    env.filters["implementation_name"] = implementation_name
+    env.globals["verdict_colours"] = {str(v): c for v, c in VERDICT_COLOURS.items()}
+    env.globals["result_colours"] = {str(r): c for r, c in RESULT_COLOURS.items()}
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
