@@ -24,12 +24,15 @@ class CleanupReport:
     ended_calls: list[str] = field(default_factory=list)
     started: list[str] = field(default_factory=list)
     stopped: list[str] = field(default_factory=list)
+    ended_with_call: list[str] = field(default_factory=list)  # a stop failed; its call ended
     left: list[str] = field(default_factory=list)  # "kind SID: why", for the user to act on
 
     def lines(self) -> list[str]:
+        ended = len(self.ended_with_call)
         out = [
-            f"recordings started {len(self.started)}, stopped {len(self.stopped)}; "
-            f"calls created {len(self.created_calls)}, ended {len(self.ended_calls)}"
+            f"recordings started {len(self.started)}, stopped {len(self.stopped)}"
+            + (f" (and {ended} ended with their call)" if ended else "")
+            + f"; calls created {len(self.created_calls)}, ended {len(self.ended_calls)}"
         ]
         out += [f"NOT CLEANED UP: {item}" for item in self.left]
         return out
@@ -47,6 +50,7 @@ class Harness:
         self._call_trouble: CallSetupError | None = None
         self.report = CleanupReport()
         self._open: dict[str, str] = {}  # recording sid -> call sid, not yet stopped
+        self._unstopped: dict[str, tuple[str, str]] = {}  # sid -> (call, why its stop failed)
 
     @property
     def account_sid(self) -> str:
@@ -199,14 +203,12 @@ class Harness:
         try:
             exchange = self.client.update_recording(call, sid, STOP_STATUS)
         except Inconclusive as exc:
-            self.report.left.append(f"recording {sid} on call {call}: {exc}")
+            self._unstopped[sid] = (call, str(exc))
             return None
         if is_success(exchange):
             self.report.stopped.append(sid)
         else:
-            self.report.left.append(
-                f"recording {sid} on call {call}: stop answered HTTP {exchange.response.status}"
-            )
+            self._unstopped[sid] = (call, f"stop answered HTTP {exchange.response.status}")
         return exchange
 
     def stop_all(self) -> None:
@@ -246,10 +248,29 @@ class Harness:
         Ctrl-C abandons the clean-up; what it did not reach is listed."""
         try:
             self.stop_all()
+            for sid, (call, _) in list(self._unstopped.items()):
+                if call not in self.report.created_calls:  # a given call: one more try
+                    del self._unstopped[sid]
+                    self._open[sid] = call
+                    self.stop(sid)
+            calls_from = len(self.report.left)
             for call in self.report.created_calls:
                 if call not in self.report.ended_calls:
                     self._end(call)
+            # A call that ends ends its recordings: a stop that failed on the suite's own
+            # call, since ended, left nothing running. (Listed before the calls.)
+            left = []
+            for sid, (call, why) in self._unstopped.items():
+                if call in self.report.ended_calls:
+                    self.report.ended_with_call.append(sid)
+                else:
+                    left.append(f"recording {sid} on call {call}: {why}")
+            self.report.left[calls_from:calls_from] = left
         except KeyboardInterrupt:
+            self.report.left += [
+                f"recording {sid} on call {c}: {why}; clean-up interrupted"
+                for sid, (c, why) in self._unstopped.items()
+            ]
             self.report.left += [
                 f"recording {sid} on call {c}: clean-up interrupted"
                 for sid, c in self._open.items()

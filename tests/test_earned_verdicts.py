@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -169,11 +170,26 @@ def _stops_fail(seen: Seen) -> Response | None:
     return Response(status_code=500) if stop else None
 
 
+def _stops_and_call_end_fail(seen: Seen) -> Response | None:
+    end = seen.method == "POST" and "/Calls/" in seen.path and "/Recordings" not in seen.path
+    return Response(status_code=500) if end else _stops_fail(seen)
+
+
 def test_a_clean_up_that_left_recordings_running_always_exits_non_zero(tmp_path: Path) -> None:
-    run = _through(Behaviour(answer=_stops_fail), tmp_path, *FEW, "--fail-on", "never")
+    behaviour = Behaviour(answer=_stops_and_call_end_fail)
+    run = _through(behaviour, tmp_path, *FEW, "--fail-on", "never")
     assert run.returncode == 6, run.output[-3000:]
     assert "NOT CLEANED UP: recording" in run.output
     assert "clean-up: INCOMPLETE" in run.output
+
+
+def test_recordings_whose_stop_failed_end_with_the_call_the_suite_ends(tmp_path: Path) -> None:
+    run = _through(Behaviour(answer=_stops_fail), tmp_path, *FEW, "--fail-on", "never")
+    assert run.returncode == 0, run.output[-3000:]
+    assert re.search(
+        r"stopped 0 \(and \d+ ended with their call\); calls created 1, ended 1", run.output
+    )
+    assert "NOT CLEANED UP" not in run.output
 
 
 def _pytest(*args: str) -> subprocess.CompletedProcess[str]:
