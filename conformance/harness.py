@@ -205,6 +205,9 @@ class Harness:
         except Inconclusive as exc:
             self._unstopped[sid] = (call, str(exc))
             return None
+        except KeyboardInterrupt:
+            self._open[sid] = call  # not known to be stopped: the clean-up tries again
+            raise
         if is_success(exchange):
             self.report.stopped.append(sid)
         else:
