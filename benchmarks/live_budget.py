@@ -18,7 +18,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from reports.mutation import kill_matrix
+from reports.mutation import Spec, kill_matrix
 
 BUDGETS = (20, 40, 80)
 
@@ -38,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     result = {}
     for budget in args.budget or BUDGETS:
         started = time.monotonic()
-        matrix = kill_matrix(jobs=args.jobs, extra=("--max-requests", str(budget)), profile="live")
+        spec = Spec(extra=("--max-requests", str(budget)), profile="live")
+        matrix = kill_matrix(jobs=args.jobs, spec=spec)
         seconds = time.monotonic() - started
         most = max((r.requests or 0) for r in [matrix.clean, *matrix.rows])
         lines.append(

@@ -26,9 +26,9 @@ from pathlib import Path
 import httpx
 
 from emulator.faults import catalog
-from reports.mutation import CLEAN, SID, TOKEN, run_one, separate_emulator
+from reports.mutation import CLEAN, SID, TOKEN, separate_emulator
 from reports.progress import progress
-from reports.runner import ROOT
+from reports.runner import ROOT, run_suite
 
 
 @dataclass(frozen=True)
@@ -38,59 +38,54 @@ class Outcome:
     seconds: float
 
 
-def _schemathesis(fault: str, work: Path) -> Outcome:
-    faults = () if fault == CLEAN else (fault,)
-    out = work / "schemathesis" / fault.strip("()")
+def run_schemathesis(base: str, schema: str, out: Path, *extra: str) -> Outcome:
+    """schemathesis' own CLI, all its checks, against `base` (an emulator started with
+    SID:TOKEN): given Basic auth and the account and a live call as path parameters."""
     out.mkdir(parents=True, exist_ok=True)
-    with separate_emulator(faults) as base:
-        origin = base.split("/api/")[0]
-        with httpx.Client(auth=(SID, TOKEN)) as http:
-            call = http.post(
-                f"{base}/Accounts/{SID}/Calls.json",
-                data={"To": "+1", "From": "+2", "Url": "http://127.0.0.1:9/x"},
-            )
-        config = out / "schemathesis.toml"
-        config.write_text(
-            f'[auth]\nbasic = {{ username = "{SID}", password = "{TOKEN}" }}\n'
-            f'[parameters]\n"path.AccountSid" = "{SID}"\n"path.CallSid" = "{call.json()["sid"]}"\n'
+    with httpx.Client(auth=(SID, TOKEN)) as http:
+        call = http.post(
+            f"{base}/Accounts/{SID}/Calls.json",
+            data={"To": "+1", "From": "+2", "Url": "http://127.0.0.1:9/x"},
         )
-        started = time.monotonic()
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "schemathesis.cli",
-                "--config-file",
-                str(config),
-                "run",
-                f"{origin}/openapi.json",
-                "--url",
-                base,
-                "--checks",
-                "all",
-                "--generation-deterministic",
-                "--report",
-                "vcr",
-                "--report-dir",
-                str(out),
-                "--no-color",
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        seconds = time.monotonic() - started
+    config = out / "schemathesis.toml"
+    config.write_text(
+        f'[auth]\nbasic = {{ username = "{SID}", password = "{TOKEN}" }}\n'
+        f'[parameters]\n"path.AccountSid" = "{SID}"\n"path.CallSid" = "{call.json()["sid"]}"\n'
+    )
+    command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run"]
+    command += [schema, "--url", base, "--checks", "all", "--generation-deterministic"]
+    command += ["--report", "vcr", "--report-dir", str(out), "--no-color", *extra]
+    started = time.monotonic()
+    done = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=900, check=False
+    )
+    seconds = time.monotonic() - started
     (out / "output.txt").write_text(done.stdout + done.stderr)
     cassettes = list(out.glob("*.yaml"))
     requests = sum(c.read_text().count("\n- id:") for c in cassettes)
     return Outcome(done.returncode != 0, requests, round(seconds, 2))
 
 
-def _suite(fault: str, work: Path) -> Outcome:
-    run = run_one(fault, work / "suite", over_http=True)
+def _schemathesis(fault: str, work: Path) -> Outcome:
+    faults = () if fault == CLEAN else (fault,)
+    with separate_emulator(faults) as base:
+        origin = base.split("/api/")[0]
+        return run_schemathesis(
+            base, f"{origin}/openapi.json", work / "schemathesis" / fault.strip("()")
+        )
+
+
+def run_suite_over_http(base: str, out: Path) -> Outcome:
+    """The suite as a user runs it (its own process) against `base`."""
+    env = {"SIGNALWIRE_PROJECT_ID": SID, "SIGNALWIRE_API_TOKEN": TOKEN, "HYPOTHESIS_PROFILE": "ci"}
+    run = run_suite("--base-url", base, report_dir=out, env=env)
     return Outcome(bool(run.failures), run.requests or 0, round(run.seconds, 2))
+
+
+def _suite(fault: str, work: Path) -> Outcome:
+    faults = () if fault == CLEAN else (fault,)
+    with separate_emulator(faults) as base:
+        return run_suite_over_http(base, work / "suite" / fault.strip("()"))
 
 
 def main(argv: list[str] | None = None) -> int:

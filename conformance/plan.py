@@ -7,7 +7,15 @@ from urllib.parse import urlencode
 
 from hypothesis import settings as hypothesis_settings
 
-from conformance.corpus import event_probe_plan, plan_forms, refusal_plan
+from conformance.corpus import (
+    ProbeSpec,
+    event_probe_plan,
+    first_look_split,
+    first_probes,
+    plan_forms,
+    refusal_plan,
+)
+from conformance.exchange import Form
 from conformance.session import RunSettings
 from strategies.covering import CALLBACK
 
@@ -28,35 +36,34 @@ def describe(settings: RunSettings, calls_given: bool) -> list[str]:
         plan.append(("  GET Calls/{sid}.json (the given call, checked to be in progress)", 1))
     else:
         plan.append(("  POST Calls.json (the call to record; ended at the end: 1 more)", 2))
-    forms = plan_forms(settings.coverage_strength)
-    plan.append(
-        (
-            f"covering plan, strength {settings.coverage_strength}: {len(forms)} creates, "
-            "each stopped at once",
-            0,
-        )
-    )
-    plan += [(f"  POST Recordings.json {_show(f)}", 2) for f in forms]
-    plan.append((f"  GET Recordings/{{sid}}.json x{IDENTITY_FETCHES} (fetched back)", 3))
+    first_rows, rest_rows = first_look_split(plan_forms(settings.coverage_strength))
     probes = refusal_plan("{unknown uuid}", settings.other_account_sid or "{other account}")
+    first_probes_, rest_probes = first_probes(probes)
     events = event_probe_plan()
     plan.append(
         (
-            f"probes: {len(probes)} that must be refused, {len(events)} event encodings, "
-            "1 unknown parameter",
+            f"first look: {len(first_rows)} rows of the covering plan (strength "
+            f"{settings.coverage_strength}), each stopped at once, and one probe per clause "
+            f"({len(first_probes_)})",
             0,
         )
     )
-    for p in probes:
-        where = f" CallSid={p.call_sid}" if p.call_sid else ""
-        where += f" AccountSid={p.account_sid}" if p.account_sid else ""
-        line = f"  POST Recordings.json {_show(p.form)}{where} auth={p.auth} [{p.clause.id}]"
-        listed = " (+ the call's recordings listed before and after)" if p.listed else ""
-        plan.append((line + listed, 1 + (2 if p.listed else 0)))
+    plan += _creates(first_rows)
+    plan.append((f"  GET Recordings/{{sid}}.json x{IDENTITY_FETCHES} (fetched back)", 3))
+    plan += _probes(first_probes_)
+    plan.append(
+        (
+            f"then {len(events)} event encodings, 1 unknown parameter, the other "
+            f"{len(rest_rows)} rows of the plan and the other {len(rest_probes)} probes",
+            0,
+        )
+    )
     plan += [
         (f"  POST Recordings.json {_show(form)} (stopped if accepted)", 2) for _, form in events
     ]
     plan.append(("  POST Recordings.json RecordingFormat=mp3 (unknown parameter)", 2))
+    plan += _creates(rest_rows)
+    plan += _probes(rest_probes)
     total = sum(cost for _, cost in plan) + 1  # the reachability probe
     examples = hypothesis_settings().max_examples
     generated = sum(HYPOTHESIS_RUNS.values()) * examples
@@ -88,6 +95,21 @@ def describe(settings: RunSettings, calls_given: bool) -> list[str]:
             "reserved within it"
         )
     return lines
+
+
+def _creates(forms: list[Form]) -> list[tuple[str, int]]:
+    return [(f"  POST Recordings.json {_show(f)}", 2) for f in forms]
+
+
+def _probes(specs: list[ProbeSpec]) -> list[tuple[str, int]]:
+    out = []
+    for p in specs:
+        where = f" CallSid={p.call_sid}" if p.call_sid else ""
+        where += f" AccountSid={p.account_sid}" if p.account_sid else ""
+        line = f"  POST Recordings.json {_show(p.form)}{where} auth={p.auth} [{p.clause.id}]"
+        listed = " (+ the call's recordings listed before and after)" if p.listed else ""
+        out.append((line + listed, 1 + (2 if p.listed else 0)))
+    return out
 
 
 def _show(form: tuple[tuple[str, str], ...]) -> str:

@@ -52,7 +52,8 @@ def _command(args: tuple[str, ...], report_dir: Path) -> list[str]:
     return [sys.executable, "-m", "pytest", *_pytest_args(args, report_dir)]
 
 
-def _environment(env: dict[str, str] | None) -> dict[str, str]:
+def environment(env: dict[str, str] | None) -> dict[str, str]:
+    """This process's environment with `env` over it, as a suite run gets it."""
     merged = {**os.environ, **(env or {})}
     # pytest rewrites the asserts of every module of a plugin's distribution (all of
     # Hypothesis and schemathesis); without a bytecode cache that is ~3 s per run.
@@ -68,7 +69,7 @@ def start_suite(
     return subprocess.Popen(
         _command(args, report_dir),
         cwd=ROOT,
-        env=_environment(env),
+        env=environment(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -83,7 +84,7 @@ def run_suite(
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env=_environment(env),
+        env=environment(env),
         timeout=timeout,
         check=False,
     )

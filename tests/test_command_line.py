@@ -136,6 +136,6 @@ def test_dry_run_lists_the_plan_and_sends_nothing() -> None:
     # A budget of 40 leaves half to the probes: the strength-1 covering plan.
     planned = len(plan_forms(1)) + len(refusal_plan("u", "o")) + len(event_probe_plan()) + 1
     assert sum(line.startswith("  POST Recordings.json") for line in lines) == planned
-    assert "covering plan, strength 1:" in done.stdout
+    assert "of the covering plan (strength 1)" in done.stdout
     assert any(line.startswith("planned: ") for line in lines)
     assert "the budget of 40 ends here" in done.stdout
