@@ -28,9 +28,11 @@ from conformance.corpus import (
     ValidCorpus,
     first_look_split,
     first_probes,
+    observe_callbacks,
     plan_forms,
     refusal_plan,
     send_refusals,
+    send_rows,
     send_valid,
 )
 from conformance.exchange import redacted_command
@@ -60,6 +62,7 @@ CLOSING = pytest.StashKey[list[str]]()
 # report paths this sets).
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "clause(id): the contract clause a test enforces")
+    config.addinivalue_line("markers", "awaits_callbacks: judges the status callbacks")
     if config.option.help or config.option.collectonly:
         return
     if getattr(config.option, "numprocesses", None) or hasattr(config, "workerinput"):
@@ -280,20 +283,20 @@ def _corpus_stage(item: pytest.Item) -> Stage | None:
 
 
 def _stage(item: pytest.Item) -> int:
-    """Where a test spends requests: the first look (plan rows, then probes), the other
-    probes, the whole corpus, then Hypothesis, then schemathesis. A budget, or -x, ends
-    the run having judged the most it could."""
+    """Where a test spends requests: the first look (plan rows, then probes, then the
+    rows' callbacks), the other probes, the whole corpus, then Hypothesis, then
+    schemathesis. A budget, or -x, ends the run having judged the most it could."""
     if item.path.name == "test_generic.py":
-        return 6
+        return 7
     if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
-        return 5
+        return 6
     stage = _corpus_stage(item)
     valid = "valid_corpus" in getattr(item, "fixturenames", ())
     if stage is Stage.FIRST_LOOK:
-        return 0 if valid else 1
+        return 2 if item.get_closest_marker("awaits_callbacks") else 0 if valid else 1
     if stage is Stage.WHOLE:
-        return 3 if valid else 4
-    return 2
+        return 4 if valid else 5
+    return 3
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -439,7 +442,16 @@ def first_look_valid(
 ) -> ValidCorpus:
     s = suite.settings
     first, _ = first_look_split(plan_forms(s.coverage_strength))
-    return send_valid(harness, receiver, first, s.callback_timeout, s.callback_grace)
+    rows = send_rows(harness, receiver, first)
+    # Callbacks are awaited when a test first needs them, after the first look's probes
+    # (see _stage): those go out while the callbacks come in and the grace runs.
+    return ValidCorpus(
+        rows.entries,
+        rows.unanswered,
+        pending=lambda: observe_callbacks(
+            harness, receiver, rows, s.callback_timeout, s.callback_grace
+        ),
+    )
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,9 @@ requests (with their callbacks) and the probes that must be refused."""
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import combinations, zip_longest
@@ -72,6 +74,14 @@ class Entry:
 class ValidCorpus:
     entries: list[Entry]
     unanswered: list[str] = field(default_factory=list)  # rows not asked, and why
+    # Awaits the rows' callbacks, on first need of them: other work overlaps the wait.
+    pending: Callable[[], None] | None = None
+
+    def settle(self) -> ValidCorpus:
+        if self.pending is not None:
+            wait, self.pending = self.pending, None
+            wait()
+        return self
 
     @property
     def why_empty(self) -> str:
@@ -86,10 +96,12 @@ class ValidCorpus:
         return [e.created for e in self.entries if e.created is not None]
 
     def __add__(self, later: ValidCorpus) -> ValidCorpus:
+        self.settle(), later.settle()
         return ValidCorpus(self.entries + later.entries, self.unanswered + later.unanswered)
 
     @property
     def observed(self) -> list[Observed]:
+        self.settle()
         return [e.observed for e in self.entries if e.observed is not None]
 
 
@@ -100,14 +112,18 @@ def _with_callback(form: Form, receiver: CallbackReceiver) -> tuple[Form, str | 
     return tuple((k, url if k == _URL else v) for k, v in form), token
 
 
-def send_valid(
-    harness: Harness,
-    receiver: CallbackReceiver,
-    forms: list[Form],
-    callback_timeout: float,
-    callback_grace: float,
-) -> ValidCorpus:
-    """Create, then stop, each; then wait for the callbacks they asked for."""
+@dataclass
+class SentRows:
+    """Plan rows created and stopped, their callbacks not yet awaited."""
+
+    entries: list[Entry]
+    unanswered: list[str]
+    stops: dict[str, Exchange | None]
+    done_at: float  # time.monotonic() after the last of them
+
+
+def send_rows(harness: Harness, receiver: CallbackReceiver, forms: list[Form]) -> SentRows:
+    """Create, then stop, each."""
     entries: list[Entry] = []
     unanswered: list[str] = []
     stops: dict[str, Exchange | None] = {}
@@ -128,19 +144,44 @@ def send_valid(
             if isinstance(sid, str):
                 entry.sid, stops[sid] = sid, harness.stop(sid)
         entries.append(entry)
-    # Callbacks are awaited for the recordings the suite can name.
-    waiting = [e for e in entries if e.created and e.token and e.sid]
-    finals = harness.final_statuses({e.sid: stops[e.sid] for e in waiting if e.sid})
+    return SentRows(entries, unanswered, stops, time.monotonic())
+
+
+def observe_callbacks(
+    harness: Harness,
+    receiver: CallbackReceiver,
+    rows: SentRows,
+    callback_timeout: float,
+    callback_grace: float,
+) -> None:
+    """Wait for the callbacks the rows asked for, for the recordings the suite can name,
+    and note what came on each entry. The grace counts from the rows' end, so whatever
+    was sent since overlaps it."""
+    waiting = [e for e in rows.entries if e.created and e.token and e.sid]
+    finals = harness.final_statuses({e.sid: rows.stops[e.sid] for e in waiting if e.sid})
     expected = {}
     for e in waiting:
         assert e.created is not None and e.token is not None and e.sid is not None
         provisional = Observed(e.created, finals[e.sid], ())
         expected[e.token] = len(provisional.expected_events())
-    receiver.wait(expected, callback_timeout, callback_grace if waiting else 0.0)
+    grace = callback_grace if waiting else 0.0
+    receiver.wait(expected, callback_timeout, grace, since=rows.done_at)
     for e in waiting:
         assert e.created is not None and e.token is not None and e.sid is not None
         e.observed = Observed(e.created, finals[e.sid], tuple(receiver.deliveries(e.token)))
-    return ValidCorpus(entries, unanswered)
+
+
+def send_valid(
+    harness: Harness,
+    receiver: CallbackReceiver,
+    forms: list[Form],
+    callback_timeout: float,
+    callback_grace: float,
+) -> ValidCorpus:
+    """Create, then stop, each; then wait for the callbacks they asked for."""
+    rows = send_rows(harness, receiver, forms)
+    observe_callbacks(harness, receiver, rows, callback_timeout, callback_grace)
+    return ValidCorpus(rows.entries, rows.unanswered)
 
 
 def plan_forms(strength: int) -> list[Form]:

@@ -50,6 +50,7 @@ class CallbackReceiver:
         self._tokens = iter(tokens)
         self.issued: list[str] = []
         self._changed = threading.Condition()
+        self._last_arrival = float("-inf")  # time.monotonic() of the latest delivery
         self._server: RunningServer | None = None
         self._public_url = public_url.rstrip("/") if public_url else None
         self.app = Starlette(
@@ -69,6 +70,7 @@ class CallbackReceiver:
         )
         with self._changed:
             self._deliveries.append(delivery)
+            self._last_arrival = time.monotonic()
             self._changed.notify_all()
         return Response(status_code=204)
 
@@ -101,9 +103,14 @@ class CallbackReceiver:
         with self._changed:
             return [d for d in self._deliveries if d.token == token]
 
-    def wait(self, expected: dict[str, int], timeout: float, grace: float) -> None:
+    def wait(
+        self, expected: dict[str, int], timeout: float, grace: float, since: float | None = None
+    ) -> None:
         """Wait until each token has at least its expected count of deliveries (or the
-        timeout passes), then `grace` seconds more for any that should not come."""
+        timeout passes), then until `grace` seconds have passed with no delivery since
+        `since` (a time.monotonic() after the last request that could cause one; by
+        default now), for any that should not come. Work done in between (other
+        requests) overlaps the grace."""
         deadline = time.monotonic() + timeout
         with self._changed:
             while time.monotonic() < deadline:
@@ -114,4 +121,6 @@ class CallbackReceiver:
                 if all(counts[t] >= n for t, n in expected.items()):
                     break
                 self._changed.wait(timeout=max(0.0, deadline - time.monotonic()))
-        time.sleep(grace)
+            start = time.monotonic() if since is None else since
+            while (quiet := time.monotonic() - max(self._last_arrival, start)) < grace:
+                self._changed.wait(timeout=grace - quiet)

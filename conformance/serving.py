@@ -3,6 +3,7 @@ the callback receiver, the project's own test servers)."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -10,6 +11,21 @@ from dataclasses import dataclass
 
 import uvicorn
 from starlette.types import ASGIApp
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's, looking for its exit flag every 10 ms instead of every 100 ms: a run
+    stops two servers (the embedded emulator, the callback receiver), and the kill
+    matrix runs the suite once per fault."""
+
+    async def main_loop(self) -> None:
+        counter = 0
+        should_exit = await self.on_tick(counter)
+        while not should_exit:
+            counter = (counter + 1) % 8_640_000
+            await asyncio.sleep(0.01)
+            # on_tick refreshes the Date header when counter % 10 == 0: ten times a second.
+            should_exit = await self.on_tick(counter)
 
 
 @dataclass
@@ -58,7 +74,7 @@ def serve_in_thread(
         ssl_certfile=certfile,
         ssl_keyfile=keyfile,
     )
-    server = uvicorn.Server(config)
+    server = _Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from conformance.checks import Check, Scope, checks_for
 from conformance.corpus import ValidCorpus
 from conformance.params import Judged, judge_each, per_clause
 
 
+@pytest.mark.awaits_callbacks
 @per_clause(checks_for(Scope.CALLBACKS))
 def test_callbacks_follow_the_request(
     check: Check[Any], valid_corpus: ValidCorpus, judged: Judged
