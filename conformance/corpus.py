@@ -18,7 +18,7 @@ from conformance.exchange import Auth, Exchange, Form
 from conformance.failures import Inconclusive
 from conformance.harness import Harness, is_success
 from conformance.receiver import CallbackReceiver
-from strategies.covering import CALLBACK, valid_plan
+from strategies.covering import CALLBACK, SHAPING, valid_plan
 from strategies.forms import EVENTS, EventEncoding, encode_events, sent, sent_events
 from strategies.identities import MALFORMED_CALL_SIDS
 from strategies.invalid import near_misses, one_wrong
@@ -37,9 +37,11 @@ class Stage(StrEnum):
 
 
 def first_look_split(forms: list[Form]) -> tuple[list[Form], list[Form]]:
-    """The plan rows that between them give every parameter each of its values (omitted
-    is one), fewest first; then the others, in plan order. Callback parameters count
-    only beside a callback URL, where their callbacks show them."""
+    """The plan in the order that exposes the most soonest: first the rows that between
+    them give every parameter each of its values (omitted is one; callback parameters
+    count only beside a callback URL, where their callbacks show them), then the rest.
+    Each row is the one with the most values, then pairs, then triples of the shaping
+    parameters, not yet sent, so a budget that ends midway has sent the most corners."""
 
     def values(form: Form) -> set[tuple[str, object]]:
         callback = {_URL, _METHOD, EVENTS.name}
@@ -51,13 +53,21 @@ def first_look_split(forms: list[Form]) -> tuple[list[Form], list[Form]]:
             shown |= {(EVENTS.name, sent_events(form)), (_METHOD, sent(form, _METHOD))}
         return shown
 
+    def corners(form: Form) -> set[tuple[tuple[str, object], ...]]:
+        facets = [(p.name, tuple(v for k, v in form if k == p.name)) for p in PARAMETERS]
+        shaping = [f for f in facets if f[0] in SHAPING]
+        return {*combinations(facets, 2), *combinations(shaping, 3)}
+
     wanted = set().union(*(values(f) for f in forms)) if forms else set()
-    first: list[Form] = []
-    while wanted:
-        best = max(forms, key=lambda f: len(values(f) & wanted))
-        first.append(best)
+    unseen = set().union(*(corners(f) for f in forms)) if forms else set()
+    left, first, rest = list(forms), [], []
+    while left:
+        best = max(left, key=lambda f: (len(values(f) & wanted), len(corners(f) & unseen)))
+        left.remove(best)
+        (first if wanted else rest).append(best)
         wanted -= values(best)
-    return first, [f for f in forms if f not in first]
+        unseen -= corners(best)
+    return first, rest
 
 
 @dataclass
