@@ -77,7 +77,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if dry_run:
         from conformance.plan import describe
 
-        for line in describe(session.settings, bool(session.target.calls.given)):
+        calls_given = bool(session.target.calls.given)
+        other_token_known = session.target.other_account is not None
+        for line in describe(session.settings, calls_given, other_token_known):
             print(line)
         pytest.exit("dry run: no request was sent", returncode=0)
     config.stash[UNDO_SCRUB] = scrub_log_records(session.scrubber)
@@ -405,4 +407,6 @@ def valid_corpus(harness: Harness, receiver: CallbackReceiver, suite: SuiteSessi
 @pytest.fixture(scope="session")
 def refusal_corpus(harness: Harness, suite: SuiteSession) -> RefusalCorpus:
     s = suite.settings
-    return send_refusals(harness, refusal_plan(s.unknown_call_sid, s.other_account_sid))
+    other_token_known = suite.target.other_account is not None
+    plan = refusal_plan(s.unknown_call_sid, s.other_account_sid, other_token_known)
+    return send_refusals(harness, plan)

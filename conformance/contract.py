@@ -940,6 +940,18 @@ _CLAUSES: list[Clause] = [
         "nothing is created.",
         source=Source.VENDOR,
     ),
+    Clause(
+        "AUTH-ACCOUNT-SID-EXACT",
+        Family.AUTH,
+        _S,
+        "The user name of the credentials is the account SID as the account spells it: "
+        "the same SID with its letters in another case is refused with 401.",
+        source=Source.DECISION,
+        reason="RFC 4122 reads a uuid's hex digits case-insensitively on input, so a server "
+        "that matches the SID ignoring case still checks this account's own token; but "
+        "Basic authentication (RFC 7617) sends the user-id as it is, and a comparison "
+        "lenient about it is where near-miss authentication bugs live.",
+    ),
     # callbacks
     Clause(
         "CALLBACK-EVENTS",

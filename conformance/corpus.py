@@ -16,6 +16,7 @@ from conformance.failures import Inconclusive
 from conformance.harness import Harness, is_success
 from conformance.receiver import CallbackReceiver
 from strategies.covering import CALLBACK, valid_plan
+from strategies.credentials import credential_probes
 from strategies.forms import EVENTS, EventEncoding, encode_events, sent
 from strategies.identities import MALFORMED_CALL_SIDS
 from strategies.invalid import near_misses, one_wrong
@@ -145,8 +146,11 @@ class ProbeSpec:
     listed: bool = False  # list the call's recordings before and after (nothing created?)
 
 
-def refusal_plan(unknown_call: str, other_account: str) -> list[ProbeSpec]:
-    """Each invalid-input class per parameter, unknown and malformed calls, bad credentials."""
+def refusal_plan(
+    unknown_call: str, other_account: str, other_token_known: bool = False
+) -> list[ProbeSpec]:
+    """Each invalid-input class per parameter, unknown and malformed calls, bad credentials
+    (and near misses of the real ones: strategies/credentials.py)."""
     specs = [
         ProbeSpec(request.clause, miss.describe(), form=request.form)
         for p in PARAMETERS
@@ -181,6 +185,9 @@ def refusal_plan(unknown_call: str, other_account: str) -> list[ProbeSpec]:
             account_sid=other_account,
             listed=True,
         ),
+    ]
+    specs += [
+        ProbeSpec(c.clause, c.why, 401, auth=c.auth) for c in credential_probes(other_token_known)
     ]
     return _clause_by_clause(specs)
 

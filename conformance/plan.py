@@ -20,7 +20,9 @@ HYPOTHESIS_RUNS = {
 IDENTITY_FETCHES = 3
 
 
-def describe(settings: RunSettings, calls_given: bool) -> list[str]:
+def describe(
+    settings: RunSettings, calls_given: bool, other_token_known: bool = False
+) -> list[str]:
     """The planned requests in the order a budget spends them, a line each, with the
     place where the budget (if any) ends the run marked."""
     plan: list[tuple[str, int]] = []  # (line, requests it costs)
@@ -38,7 +40,9 @@ def describe(settings: RunSettings, calls_given: bool) -> list[str]:
     )
     plan += [(f"  POST Recordings.json {_show(f)}", 2) for f in forms]
     plan.append((f"  GET Recordings/{{sid}}.json x{IDENTITY_FETCHES} (fetched back)", 3))
-    probes = refusal_plan("{unknown uuid}", settings.other_account_sid or "{other account}")
+    probes = refusal_plan(
+        "{unknown uuid}", settings.other_account_sid or "{other account}", other_token_known
+    )
     events = event_probe_plan()
     plan.append(
         (

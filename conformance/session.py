@@ -62,8 +62,7 @@ class SuiteSession:
 
     @property
     def scrubber(self) -> Scrubber:
-        creds = self.target.credentials
-        return Scrubber.for_credentials(creds.project_id, creds.api_token)
+        return Scrubber.for_target(self.target)
 
     @property
     def description(self) -> str:
@@ -172,7 +171,9 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
         )
         other = None
     elif not connect:
-        base_url, credentials, other = "{embedded emulator}", Credentials("-", "-"), None
+        # The embedded emulator has a second account, whose token a run will try.
+        second = Credentials("{second account}", "-")
+        base_url, credentials, other = "{embedded emulator}", Credentials("-", "-"), second
     else:
         from emulator import catalog, start  # the embedded default
 

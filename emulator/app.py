@@ -153,7 +153,11 @@ class Emulator:
         account_sid = request.path_params["account_sid"]
         user, token = _basic_credentials(request)
         account = self.store.accounts.get(account_sid)
-        verdict = account is not None and user == account.sid and token == account.token
+        verdict = (
+            account is not None
+            and user == account.sid
+            and self._each("token_matches", token == account.token, token, account.token)
+        )
         owner = self.store.accounts.get(user or "")
         known = owner is not None and owner.token == token
         if not self._each("authenticated", verdict, account_sid, user, known):

@@ -67,6 +67,10 @@ class Fault:
         """`known_credentials`: the user and token are some account's, maybe another's."""
         return verdict
 
+    def token_matches(self, verdict: bool, sent: str | None, token: str) -> bool:
+        """Whether the token sent is the account's (`verdict`: compared exactly)."""
+        return verdict
+
     def find_call(self, call: Call | None, sid: str, account_sid: str) -> Call | None:
         return call
 
