@@ -1014,6 +1014,19 @@ _CLAUSES: list[Clause] = [
         "RecordingStatusCallbackMethod: Default is POST.",
     ),
     Clause(
+        "CALLBACK-URL",
+        Family.CALLBACKS,
+        _M,
+        PARAMETER["RecordingStatusCallback"].sentence
+        + " A status callback requests exactly that URL: its path and query as given, byte "
+        "for byte (percent-encodings equivalent under RFC 3986 §6.2.2 aside); a GET adds its "
+        "payload to the query, beside the parameters already there.",
+        source=Source.DECISION,
+        reason="The seed says only 'the URL to request to'; a URL with its query dropped, "
+        "reordered or re-encoded names another resource (RFC 3986 §6), and receivers that "
+        "validate request signatures compute them over the URL as given.",
+    ),
+    Clause(
         "CALLBACK-PAYLOAD",
         Family.CALLBACKS,
         _M,

@@ -140,10 +140,12 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
     calls = CallPlan(tuple(get("call_sid")), get("call_to"), get("call_from"), get("call_url"))
     emulator = None
     if replayed:
+        # The probes the recorded run sent, sent again: another account's token too.
+        known = Credentials(replayed.other_account_sid, "-") if replayed.other_token_known else None
         base_url, credentials, other = (
             replayed.base_url,
             Credentials(replayed.project_id, "-"),
-            None,
+            known,
         )
         settings = replace(
             settings,

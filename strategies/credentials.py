@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from conformance.contract import CLAUSE, Clause
@@ -20,15 +19,15 @@ from conformance.exchange import Auth
 
 
 class NotDerivable(ValueError):
-    """The real credentials admit no such near miss (a token without letters has no
-    case to change); the probe cannot be sent."""
+    """No such near miss can be derived (no other account's token is known)."""
 
 
-def _swapped(value: str, what: str) -> str:
+def _swapped(value: str) -> str:
+    """The value with its letters' case swapped; one without letters has no case to
+    change, and gets one character changed instead (a replay, whose token is a
+    placeholder, must send every probe the recorded run sent)."""
     swapped = value.swapcase()
-    if swapped == value:
-        raise NotDerivable(f"the {what} has no letter whose case could change")
-    return swapped
+    return swapped if swapped != value else one_changed(value)
 
 
 _NEXT = {
@@ -42,7 +41,7 @@ def one_changed(token: str) -> str:
     """The token with its middle character replaced by the next of its kind (digit,
     lower or upper case letter; anything else by '0'), so of the same shape."""
     if not token:
-        raise NotDerivable("the token is empty")
+        return "0"
     i = len(token) // 2
     return token[:i] + _NEXT.get(token[i], "0") + token[i + 1 :]
 
@@ -50,7 +49,7 @@ def one_changed(token: str) -> str:
 def near_miss_token(auth: Auth, token: str) -> str:
     """The wrong token a TOKEN_* probe sends, derived from the real one."""
     derive = {
-        Auth.TOKEN_CASE: lambda t: _swapped(t, "token"),
+        Auth.TOKEN_CASE: _swapped,
         Auth.TOKEN_TRUNCATED: lambda t: t[:-1],
         Auth.TOKEN_EXTENDED: lambda t: t + "0",
         Auth.TOKEN_ONE_CHANGED: one_changed,
@@ -75,7 +74,7 @@ def basic(user: str, token: str, scheme: str = "Basic") -> str:
 
 def authorization(auth: Auth, user: str, token: str, other_token: str | None = None) -> str | None:
     """The Authorization header a request with this credential carries (None: none).
-    Raises NotDerivable when the real credentials admit no such near miss."""
+    Raises NotDerivable for another account's token when none is known."""
     if auth is Auth.NONE:
         return None
     if auth is Auth.ACCOUNT:
@@ -87,11 +86,11 @@ def authorization(auth: Auth, user: str, token: str, other_token: str | None = N
     if auth in TOKEN_MISSES:
         return basic(user, near_miss_token(auth, token))
     if auth is Auth.OTHER_TOKEN:
-        if other_token is None or other_token == token:
+        if other_token is None:
             raise NotDerivable("no other account's token is known")
         return basic(user, other_token)
     if auth is Auth.ACCOUNT_SID_CASE:
-        return basic(_swapped(user, "account SID"), token)
+        return basic(_swapped(user), token)
     if auth is Auth.SCHEME_ONLY:
         return "Basic"
     if auth is Auth.NOT_BASE64:
@@ -101,19 +100,11 @@ def authorization(auth: Auth, user: str, token: str, other_token: str | None = N
     raise AssertionError(f"no derivation for {auth}")  # pragma: no cover
 
 
-def _derivable(derive: Callable[[], str]) -> list[str]:
-    try:
-        return [derive()]
-    except NotDerivable:
-        return []
-
-
 def derived_secrets(user: str, token: str) -> list[tuple[str, str]]:
     """Every (user, token) pair a near-miss probe may send that gives the real token
     away, whole or nearly: the scrubber masks each like the real pair."""
-    tokens = [t for a in TOKEN_MISSES for t in _derivable(lambda a=a: near_miss_token(a, token))]
-    users = _derivable(lambda: _swapped(user, "account SID"))
-    pairs = [(user, t) for t in tokens] + [(u, token) for u in users]
+    pairs = [(user, near_miss_token(a, token)) for a in TOKEN_MISSES]
+    pairs.append((_swapped(user), token))
     return [(u, t) for u, t in pairs if t]  # the empty token gives nothing away
 
 
