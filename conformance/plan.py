@@ -9,6 +9,7 @@ from hypothesis import settings as hypothesis_settings
 
 from conformance.corpus import event_probe_plan, plan_forms, refusal_plan
 from conformance.session import RunSettings
+from conformance.variations import VARIATIONS
 from strategies.covering import CALLBACK
 
 # The tests that draw requests from Hypothesis (schemathesis runs twice: positive, negative).
@@ -47,7 +48,7 @@ def describe(
     plan.append(
         (
             f"probes: {len(probes)} that must be refused, {len(events)} event encodings, "
-            "1 unknown parameter",
+            f"{len(VARIATIONS)} HTTP-level variations",
             0,
         )
     )
@@ -60,7 +61,10 @@ def describe(
     plan += [
         (f"  POST Recordings.json {_show(form)} (stopped if accepted)", 2) for _, form in events
     ]
-    plan.append(("  POST Recordings.json RecordingFormat=mp3 (unknown parameter)", 2))
+    for v in VARIATIONS:
+        shown = "".join(f" [{k}: {value}]" for k, value in v.headers)
+        line = f"  POST Recordings.json {_show(v.form)}{shown} auth={v.auth} ({v.why})"
+        plan.append((line, 2))
     total = sum(cost for _, cost in plan) + 1  # the reachability probe
     examples = hypothesis_settings().max_examples
     generated = sum(HYPOTHESIS_RUNS.values()) * examples

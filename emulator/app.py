@@ -182,8 +182,10 @@ class Emulator:
             body += chunk
             if len(body) > self.max_body:
                 raise ApiError(413, 20413, f"The request body exceeds {self.max_body} bytes")
-        media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-        if (body or media_type) and media_type != FORM:
+        content_type = request.headers.get("content-type", "")
+        media_type = content_type.partition(";")[0].strip().lower()
+        accepted = not (body or media_type) or media_type == FORM
+        if not self._each("content_type_accepted", accepted, content_type):
             raise ApiError(415, 20415, f"Send the parameters as {FORM}")
         return parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
 

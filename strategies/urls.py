@@ -5,7 +5,7 @@ The shapes the receiver hands out (`receiver_url`) lead back to it, so a status
 callback can be checked to arrive at exactly the URL given. They are written in
 RFC 3986's normal form (§6.2.2: upper-case percent-encoding, unreserved characters
 never encoded), so that any difference a server makes to one changes what it names.
-`EDGE_URLS` lead nowhere (documentation addresses): they are only to be accepted.
+`EDGE_URL` leads nowhere (a documentation address): it is only to be accepted.
 """
 
 from __future__ import annotations
@@ -44,12 +44,10 @@ def receiver_url(base: str, token: str, issued: int) -> str:
     return RECEIVER_SHAPES[issued % len(RECEIVER_SHAPES)](base.rstrip("/"), token)
 
 
-# Valid, never reached: IPv6 and IPv4 literals of documentation ranges (RFC 3849, 5737)
-# with edge ports, percent-encoding and a query.
-EDGE_URLS = (
-    "http://[2001:db8::1]:65535/status%20cb/%C3%A9?x=1&y=%2F",
-    "https://192.0.2.1:1/cb?q=a%26b",
-)
+# Valid, never reached: an IPv6 literal of the documentation range (RFC 3849) with the
+# highest port, percent-encoding and a query. (The receiver's own URL, on loopback, is
+# an IPv4 literal with a port.)
+EDGE_URL = "http://[2001:db8::1]:65535/status%20cb/%C3%A9?x=1&y=%2F"
 
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 _UNRESERVED = re.compile(r"[A-Za-z0-9\-._~]")

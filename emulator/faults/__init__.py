@@ -50,6 +50,11 @@ class Fault:
     def problems(self, problems: Problems, form: FormPairs) -> Problems:
         return problems
 
+    def content_type_accepted(self, accepted: bool, content_type: str) -> bool:
+        """Whether a body of this Content-Type header is read as a form (`accepted`: the
+        media type, any case and any parameters, is the form's, or there is no body)."""
+        return accepted
+
     def crashes(self, form: FormPairs) -> bool:
         """Whether this create makes the server fail (answered 500)."""
         return False
