@@ -36,7 +36,23 @@ _OBSOLETE = re.compile(
     rf"{_CFWS_ANY}(?P<zone>[+-][0-9]{{4}}|{_OBS_ZONE}){_CFWS_ANY}",
     re.IGNORECASE,
 )
-_CTEXT = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f!-'*-\[\]-~\x7f]")  # §3.2.3 ctext
+_CTEXT_CLASS = r"[\x01-\x08\x0b\x0c\x0e-\x1f!-'*-\[\]-~\x7f]"  # §3.2.3 ctext
+_CTEXT = re.compile(_CTEXT_CLASS)
+
+
+def _any_case(name: str) -> str:
+    return "".join(f"[{c.upper()}{c.lower()}]" for c in name)
+
+
+# The same grammar as a JSON Schema pattern (ECMA-262: no flags, so the names are spelled
+# in either case), for the OpenAPI document. A pattern cannot count nested comments, nor
+# check the semantics: it accepts a little more than the grammar, never less.
+JSON_SCHEMA_PATTERN = (
+    rf"^(?:(?:{_FWS})?(?:{'|'.join(map(_any_case, DAY_NAMES))}),)?"
+    rf"(?:{_FWS})?[0-9]{{1,2}}{_FWS}(?:{'|'.join(map(_any_case, MONTH_NAMES))}){_FWS}"
+    rf"[0-9]{{4,}}{_FWS}[0-9]{{2}}:[0-9]{{2}}(?::[0-9]{{2}})?{_FWS}[+-][0-9]{{4}}"
+    rf"(?:(?:[ \t]|\r\n[ \t]|\()(?:[ \t()]|\r\n[ \t]|\\[^\r\n]|{_CTEXT_CLASS})*)?$"
+)
 
 
 def _is_cfws(text: str) -> bool:

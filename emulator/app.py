@@ -397,5 +397,9 @@ def _basic_credentials(request: Request) -> tuple[str | None, str | None]:
     return user, token
 
 
-def create_app(store: Store, faults: tuple[Fault, ...] = ()) -> Starlette:
-    return Emulator(store=store, faults=faults).app()
+def create_app(
+    store: Store, faults: tuple[Fault, ...] = (), callback_delay: float = 0.0
+) -> Starlette:
+    """`callback_delay`: seconds each status callback waits, as a late but faithful
+    server's would."""
+    return Emulator(store=store, faults=faults, deliveries=Deliveries(delay=callback_delay)).app()

@@ -35,7 +35,11 @@ class Deliveries:
     timeout: float = 5.0  # per connect, read and write of one callback
     queue_bound: int = QUEUE_BOUND
     max_destinations: int = MAX_DESTINATIONS
-    _queues: dict[Destination, deque[Callback]] = field(default_factory=dict, init=False)
+    # Seconds each callback waits after it is made: a faithful server may call back late.
+    delay: float = 0.0
+    _queues: dict[Destination, deque[tuple[float, Callback]]] = field(
+        default_factory=dict, init=False
+    )
     # The loop keeps weak references to tasks only.
     _workers: set[asyncio.Task[None]] = field(default_factory=set, init=False)
     _tls: ssl.SSLContext | None = field(default=None, init=False)
@@ -64,16 +68,19 @@ class Deliveries:
             worker.add_done_callback(self._workers.discard)
         elif len(queue) >= self.queue_bound:
             return f"{self.queue_bound} callbacks already wait for this destination"
-        queue.append(cb)
+        queue.append((asyncio.get_running_loop().time() + self.delay, cb))
         return None
 
-    async def _drain(self, destination: Destination, queue: deque[Callback]) -> None:
+    async def _drain(self, destination: Destination, queue: deque[tuple[float, Callback]]) -> None:
         if self._tls is None:  # built once: it costs ~50 ms, a client without it ~0.3 ms
             self._tls = httpx.create_ssl_context()
         http = httpx.AsyncClient(timeout=self.timeout, verify=self._tls)
+        loop = asyncio.get_running_loop()
         try:
             while queue:
-                await self._send(http, queue.popleft())
+                due, cb = queue.popleft()
+                await asyncio.sleep(max(0.0, due - loop.time()))  # none when not delayed
+                await self._send(http, cb)
         finally:
             # No await since the queue was last seen empty: nothing is left behind.
             del self._queues[destination]
