@@ -18,7 +18,10 @@ from rfc3986 import URIReference, abnf_regexp, misc, validators
 from rfc3986.exceptions import ValidationError
 
 # 1.1.0: RecordingStatusCallback read by RFC 3986, parser-dependent URLs a SHOULD to refuse.
-CONTRACT_VERSION = "1.1.0"
+# 1.2.0: formats to the letter (RFC 2822 grammar and semantics, uuids whole, integral
+# numbers integers; SCHEMA-UUID-CANONICAL, SCHEMA-INTEGER-LITERAL), CALLBACK-URL,
+# AUTH-ACCOUNT-SID-EXACT.
+CONTRACT_VERSION = "1.2.0"
 API_VERSION = "2010-04-01"
 OPERATION = "POST {base}/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json"
 
