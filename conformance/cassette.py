@@ -63,6 +63,7 @@ class RecordedRun:
     tokens: list[str] = field(default_factory=list)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     probe_requests: int = 1  # the reachability probe's tries, counted like any request
+    other_token_known: bool = False  # whether the run tried another account's token
     format: int = FORMAT
 
     def over(self, get: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -78,6 +79,8 @@ class RecordedRun:
                 tuple((k, v) for k, v in d["query"]),
                 tuple((k, v) for k, v in d["form"]),
                 d["content_type"],
+                d.get("raw_path", ""),
+                d.get("raw_query", ""),
             )
             for d in self.deliveries
         ]

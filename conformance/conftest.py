@@ -23,6 +23,7 @@ from conformance.cassette import (
 from conformance.closing import ExitStatus, closing_lines, exit_status
 from conformance.contract import CLAUSE
 from conformance.corpus import (
+    ProbeSpec,
     RefusalCorpus,
     Stage,
     ValidCorpus,
@@ -85,7 +86,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if dry_run:
         from conformance.plan import describe
 
-        for line in describe(session.settings, bool(session.target.calls.given)):
+        calls_given = bool(session.target.calls.given)
+        other_token_known = session.target.other_account is not None
+        for line in describe(session.settings, calls_given, other_token_known):
             print(line)
         pytest.exit("dry run: no request was sent", returncode=0)
     config.stash[UNDO_SCRUB] = scrub_log_records(session.scrubber)
@@ -259,6 +262,7 @@ def _save_recorded_run(config: pytest.Config, session: SuiteSession, directory: 
         options={name: config.getoption(name) for name in SHAPING_OPTIONS},
         unknown_call_sid=session.settings.unknown_call_sid,
         other_account_sid=session.settings.other_account_sid,
+        other_token_known=session.target.other_account is not None,
         max_examples=settings.default.max_examples,
         callback_url=receiver.base_url if receiver else "",
         tokens=receiver.issued if receiver else [],
@@ -472,8 +476,7 @@ def valid_corpus(
 
 @pytest.fixture(scope="session")
 def first_look_refusals(harness: Harness, suite: SuiteSession) -> RefusalCorpus:
-    s = suite.settings
-    first, _ = first_probes(refusal_plan(s.unknown_call_sid, s.other_account_sid))
+    first, _ = first_probes(_refusal_plan(suite))
     return send_refusals(harness, first)
 
 
@@ -486,6 +489,11 @@ def refusal_corpus(
 ) -> RefusalCorpus:
     if request.param is Stage.FIRST_LOOK:
         return first_look_refusals
-    s = suite.settings
-    _, rest = first_probes(refusal_plan(s.unknown_call_sid, s.other_account_sid))
+    _, rest = first_probes(_refusal_plan(suite))
     return first_look_refusals + send_refusals(harness, rest)
+
+
+def _refusal_plan(suite: SuiteSession) -> list[ProbeSpec]:
+    s = suite.settings
+    other_token_known = suite.target.other_account is not None
+    return refusal_plan(s.unknown_call_sid, s.other_account_sid, other_token_known)

@@ -18,7 +18,10 @@ from rfc3986 import URIReference, abnf_regexp, misc, validators
 from rfc3986.exceptions import ValidationError
 
 # 1.1.0: RecordingStatusCallback read by RFC 3986, parser-dependent URLs a SHOULD to refuse.
-CONTRACT_VERSION = "1.1.0"
+# 1.2.0: formats to the letter (RFC 2822 grammar and semantics, uuids whole, integral
+# numbers integers; SCHEMA-UUID-CANONICAL, SCHEMA-INTEGER-LITERAL), CALLBACK-URL,
+# AUTH-ACCOUNT-SID-EXACT.
+CONTRACT_VERSION = "1.2.0"
 API_VERSION = "2010-04-01"
 OPERATION = "POST {base}/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json"
 
@@ -535,6 +538,8 @@ RESPONSE_FIELDS: tuple[ResponseField, ...] = (
     ),
 )
 RESPONSE_FIELD = MappingProxyType({f.name: f for f in RESPONSE_FIELDS})
+# The integers every JSON parser reads exactly (RFC 8259 §6): [-(2**53)+1, (2**53)-1].
+MAX_EXACT_INTEGER = 2**53 - 1
 # Response fields that echo a request parameter, through an optional mapping.
 ECHOES = MappingProxyType(
     {"channels": "RecordingChannels", "channel": "RecordingChannels", "trim": "Trim"}
@@ -590,6 +595,7 @@ def _kinds(severity: Severity, shape: ValueShape | None = None) -> list[str]:
 
 
 _UUID_FIELDS = tuple(f.name for f in RESPONSE_FIELDS if f.format == "uuid")
+_INTEGER_FIELDS = tuple(f.name for f in RESPONSE_FIELDS if f.json_type == "integer")
 _DATE_FIELDS = tuple(f.name for f in RESPONSE_FIELDS if f.format == "rfc2822")
 _ENUM_FIELDS = tuple(f.name for f in RESPONSE_FIELDS if f.enum)
 _M, _S = Severity.MUST, Severity.SHOULD
@@ -609,20 +615,51 @@ _CLAUSES: list[Clause] = [
         Family.SCHEMA,
         _M,
         "Each field has its JSON type (string, integer, object), and only the fields the "
-        "contract marks 'or null' may be null.",
+        "contract marks 'or null' may be null. An integer is a JSON number with no "
+        "fractional part, as every reading of 'integer' has it.",
+    ),
+    Clause(
+        "SCHEMA-INTEGER-LITERAL",
+        Family.SCHEMA,
+        _S,
+        f"{', '.join(_INTEGER_FIELDS)} is written as an integer: no fraction or exponent "
+        f"(5, not 5.0 or 5e0), within ±{MAX_EXACT_INTEGER} (RFC 8259 §6).",
+        source=Source.DECISION,
+        reason="JSON Schema since draft 6 (and OpenAPI 3.1) counts 5.0 as an integer, the "
+        "schema dialect of OpenAPI 3.0 does not; typed clients that read the field into an "
+        "int may fail on it, and RFC 8259 §6 warns that integers past 2^53-1 lose "
+        "precision in many parsers.",
+        fields=_INTEGER_FIELDS,
     ),
     Clause(
         "SCHEMA-UUID",
         Family.SCHEMA,
         _M,
-        f'{", ".join(_UUID_FIELDS)} are strings of format "uuid".',
+        f'{", ".join(_UUID_FIELDS)} are strings of format "uuid": RFC 4122 §3\'s string '
+        "representation, 8-4-4-4-12 hexadecimal digits and nothing before or after.",
+        fields=_UUID_FIELDS,
+    ),
+    Clause(
+        "SCHEMA-UUID-CANONICAL",
+        Family.SCHEMA,
+        _S,
+        f"{', '.join(_UUID_FIELDS)} are uuids in canonical form: hexadecimal digits in "
+        "lower case (RFC 4122 §3: they 'are output as lower case characters').",
+        source=Source.DECISION,
+        reason="RFC 4122 reads the digits case-insensitively on input and JSON Schema's "
+        "format uuid accepts either case, so an upper-case uuid is a uuid; lower case is how "
+        "RFC 4122 says to write one, and clients that compare sids as strings rely on it.",
         fields=_UUID_FIELDS,
     ),
     Clause(
         "SCHEMA-RFC2822",
         Family.SCHEMA,
         _M,
-        _response_sentence(*_DATE_FIELDS),
+        _response_sentence(*_DATE_FIELDS)
+        + " (RFC 2822 §3.3 to the letter: its grammar, none of the obsolete forms §4 says "
+        "MUST NOT be generated, such as a two-digit year or an alphabetic zone; and a valid "
+        "date: the day-of-week, when present, the day the date implies, the day within its "
+        "month, the time within 00:00:00-23:59:60, the zone within -9959..+9959.)",
         fields=_DATE_FIELDS,
     ),
     Clause(
@@ -940,6 +977,18 @@ _CLAUSES: list[Clause] = [
         "nothing is created.",
         source=Source.VENDOR,
     ),
+    Clause(
+        "AUTH-ACCOUNT-SID-EXACT",
+        Family.AUTH,
+        _S,
+        "The user name of the credentials is the account SID as the account spells it: "
+        "the same SID with its letters in another case is refused with 401.",
+        source=Source.DECISION,
+        reason="RFC 4122 reads a uuid's hex digits case-insensitively on input, so a server "
+        "that matches the SID ignoring case still checks this account's own token; but "
+        "Basic authentication (RFC 7617) sends the user-id as it is, and a comparison "
+        "lenient about it is where near-miss authentication bugs live.",
+    ),
     # callbacks
     Clause(
         "CALLBACK-EVENTS",
@@ -966,6 +1015,19 @@ _CLAUSES: list[Clause] = [
         Family.CALLBACKS,
         _M,
         "RecordingStatusCallbackMethod: Default is POST.",
+    ),
+    Clause(
+        "CALLBACK-URL",
+        Family.CALLBACKS,
+        _M,
+        PARAMETER["RecordingStatusCallback"].sentence
+        + " A status callback requests exactly that URL: its path and query as given, byte "
+        "for byte (percent-encodings equivalent under RFC 3986 §6.2.2 aside); a GET adds its "
+        "payload to the query, beside the parameters already there.",
+        source=Source.DECISION,
+        reason="The seed says only 'the URL to request to'; a URL with its query dropped, "
+        "reordered or re-encoded names another resource (RFC 3986 §6), and receivers that "
+        "validate request signatures compute them over the URL as given.",
     ),
     Clause(
         "CALLBACK-PAYLOAD",

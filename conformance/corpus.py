@@ -19,6 +19,7 @@ from conformance.failures import Inconclusive
 from conformance.harness import Harness, is_success
 from conformance.receiver import CallbackReceiver
 from strategies.covering import CALLBACK, SHAPING, valid_plan
+from strategies.credentials import credential_probes
 from strategies.forms import EVENTS, EventEncoding, encode_events, sent, sent_events
 from strategies.identities import MALFORMED_CALL_SIDS
 from strategies.invalid import near_misses, one_wrong
@@ -241,8 +242,11 @@ class ProbeSpec:
     listed: bool = False  # list the call's recordings before and after (nothing created?)
 
 
-def refusal_plan(unknown_call: str, other_account: str) -> list[ProbeSpec]:
-    """Each invalid-input class per parameter, unknown and malformed calls, bad credentials."""
+def refusal_plan(
+    unknown_call: str, other_account: str, other_token_known: bool = False
+) -> list[ProbeSpec]:
+    """Each invalid-input class per parameter, unknown and malformed calls, bad credentials
+    (and near misses of the real ones: strategies/credentials.py)."""
     specs = [
         ProbeSpec(request.clause, miss.describe(), form=request.form)
         for p in PARAMETERS
@@ -278,6 +282,9 @@ def refusal_plan(unknown_call: str, other_account: str) -> list[ProbeSpec]:
             listed=True,
         ),
     ]
+    specs += [
+        ProbeSpec(c.clause, c.why, 401, auth=c.auth) for c in credential_probes(other_token_known)
+    ]
     return _clause_by_clause(specs)
 
 
@@ -300,27 +307,34 @@ def _clause_by_clause(specs: list[ProbeSpec]) -> list[ProbeSpec]:
 def send_refusals(harness: Harness, specs: list[ProbeSpec]) -> RefusalCorpus:
     """Send each; anything a target wrongly starts is stopped at once."""
     corpus = RefusalCorpus()
+    last_listing: Exchange | None = None  # the call's recordings, listed just now
     for spec in specs:
         try:
-            before = harness.client.list_recordings(harness.call_sid()) if spec.listed else None
+            before = None
+            if spec.listed:  # listed probes in a row share a listing between them
+                before = last_listing or harness.client.list_recordings(harness.call_sid())
+            last_listing = None
             exchange = harness.create(
                 spec.form, call_sid=spec.call_sid, account_sid=spec.account_sid, auth=spec.auth
             )
             harness.stop_all()
             probe = Probe(spec.clause, Refused(exchange, spec.why, spec.status))
             if before is not None:
-                probe.listed = (before, harness.client.list_recordings(harness.call_sid()))
+                last_listing = harness.client.list_recordings(harness.call_sid())
+                probe.listed = (before, last_listing)
             corpus.probes.append(probe)
         except Inconclusive as exc:  # the budget spent, too
+            last_listing = None
             corpus.unanswered[spec.clause.id].append(f"{spec.why}: {exc}")
     return corpus
 
 
 def event_probe_plan() -> list[tuple[EventEncoding, Form]]:
-    """Each multi-event subset alone, in each encoding: a refusal here is about the
-    encoding, not about anything else in the body."""
-    subsets = [c for k in range(2, len(EVENTS.domain) + 1) for c in combinations(EVENTS.domain, k)]
-    return [(e, encode_events(events, e)) for e in EventEncoding for events in subsets]
+    """Two events, then all of them, alone in each encoding: a refusal here is about the
+    encoding, not about anything else in the body. (Every subset, in both encodings,
+    is in the covering plan too.)"""
+    pair, every = EVENTS.domain[:2], EVENTS.domain
+    return [(e, encode_events(events, e)) for e in EventEncoding for events in (pair, every)]
 
 
 def send_event_probes(harness: Harness) -> dict[EventEncoding, list[Exchange]]:

@@ -17,16 +17,48 @@ Form = tuple[tuple[str, str], ...]
 
 
 class Auth(StrEnum):
-    """Which credential a request carried."""
+    """Which credential a request carried: a label, never the credential. Those past
+    WRONG_TOKEN are derived from the real ones (strategies/credentials.py)."""
 
     ACCOUNT = "account"  # the target's project id and API token
     NONE = "none"
     WRONG_TOKEN = "wrong-token"  # the right project id, a token that is not its own
+    # Near misses of the real credentials, the way lenient comparisons let them in.
+    TOKEN_CASE = "token-case-swapped"
+    TOKEN_TRUNCATED = "token-truncated"
+    TOKEN_EXTENDED = "token-extended"
+    TOKEN_ONE_CHANGED = "token-one-character-changed"
+    TOKEN_EMPTY = "token-empty"
+    OTHER_TOKEN = "other-accounts-token"  # this account's SID, another account's token
+    ACCOUNT_SID_CASE = "account-sid-case-swapped"  # with the right token
+    # Authorization headers that carry no credentials.
+    SCHEME_ONLY = "header-scheme-only"
+    NOT_BASE64 = "header-not-base64"
+    USER_ONLY = "header-user-only"
+    # The right credentials, spelled differently as RFC 9110 allows (scheme "basic").
+    ACCOUNT_SCHEME_LOWERCASE = "account-scheme-lowercase"
 
 
-_CURL_USER = {
-    Auth.ACCOUNT: '"$SIGNALWIRE_PROJECT_ID:$SIGNALWIRE_API_TOKEN"',
-    Auth.WRONG_TOKEN: '"$SIGNALWIRE_PROJECT_ID:not-the-token"',
+_ID, _TOKEN = "$SIGNALWIRE_PROJECT_ID", "$SIGNALWIRE_API_TOKEN"
+_SWAP = "| tr a-zA-Z A-Za-z)"
+# curl words for each credential, read from the environment, never written out.
+_CURL_AUTH: dict[Auth, list[str]] = {
+    Auth.ACCOUNT: ["-u", f'"{_ID}:{_TOKEN}"'],
+    Auth.WRONG_TOKEN: ["-u", f'"{_ID}:not-the-token"'],
+    Auth.TOKEN_CASE: ["-u", f'"{_ID}:$(printf %s "{_TOKEN}" {_SWAP}"'],
+    Auth.TOKEN_TRUNCATED: ["-u", f'"{_ID}:${{SIGNALWIRE_API_TOKEN%?}}"'],
+    Auth.TOKEN_EXTENDED: ["-u", f'"{_ID}:{_TOKEN}0"'],
+    Auth.TOKEN_ONE_CHANGED: ["-u", f'"{_ID}:<the token, one character changed>"'],
+    Auth.TOKEN_EMPTY: ["-u", f'"{_ID}:"'],
+    Auth.OTHER_TOKEN: ["-u", f'"{_ID}:$OTHER_ACCOUNT_TOKEN"'],
+    Auth.ACCOUNT_SID_CASE: ["-u", f'"$(printf %s "{_ID}" {_SWAP}:{_TOKEN}"'],
+    Auth.SCHEME_ONLY: ["-H", "'Authorization: Basic'"],
+    Auth.NOT_BASE64: ["-H", "'Authorization: Basic not*base64'"],
+    Auth.USER_ONLY: ["-H", f'"Authorization: Basic $(printf %s "{_ID}" | base64)"'],
+    Auth.ACCOUNT_SCHEME_LOWERCASE: [
+        "-H",
+        f'"Authorization: basic $(printf %s "{_ID}:{_TOKEN}" | base64 -w0)"',
+    ],
 }
 
 
@@ -36,12 +68,15 @@ class SentRequest:
     url: str
     form: Form = ()
     auth: Auth = Auth.ACCOUNT
+    # Headers sent as spelled here instead of the suite's own (name case, parameters).
+    headers: tuple[tuple[str, str], ...] = ()
 
     def as_curl(self) -> str:
         """A command that sends the same request, credentials read from the environment."""
         words = ["curl", "-sS", "-X", self.method, shlex.quote(self.url)]
-        if self.auth in _CURL_USER:
-            words += ["-u", _CURL_USER[self.auth]]
+        words += _CURL_AUTH.get(self.auth, [])
+        for name, value in self.headers:
+            words += ["-H", shlex.quote(f"{name}: {value}")]
         for name, value in self.form:
             words += ["--data-urlencode", shlex.quote(f"{name}={value}")]
         return " ".join(words)
@@ -55,6 +90,7 @@ class SentRequest:
             "url": self.url,
             "form": [list(pair) for pair in self.form],
             "auth": str(self.auth),
+            "headers": [list(pair) for pair in self.headers],
             "curl": self.as_curl(),
         }
 
@@ -153,7 +189,8 @@ class Exchange:
             text = text[:limit] + f"... ({len(self.response.text)} characters)"
         return (
             f"request:  {self.request.method} {self.request.url}\n"
-            f"          form: {self.request.body() or '(empty)'}\n"
+            + "".join(f"          {k}: {v}\n" for k, v in self.request.headers)
+            + f"          form: {self.request.body() or '(empty)'}\n"
             f"reproduce: {self.request.as_curl()}\n"
             f"response: HTTP {self.response.status} ({self.response.content_type or 'no type'})\n"
             f"          {text}"

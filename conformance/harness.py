@@ -144,9 +144,11 @@ class Harness:
         call_sid: str | None = None,
         account_sid: str | None = None,
         auth: Auth = Auth.ACCOUNT,
+        headers: tuple[tuple[str, str], ...] = (),
     ) -> Exchange:
         """Create a recording; whatever the target started is remembered for clean-up.
-        An answer the suite could not read whole is inconclusive."""
+        An answer the suite could not read whole is inconclusive. `headers` are sent as
+        spelled, in place of the suite's own of the same name."""
         call = call_sid or self.call_sid()
         self.client.budget.reserve()  # the request that will stop it, if it starts
         exchange: Exchange | None = None
@@ -154,7 +156,7 @@ class Harness:
             with interrupt_deferred():
                 try:
                     exchange = self.client.create_recording(
-                        call, form, account_sid=account_sid, auth=auth
+                        call, form, account_sid=account_sid, auth=auth, headers=headers
                     )
                 except Inconclusive:
                     self.client.budget.release()

@@ -17,6 +17,7 @@ from conformance.corpus import (
 )
 from conformance.exchange import Form
 from conformance.session import RunSettings
+from conformance.variations import VARIATIONS
 from strategies.covering import CALLBACK
 
 # The tests that draw requests from Hypothesis (schemathesis runs twice: positive, negative).
@@ -28,7 +29,9 @@ HYPOTHESIS_RUNS = {
 IDENTITY_FETCHES = 3
 
 
-def describe(settings: RunSettings, calls_given: bool) -> list[str]:
+def describe(
+    settings: RunSettings, calls_given: bool, other_token_known: bool = False
+) -> list[str]:
     """The planned requests in the order a budget spends them, a line each, with the
     place where the budget (if any) ends the run marked."""
     plan: list[tuple[str, int]] = []  # (line, requests it costs)
@@ -37,7 +40,9 @@ def describe(settings: RunSettings, calls_given: bool) -> list[str]:
     else:
         plan.append(("  POST Calls.json (the call to record; ended at the end: 1 more)", 2))
     first_rows, rest_rows = first_look_split(plan_forms(settings.coverage_strength))
-    probes = refusal_plan("{unknown uuid}", settings.other_account_sid or "{other account}")
+    probes = refusal_plan(
+        "{unknown uuid}", settings.other_account_sid or "{other account}", other_token_known
+    )
     first_probes_, rest_probes = first_probes(probes)
     events = event_probe_plan()
     plan.append(
@@ -53,7 +58,8 @@ def describe(settings: RunSettings, calls_given: bool) -> list[str]:
     plan += _probes(first_probes_)
     plan.append(
         (
-            f"then {len(events)} event encodings, 1 unknown parameter, the other "
+            f"then {len(events)} event encodings, {len(VARIATIONS)} HTTP-level variations, "
+            "the other "
             f"{len(rest_rows)} rows of the plan and the other {len(rest_probes)} probes",
             0,
         )
@@ -61,7 +67,10 @@ def describe(settings: RunSettings, calls_given: bool) -> list[str]:
     plan += [
         (f"  POST Recordings.json {_show(form)} (stopped if accepted)", 2) for _, form in events
     ]
-    plan.append(("  POST Recordings.json RecordingFormat=mp3 (unknown parameter)", 2))
+    for v in VARIATIONS:
+        shown = "".join(f" [{k}: {value}]" for k, value in v.headers)
+        line = f"  POST Recordings.json {_show(v.form)}{shown} auth={v.auth} ({v.why})"
+        plan.append((line, 2))
     plan += _creates(rest_rows)
     plan += _probes(rest_probes)
     total = sum(cost for _, cost in plan) + 1  # the reachability probe

@@ -1,7 +1,9 @@
 """A loopback receiver for recording status callbacks.
 
 Each create request gets its own URL (a fresh token in the path), so a delivery
-is tied to the request that asked for it even when its payload lies.
+is tied to the request that asked for it even when its payload lies. The URLs take
+the shapes of strategies/urls.py in turn (a query, percent-encoding, a long path), and
+each delivery keeps its path and query as they arrived, byte for byte.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from conformance.serving import RunningServer, serve_in_thread
+from strategies.urls import receiver_url
 
 Pairs = tuple[tuple[str, str], ...]
 
@@ -30,6 +33,8 @@ class Delivery:
     query: Pairs
     form: Pairs
     content_type: str
+    raw_path: str = ""  # as it arrived, percent-encoding and all ('' in older cassettes)
+    raw_query: str = ""
 
     @property
     def payload(self) -> dict[str, str]:
@@ -54,7 +59,10 @@ class CallbackReceiver:
         self._server: RunningServer | None = None
         self._public_url = public_url.rstrip("/") if public_url else None
         self.app = Starlette(
-            routes=[Route("/cb/{token}", self._receive, methods=["GET", "POST", "PUT"])]
+            routes=[
+                Route(path, self._receive, methods=["GET", "POST", "PUT"])
+                for path in ("/cb/{token}", "/cb/{token}/{rest:path}")
+            ]
         )
 
     async def _receive(self, request: Request) -> Response:
@@ -67,6 +75,8 @@ class CallbackReceiver:
             tuple(parse_qsl(request.url.query, keep_blank_values=True)),
             form,
             content_type,
+            request.scope.get("raw_path", request.url.path.encode()).decode("latin-1"),
+            request.scope.get("query_string", b"").decode("latin-1"),
         )
         with self._changed:
             self._deliveries.append(delivery)
@@ -90,9 +100,11 @@ class CallbackReceiver:
         return self._server.url
 
     def new_url(self) -> tuple[str, str]:
+        """A fresh token, and a URL of it in the next shape (strategies/urls.py)."""
         token = next(self._tokens, None) or uuid.uuid4().hex
+        url = receiver_url(self.base_url, token, len(self.issued))
         self.issued.append(token)
-        return token, f"{self.base_url}/cb/{token}"
+        return token, url
 
     @property
     def received(self) -> list[Delivery]:

@@ -12,6 +12,12 @@ import base64
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from strategies.credentials import derived_secrets
+
+if TYPE_CHECKING:
+    from conformance.target import Target
 
 MASK = "[REDACTED]"
 
@@ -31,10 +37,28 @@ class Scrubber:
     secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @classmethod
-    def for_credentials(cls, user: str, token: str) -> Scrubber:
+    def for_credentials(
+        cls, user: str, token: str, others: tuple[tuple[str, str], ...] = ()
+    ) -> Scrubber:
+        """The token, the near misses of it the suite derives (strategies/credentials.py:
+        the token with one character changed is the token but for that character), and
+        the tokens of `others` (user, token), each in every spelling."""
         # A token too short to be unguessable would mask half of every body; it is also
         # not worth hiding. Real tokens are dozens of characters.
-        return cls(tuple(_forms(user, token)) if len(token) >= 6 else ())
+        if len(token) < 6:
+            return cls(())
+        pairs = [(user, token), *derived_secrets(user, token)]
+        pairs += [(u, t) for u, t in others if len(t) >= 6]
+        forms = {form for u, t in pairs for form in _forms(u, t)}
+        # Longest first: a near miss may hold the token (extended) or lie inside it.
+        return cls(tuple(sorted(forms, key=lambda f: (-len(f), f))))
+
+    @classmethod
+    def for_target(cls, target: Target) -> Scrubber:
+        """For the target's credentials, and the second account's where one is known."""
+        creds, other = target.credentials, target.other_account
+        others = ((other.project_id, other.api_token),) if other else ()
+        return cls.for_credentials(creds.project_id, creds.api_token, others)
 
     def __call__(self, text: str) -> str:
         for secret in self.secrets:

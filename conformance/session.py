@@ -62,8 +62,7 @@ class SuiteSession:
 
     @property
     def scrubber(self) -> Scrubber:
-        creds = self.target.credentials
-        return Scrubber.for_credentials(creds.project_id, creds.api_token)
+        return Scrubber.for_target(self.target)
 
     @property
     def description(self) -> str:
@@ -146,10 +145,12 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
     calls = CallPlan(tuple(get("call_sid")), get("call_to"), get("call_from"), get("call_url"))
     emulator = None
     if replayed:
+        # The probes the recorded run sent, sent again: another account's token too.
+        known = Credentials(replayed.other_account_sid, "-") if replayed.other_token_known else None
         base_url, credentials, other = (
             replayed.base_url,
             Credentials(replayed.project_id, "-"),
-            None,
+            known,
         )
         settings = replace(
             settings,
@@ -177,7 +178,9 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
         )
         other = None
     elif not connect:
-        base_url, credentials, other = "{embedded emulator}", Credentials("-", "-"), None
+        # The embedded emulator has a second account, whose token a run will try.
+        second = Credentials("{second account}", "-")
+        base_url, credentials, other = "{embedded emulator}", Credentials("-", "-"), second
     else:
         from emulator import catalog, start  # the embedded default
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from conformance.exchange import Auth, Exchange, Form, Received, SentRequest
 from conformance.failures import ConfigurationError, Inconclusive
 from conformance.secrets import Scrubber
 from conformance.wire import DEFAULT_MAX_BODY, Answer, NoAnswer, Wire
+from strategies.credentials import NotDerivable, authorization
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 RETRY_STATUSES = (429, 503)  # the target asks us to come back later: not a verdict
@@ -143,8 +143,7 @@ class TargetClient:
         self.budget = budget or Budget()
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
-        creds = target.credentials
-        self.scrub = Scrubber.for_credentials(creds.project_id, creds.api_token)
+        self.scrub = Scrubber.for_target(target)
         self._unanswered = 0  # requests in a row that got no answer, all tries spent
 
     @property
@@ -177,24 +176,33 @@ class TargetClient:
         form: Iterable[tuple[str, str]] = (),
         auth: Auth = Auth.ACCOUNT,
         cleanup: bool = False,
+        headers: Iterable[tuple[str, str]] = (),
     ) -> Exchange:
         """One request, retried on transport errors and 429/503 within the retry policy;
         every try is counted against the budget. Past the bound: Inconclusive. Clean-up
         requests have a short deadline, and are tried once where the target has stopped
-        answering."""
-        request = SentRequest(method, url, tuple(form), auth)
-        headers = {"Accept": "application/json"}
+        answering. `headers` replace the suite's own of the same name, as spelled."""
+        request = SentRequest(method, url, tuple(form), auth, tuple(headers))
+        if any(name.lower() == "authorization" for name, _ in request.headers):
+            raise ValueError("credentials travel as `auth`, never as a spelled header")
+        sent = {"Accept": "application/json"}
         content: bytes | None = None
         if method != "GET":
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
             content = urlencode(request.form).encode()
+        credential = self._authorization(request)  # before any try: nothing is charged
+        if credential is not None:
+            sent["Authorization"] = credential
+        spelled = {name.lower() for name, _ in request.headers}
+        sent = {k: v for k, v in sent.items() if k.lower() not in spelled}
+        sent.update(request.headers)
         stopped_answering = self._unanswered >= UNANSWERED_IN_A_ROW
         if stopped_answering and not cleanup:
             raise Inconclusive(
                 f"{method} {url}: not sent, the target stopped answering "
                 f"({self._unanswered} requests in a row got no answer)"
             )
-        answer = self._send_with_retries(request, content, headers, cleanup, stopped_answering)
+        answer = self._send_with_retries(request, content, sent, cleanup, stopped_answering)
         exchange = Exchange(request, self._received(answer))
         self.journal.append(exchange)
         return exchange
@@ -240,7 +248,7 @@ class TargetClient:
                     request.url,
                     content=content,
                     headers=headers,
-                    auth=self._auth(request.auth),
+                    auth=None,  # in the headers: the suite spells every credential itself
                     deadline=deadline,
                 )
             except NoAnswer as exc:
@@ -265,13 +273,14 @@ class TargetClient:
             waited += delay
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _auth(self, auth: Auth) -> tuple[str, str] | None:
-        creds = self.target.credentials
-        if auth is Auth.ACCOUNT:
-            return (creds.project_id, creds.api_token)
-        if auth is Auth.WRONG_TOKEN:
-            return (creds.project_id, f"not-{uuid.uuid4().hex}")
-        return None
+    def _authorization(self, request: SentRequest) -> str | None:
+        creds, other = self.target.credentials, self.target.other_account
+        try:
+            return authorization(
+                request.auth, creds.project_id, creds.api_token, other.api_token if other else None
+            )
+        except NotDerivable as exc:
+            raise Inconclusive(f"{request.method} {request.url} ({request.auth}): {exc}") from None
 
     # -- the operations the suite uses ---------------------------------------
 
@@ -282,9 +291,10 @@ class TargetClient:
         *,
         account_sid: str | None = None,
         auth: Auth = Auth.ACCOUNT,
+        headers: Iterable[tuple[str, str]] = (),
     ) -> Exchange:
         url = self.url("Calls", call_sid, "Recordings", account_sid=account_sid)
-        return self.send("POST", url, form, auth)
+        return self.send("POST", url, form, auth, headers=headers)
 
     def update_recording(self, call_sid: str, sid: str, status: str = STOP_STATUS) -> Exchange:
         url = self.url("Calls", call_sid, "Recordings", sid)

@@ -16,8 +16,13 @@ IDENTITY_CLAUSES = (
     "AUTH-MISSING-401",
     "AUTH-WRONG-TOKEN-401",
     "AUTH-OTHER-ACCOUNT-401",
+    "AUTH-ACCOUNT-SID-EXACT",
 )
-AUTH_CLAUSES = tuple(c for c in IDENTITY_CLAUSES if c.startswith("AUTH-"))
+# Whether a refused credential created nothing is seen by listing the call's recordings
+# around one probe of each (two requests more); the near misses of strategies/credentials.py
+# are judged on their answer alone, which a handler that acts before it authenticates
+# gets wrong for every credential alike.
+LISTED_CLAUSES = ("AUTH-MISSING-401", "AUTH-WRONG-TOKEN-401", "AUTH-OTHER-ACCOUNT-401")
 
 
 @pytest.mark.parametrize(
@@ -40,7 +45,7 @@ def _count(listing: Exchange) -> int:
 
 
 @pytest.mark.parametrize(
-    "clause_id", [pytest.param(c, id=c, marks=pytest.mark.clause(c)) for c in AUTH_CLAUSES]
+    "clause_id", [pytest.param(c, id=c, marks=pytest.mark.clause(c)) for c in LISTED_CLAUSES]
 )
 def test_refused_credentials_create_nothing(
     clause_id: str, refusal_corpus: RefusalCorpus, judged: Judged

@@ -18,6 +18,7 @@ from conformance.failures import ContractViolation
 from conformance.harness import Harness, is_success
 from conformance.params import Judged, judge_each, per_clause, require
 from conformance.receiver import CallbackReceiver
+from conformance.variations import REPEATED, SPELLED, UNKNOWN_BESIDE_KNOWN, Variation
 from strategies.forms import EventEncoding
 from strategies.invalid import invalid_requests
 
@@ -74,14 +75,54 @@ def test_several_events_are_accepted_in_each_encoding(
         judged.add()
 
 
+def _send(harness: Harness, variation: Variation) -> Exchange:
+    return harness.create(variation.form, auth=variation.auth, headers=variation.headers)
+
+
+def _holds_when_created(harness: Harness, exchange: Exchange) -> None:
+    """An accepted variation is judged like any created recording: echo, defaults..."""
+    created = harness.created(exchange)
+    for check in checks_for(Scope.CREATED):
+        check(created)
+
+
 @pytest.mark.clause("UNKNOWN-PARAMS-IGNORED")
 def test_unknown_parameter_is_ignored(harness: Harness, judged: Judged) -> None:
-    exchange = harness.create((("RecordingFormat", "mp3"),))
+    v = UNKNOWN_BESIDE_KNOWN
+    exchange = _send(harness, v)
     try:
-        expect_accepted(
-            exchange, "UNKNOWN-PARAMS-IGNORED", "an unknown parameter beside none wrong"
-        )
+        expect_accepted(exchange, v.clause, f"{v.why}, none wrong")
         judged.add()
+        _holds_when_created(harness, exchange)  # the known ones honoured
+    finally:
+        harness.stop_all()
+
+
+@pytest.mark.clause(SPELLED.clause)
+def test_a_valid_request_spelled_as_http_allows_is_accepted(
+    harness: Harness, judged: Judged
+) -> None:
+    exchange = _send(harness, SPELLED)
+    try:
+        expect_accepted(exchange, SPELLED.clause, SPELLED.why)
+        judged.add()
+        _holds_when_created(harness, exchange)
+    finally:
+        harness.stop_all()
+
+
+@pytest.mark.clause(REPEATED.clause)
+def test_a_repeated_parameter_is_answered_by_the_contract(harness: Harness, judged: Judged) -> None:
+    """Accepted or refused, never a 5xx; either answer judged as such."""
+    exchange = _send(harness, REPEATED)
+    try:
+        judged.add()
+        if is_success(exchange):
+            _holds_when_created(harness, exchange)
+        else:
+            refused = Refused(exchange, REPEATED.why)
+            for check in checks_for(Scope.REFUSED):  # NO-SERVER-ERROR among them
+                check(refused)
     finally:
         harness.stop_all()
 

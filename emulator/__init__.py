@@ -34,12 +34,14 @@ def start(
     faults: tuple[str, ...] = (),
     host: str = "127.0.0.1",
     port: int = 0,
+    callback_delay: float = 0.0,
 ) -> RunningEmulator:
-    """Serve the emulator on loopback in a thread; `accounts` are made up when a count."""
+    """Serve the emulator on loopback in a thread; `accounts` are made up when a count.
+    `callback_delay` makes every status callback that many seconds late."""
     store = Store()
     if isinstance(accounts, int):
         made = tuple(store.add_account() for _ in range(accounts))
     else:
         made = tuple(store.add_account(a.sid, a.token) for a in accounts)
-    server = serve_in_thread(create_app(store, build(faults)), host, port)
+    server = serve_in_thread(create_app(store, build(faults), callback_delay), host, port)
     return RunningEmulator(server, made, store, tuple(faults))

@@ -153,7 +153,11 @@ class Emulator:
         account_sid = request.path_params["account_sid"]
         user, token = _basic_credentials(request)
         account = self.store.accounts.get(account_sid)
-        verdict = account is not None and user == account.sid and token == account.token
+        verdict = (
+            account is not None
+            and user == account.sid
+            and self._each("token_matches", token == account.token, token, account.token)
+        )
         owner = self.store.accounts.get(user or "")
         known = owner is not None and owner.token == token
         if not self._each("authenticated", verdict, account_sid, user, known):
@@ -178,8 +182,10 @@ class Emulator:
             body += chunk
             if len(body) > self.max_body:
                 raise ApiError(413, 20413, f"The request body exceeds {self.max_body} bytes")
-        media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-        if (body or media_type) and media_type != FORM:
+        content_type = request.headers.get("content-type", "")
+        media_type = content_type.partition(";")[0].strip().lower()
+        accepted = not (body or media_type) or media_type == FORM
+        if not self._each("content_type_accepted", accepted, content_type):
             raise ApiError(415, 20415, f"Send the parameters as {FORM}")
         return parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
 
@@ -394,5 +400,9 @@ def _basic_credentials(request: Request) -> tuple[str | None, str | None]:
     return user, token
 
 
-def create_app(store: Store, faults: tuple[Fault, ...] = ()) -> Starlette:
-    return Emulator(store=store, faults=faults).app()
+def create_app(
+    store: Store, faults: tuple[Fault, ...] = (), callback_delay: float = 0.0
+) -> Starlette:
+    """`callback_delay`: seconds each status callback waits, as a late but faithful
+    server's would."""
+    return Emulator(store=store, faults=faults, deliveries=Deliveries(delay=callback_delay)).app()

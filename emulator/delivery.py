@@ -14,6 +14,7 @@ import ssl
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import httpx
 
@@ -34,7 +35,11 @@ class Deliveries:
     timeout: float = 5.0  # per connect, read and write of one callback
     queue_bound: int = QUEUE_BOUND
     max_destinations: int = MAX_DESTINATIONS
-    _queues: dict[Destination, deque[Callback]] = field(default_factory=dict, init=False)
+    # Seconds each callback waits after it is made: a faithful server may call back late.
+    delay: float = 0.0
+    _queues: dict[Destination, deque[tuple[float, Callback]]] = field(
+        default_factory=dict, init=False
+    )
     # The loop keeps weak references to tasks only.
     _workers: set[asyncio.Task[None]] = field(default_factory=set, init=False)
     _tls: ssl.SSLContext | None = field(default=None, init=False)
@@ -63,16 +68,19 @@ class Deliveries:
             worker.add_done_callback(self._workers.discard)
         elif len(queue) >= self.queue_bound:
             return f"{self.queue_bound} callbacks already wait for this destination"
-        queue.append(cb)
+        queue.append((asyncio.get_running_loop().time() + self.delay, cb))
         return None
 
-    async def _drain(self, destination: Destination, queue: deque[Callback]) -> None:
+    async def _drain(self, destination: Destination, queue: deque[tuple[float, Callback]]) -> None:
         if self._tls is None:  # built once: it costs ~50 ms, a client without it ~0.3 ms
             self._tls = httpx.create_ssl_context()
         http = httpx.AsyncClient(timeout=self.timeout, verify=self._tls)
+        loop = asyncio.get_running_loop()
         try:
             while queue:
-                await self._send(http, queue.popleft())
+                due, cb = queue.popleft()
+                await asyncio.sleep(max(0.0, due - loop.time()))  # none when not delayed
+                await self._send(http, cb)
         finally:
             # No await since the queue was last seen empty: nothing is left behind.
             del self._queues[destination]
@@ -81,12 +89,14 @@ class Deliveries:
     @staticmethod
     async def _send(http: httpx.AsyncClient, cb: Callback) -> None:
         in_query = cb.method == "GET" or cb.in_query
-        try:
-            await http.request(
-                cb.method,
-                cb.url,
-                params=cb.payload if in_query else None,
-                data=None if in_query else cb.payload,
+        # The URL as given, path and query byte for byte (httpx's `params` would replace
+        # its query); a GET's payload is added after the query, a fragment is never sent.
+        url = cb.url.partition("#")[0]
+        if in_query:
+            url += ("" if url.endswith(("?", "&")) else "&" if "?" in url else "?") + urlencode(
+                cb.payload
             )
+        try:
+            await http.request(cb.method, url, data=None if in_query else cb.payload)
         except Exception as exc:  # whatever is wrong with one, the ones behind it still go
             log.info("callback to %.200s failed: %s", cb.url, exc)

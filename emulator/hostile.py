@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gzip
+import json
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta, timezone
+from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
@@ -173,8 +177,9 @@ class HostileTarget:
 
 
 @contextmanager
-def hostile(behaviour: Behaviour) -> Iterator[HostileTarget]:
-    emulator = start(accounts=(Account(SID, TOKEN),))
+def hostile(behaviour: Behaviour, callback_delay: float = 0.0) -> Iterator[HostileTarget]:
+    """The emulator behind the proxy; `callback_delay` makes its status callbacks late."""
+    emulator = start(accounts=(Account(SID, TOKEN),), callback_delay=callback_delay)
     origin = emulator.base_url.split("/api/")[0]
     proxy = serve_in_thread(Proxy(origin, behaviour).app)
     try:
@@ -233,3 +238,50 @@ def invalid_utf8(seen: Seen, answer: httpx.Response) -> Response:
     if is_create(seen):
         content = content.replace(b'"in-progress"', b'"in-progr\xffss"', 1)
     return Response(content, answer.status_code, media_type=answer.headers.get("content-type"))
+
+
+# -- a faithful server that makes other allowed choices ---------------------------------
+
+EXTRA_FIELDS = {"media_url": None, "vendor_extension": {"region": "us-east"}}
+
+
+def _other_rfc2822(name: str, value: object) -> object:
+    """Another valid RFC 2822 spelling of the same date, one per field: no day-of-week
+    and no seconds, another zone, lower-case names with a trailing comment."""
+    if not isinstance(value, str):
+        return value
+    moment = parsedate_to_datetime(value)
+    if name == "date_created":
+        return moment.strftime("%d %b %Y %H:%M %z")
+    if name == "date_updated":
+        return format_datetime(moment.astimezone(timezone(timedelta(hours=5, minutes=30))))
+    return format_datetime(moment).lower().replace("+0000", "-0000") + " (UTC)"
+
+
+def _other_choices(body: object) -> object:
+    """Extra fields, the keys in reverse order, other spellings of the dates."""
+    if isinstance(body, list):
+        return [_other_choices(item) for item in body]
+    if not isinstance(body, dict):
+        return body
+    dates = ("date_created", "date_updated", "start_time", "end_time")
+    changed = {
+        k: _other_rfc2822(k, v) if k in dates else _other_choices(v) for k, v in body.items()
+    }
+    changed |= EXTRA_FIELDS if "sid" in body or "code" in body else {}
+    return dict(reversed(changed.items()))
+
+
+def other_allowed_choices(seen: Seen, answer: httpx.Response) -> Response:
+    """The emulator's answers as another faithful server might give them: extra fields,
+    another key order, other RFC 2822 spellings, a charset on the JSON type, gzip."""
+    if "json" not in answer.headers.get("content-type", ""):
+        media = answer.headers.get("content-type")
+        return Response(answer.content, answer.status_code, media_type=media)
+    content = json.dumps(_other_choices(answer.json())).encode()
+    return Response(
+        gzip.compress(content),
+        answer.status_code,
+        headers={"content-encoding": "gzip"},
+        media_type="application/json; charset=utf-8",
+    )

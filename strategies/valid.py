@@ -1,5 +1,5 @@
 """Hypothesis strategies for valid requests: each parameter omitted or any value of
-its domain. Constructive (no filtering), shrinking towards the empty form."""
+its domain, in any order. Constructive (no filtering), shrinking towards the empty form."""
 
 from __future__ import annotations
 
@@ -7,23 +7,9 @@ from hypothesis import strategies as st
 
 from conformance.contract import PARAMETERS, Parameter
 from strategies.forms import EVENTS, EventEncoding, Form, build_form
+from strategies.urls import http_urls
 
-_HOST_LABEL = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)
-_PATH_SEGMENT = st.text(
-    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~",
-    min_size=1,
-    max_size=12,
-)
-
-
-@st.composite
-def http_urls(draw: st.DrawFn) -> str:
-    """Absolute http(s) URLs. Use `callback_urls` in the suite so deliveries come home."""
-    scheme = draw(st.sampled_from(("https", "http")))
-    host = ".".join(draw(st.lists(_HOST_LABEL, min_size=1, max_size=3))) + ".example"
-    port = draw(st.one_of(st.just(""), st.integers(1, 65535).map(lambda p: f":{p}")))
-    path = "/".join(draw(st.lists(_PATH_SEGMENT, max_size=3)))
-    return f"{scheme}://{host}{port}/{path}"
+__all__ = ["domain_values", "event_lists", "http_urls", "valid_forms"]
 
 
 def event_lists() -> st.SearchStrategy[list[str]]:
@@ -37,7 +23,8 @@ def domain_values(parameter: Parameter) -> st.SearchStrategy[str]:
 
 @st.composite
 def valid_forms(draw: st.DrawFn, callback_urls: st.SearchStrategy[str] | None = None) -> Form:
-    """A valid body; omission is drawn first so examples shrink to the empty form."""
+    """A valid body, its fields in any order; omission is drawn first so examples
+    shrink to the empty form, and the order to the contract's."""
     urls = callback_urls if callback_urls is not None else http_urls()
     values: dict[str, str | None] = {}
     for p in PARAMETERS:
@@ -46,4 +33,4 @@ def valid_forms(draw: st.DrawFn, callback_urls: st.SearchStrategy[str] | None = 
         values[p.name] = draw(st.one_of(st.none(), urls if p.format else domain_values(p)))
     events = draw(st.one_of(st.none(), event_lists()))
     encoding = draw(st.sampled_from(EventEncoding))
-    return build_form(values, events, encoding)
+    return tuple(draw(st.permutations(build_form(values, events, encoding))))

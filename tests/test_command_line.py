@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conformance.corpus import event_probe_plan, plan_forms, refusal_plan
+from conformance.variations import VARIATIONS
 from reports.runner import ROOT
 
 
@@ -134,7 +135,8 @@ def test_dry_run_lists_the_plan_and_sends_nothing() -> None:
     lines = done.stdout.splitlines()
     assert lines[0].startswith("dry run: nothing is sent")
     # A budget of 40 leaves half to the probes: the strength-1 covering plan.
-    planned = len(plan_forms(1)) + len(refusal_plan("u", "o")) + len(event_probe_plan()) + 1
+    planned = len(plan_forms(1)) + len(refusal_plan("u", "o")) + len(event_probe_plan())
+    planned += len(VARIATIONS)
     assert sum(line.startswith("  POST Recordings.json") for line in lines) == planned
     assert "of the covering plan (strength 1)" in done.stdout
     assert any(line.startswith("planned: ") for line in lines)

@@ -119,7 +119,7 @@ def test_a_declared_deviation_that_no_longer_fails_is_reported(runs: dict[str, A
 def test_markdown_summary_names_result_scores_and_failures(runs: dict[str, Any]) -> None:
     text = (runs["faulted"][1] / "conformance.md").read_text()
     assert "**failure** against the contract" in text
-    assert "| callbacks | 3/5 (60%) | 2 |" in text
+    assert "| callbacks | 4/6 (67%) | 2 |" in text
     assert "### `DEFAULT-TRIM` (fail)" in text and "```sh\ncurl " in text
     assert text.count("python -m emulator --port") == 1  # once: the same for every curl
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlsplit
 
 from conformance.checks import Created, Scope, check
 from conformance.contract import (
@@ -15,9 +16,11 @@ from conformance.contract import (
 )
 from conformance.failures import ContractViolation
 from conformance.receiver import Delivery
+from strategies.urls import normal_percent_encoding
 
 _EVENTS = PARAMETER["RecordingStatusCallbackEvent"]
 _METHOD = PARAMETER["RecordingStatusCallbackMethod"]
+_URL = PARAMETER["RecordingStatusCallback"]
 
 
 @dataclass(frozen=True)
@@ -85,11 +88,27 @@ def callbacks_default_to_completed(o: Observed) -> bool:
     return o.created.sent_events() is None and _events_as_expected("CALLBACK-DEFAULT-EVENT", o)
 
 
+def _given_query(o: Observed) -> str:
+    """The query of the callback URL the request gave, as given."""
+    return urlsplit(o.created.sent(_URL.name) or "").query
+
+
+def _added(pairs: tuple[tuple[str, str], ...], given: str) -> list[tuple[str, str]]:
+    """The query parameters of a delivery that its URL did not have already."""
+    rest = list(pairs)
+    for pair in parse_qsl(given, keep_blank_values=True):
+        if pair in rest:
+            rest.remove(pair)
+    return rest
+
+
 def _method_as_expected(clause: str, o: Observed, method: str) -> bool:
-    """Judged on the callbacks that came; none came is nothing to judge."""
+    """Judged on the callbacks that came; none came is nothing to judge. The query the
+    URL had already is no payload."""
     for d in o.deliveries:
-        placed = d.query if method == "GET" else d.form
-        misplaced = d.form if method == "GET" else d.query
+        added = _added(d.query, _given_query(o))
+        placed = added if method == "GET" else d.form
+        misplaced = d.form if method == "GET" else added
         carried = {k for k, _ in placed} >= {"RecordingSid"} and not misplaced
         if d.method != method or not carried:
             where = "query parameters" if method == "GET" else "a form body"
@@ -113,6 +132,45 @@ def callbacks_default_to_post(o: Observed) -> bool:
     if o.created.sent(_METHOD.name) is not None:
         return False
     return _method_as_expected("CALLBACK-DEFAULT-METHOD", o, _METHOD.default or "")
+
+
+def _pieces(query: str) -> list[str]:
+    return [normal_percent_encoding(p) for p in query.split("&")] if query else []
+
+
+def _url_problem(given: str, d: Delivery) -> str | None:
+    """How the delivery's path or query differs from the URL given, or None. The path is
+    compared from the receiver's /cb/{token} on (a tunnel may serve it under a prefix);
+    the given query's parameters must arrive in order, as given, side by side."""
+    marker = f"/cb/{d.token}"
+    path = urlsplit(given).path
+    want_path = normal_percent_encoding(path[path.index(marker) :])
+    got_path = normal_percent_encoding(d.raw_path[d.raw_path.index(marker) :])
+    if got_path != want_path:
+        return f"path {got_path!r}, given {want_path!r}"
+    want, got = _pieces(urlsplit(given).query), _pieces(d.raw_query)
+    runs = [got[i : i + len(want)] for i in range(len(got) - len(want) + 1)]
+    if want not in runs:
+        return f"query {d.raw_query!r}, given {urlsplit(given).query!r}"
+    return None
+
+
+@check("CALLBACK-URL", Scope.CALLBACKS)
+def callbacks_request_the_url_given(o: Observed) -> bool:
+    """Judged on the deliveries whose path the receiver kept (older cassettes have none)."""
+    given = o.created.sent(_URL.name) or ""
+    judged = [d for d in o.deliveries if d.raw_path and f"/cb/{d.token}" in given]
+    for d in judged:
+        problem = _url_problem(given, d)
+        if problem:
+            raise _fail(
+                "CALLBACK-URL",
+                o,
+                f"a {d.method} of {given[:300]!r}"
+                + (" with the payload added to its query" if d.method == "GET" else ""),
+                f"{d.method} {d.raw_path[:300]}?{d.raw_query[:300]}: {problem[:600]}",
+            )
+    return bool(judged)
 
 
 @check("CALLBACK-PAYLOAD", Scope.CALLBACKS)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from conformance.checks import Created, Scope, check
@@ -11,6 +10,7 @@ from conformance.contract import (
     API_RECORDING_SOURCE,
     API_VERSION,
     CHANNELS_BY_MODE,
+    MAX_EXACT_INTEGER,
     PARAMETER,
     RESPONSE_FIELD,
     RESPONSE_FIELDS,
@@ -18,9 +18,15 @@ from conformance.contract import (
     enum_clause,
 )
 from conformance.failures import ContractViolation
+from conformance.rfc2822 import date_time_problem
 
-_JSON_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "object": (dict,)}
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int, float),  # a float only when integral: see _is_type
+    "object": (dict,),
+}
+# RFC 4122 §3: hexOctet = hexDigit hexDigit, either case; matched whole (fullmatch).
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def _fail(clause: str, c: Created, expected: str, actual: str) -> ContractViolation:
@@ -33,7 +39,10 @@ def _present(c: Created, name: str) -> tuple[bool, Any]:
 
 def _is_type(value: Any, json_type: str) -> bool:
     # JSON has no bool/int distinction problem in the wire, but Python's bool is an int.
-    return isinstance(value, _JSON_TYPES[json_type]) and not isinstance(value, bool)
+    # An integer is a number with no fractional part: 5.0 reads as a float, yet is one.
+    if isinstance(value, bool) or not isinstance(value, _JSON_TYPES[json_type]):
+        return False
+    return not isinstance(value, float) or value.is_integer()
 
 
 def _readable(c: Created) -> bool:
@@ -98,29 +107,69 @@ def fields_have_their_json_types(c: Created) -> bool:
 @check("SCHEMA-UUID", Scope.CREATED)
 def sids_are_uuids(c: Created) -> bool:
     judged = _strings_of_format(c, "uuid")
-    wrong = [f"{name}={value!r}" for name, value in judged if not _UUID.match(value)]
+    wrong = [f"{name}={value!r}" for name, value in judged if not _UUID.fullmatch(value)]
     if wrong:
-        raise _fail("SCHEMA-UUID", c, "hyphenated uuids (8-4-4-4-12 hex)", "; ".join(wrong))
+        raise _fail(
+            "SCHEMA-UUID",
+            c,
+            "uuids: 8-4-4-4-12 hex digits, nothing else (RFC 4122 §3)",
+            "; ".join(wrong),
+        )
     return bool(judged)
 
 
-def _parses_rfc2822(value: str) -> bool:
-    try:
-        parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return False
-    return True
+@check("SCHEMA-UUID-CANONICAL", Scope.CREATED)
+def sids_are_lower_case(c: Created) -> bool:
+    judged = [(n, v) for n, v in _strings_of_format(c, "uuid") if _UUID.fullmatch(v)]
+    wrong = [f"{name}={value!r}" for name, value in judged if value != value.lower()]
+    if wrong:
+        raise _fail(
+            "SCHEMA-UUID-CANONICAL",
+            c,
+            "hex digits in lower case (RFC 4122 §3: 'output as lower case characters')",
+            "; ".join(wrong),
+        )
+    return bool(judged)
 
 
 @check("SCHEMA-RFC2822", Scope.CREATED)
 def dates_are_rfc2822(c: Created) -> bool:
     judged = _strings_of_format(c, "rfc2822")
-    wrong = [f"{name}={value!r}" for name, value in judged if not _parses_rfc2822(value)]
+    wrong = [
+        f"{name}={value!r}: {problem}"
+        for name, value in judged
+        if (problem := date_time_problem(value)) is not None
+    ]
     if wrong:
         raise _fail(
             "SCHEMA-RFC2822",
             c,
             "dates in RFC 2822 format, e.g. 'Tue, 25 Sep 2018 23:00:00 +0000'",
+            "; ".join(wrong),
+        )
+    return bool(judged)
+
+
+@check("SCHEMA-INTEGER-LITERAL", Scope.CREATED)
+def integers_are_written_as_integers(c: Created) -> bool:
+    # The parser keeps an integer literal an int: a float here was written with a
+    # fraction or an exponent.
+    judged = [
+        (f.name, c.body[f.name])
+        for f in RESPONSE_FIELDS
+        if f.json_type == "integer" and _is_type(c.body.get(f.name), "integer")
+    ]
+    wrong = [
+        f"{name}={value!r}"
+        + (" (written with a fraction or exponent)" if isinstance(value, float) else "")
+        for name, value in judged
+        if isinstance(value, float) or abs(value) > MAX_EXACT_INTEGER
+    ]
+    if wrong:
+        raise _fail(
+            "SCHEMA-INTEGER-LITERAL",
+            c,
+            f"integer literals within ±{MAX_EXACT_INTEGER} (RFC 8259 §6)",
             "; ".join(wrong),
         )
     return bool(judged)

@@ -50,6 +50,11 @@ class Fault:
     def problems(self, problems: Problems, form: FormPairs) -> Problems:
         return problems
 
+    def content_type_accepted(self, accepted: bool, content_type: str) -> bool:
+        """Whether a body of this Content-Type header is read as a form (`accepted`: the
+        media type, any case and any parameters, is the form's, or there is no body)."""
+        return accepted
+
     def crashes(self, form: FormPairs) -> bool:
         """Whether this create makes the server fail (answered 500)."""
         return False
@@ -65,6 +70,10 @@ class Fault:
         self, verdict: bool, path_account: str, user: str | None, known_credentials: bool
     ) -> bool:
         """`known_credentials`: the user and token are some account's, maybe another's."""
+        return verdict
+
+    def token_matches(self, verdict: bool, sent: str | None, token: str) -> bool:
+        """Whether the token sent is the account's (`verdict`: compared exactly)."""
         return verdict
 
     def find_call(self, call: Call | None, sid: str, account_sid: str) -> Call | None:

@@ -90,6 +90,12 @@ callbacks_fault(
     _all_by_default,
 )
 callbacks_fault(
+    "callback-query-dropped",
+    "CALLBACK-URL",
+    "callbacks go to the URL given without its query string",
+    lambda planned, rec, make: [replace(c, url=c.url.partition("?")[0]) for c in planned],
+)
+callbacks_fault(
     "callback-wrong-recording-sid",
     "CALLBACK-PAYLOAD",
     "the payload's RecordingSid names another recording",

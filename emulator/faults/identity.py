@@ -37,6 +37,16 @@ class AuthAnyAccount(Fault):
         return verdict or known_credentials
 
 
+@fault(
+    "auth-token-prefix",
+    "AUTH-WRONG-TOKEN-401",
+    "a token is compared only as far as the one sent: a prefix of it, even empty, lets in",
+)
+class AuthTokenPrefix(Fault):
+    def token_matches(self, verdict: bool, sent: str | None, token: str) -> bool:
+        return verdict or (sent is not None and token.startswith(sent))
+
+
 @fault("auth-refused-403", "AUTH-WRONG-TOKEN-401", "refused credentials answer 403, not 401")
 class AuthRefused403(Fault):
     def error(self, status: int, body: Body) -> tuple[int, Body]:

@@ -3,6 +3,7 @@ null rules, missing fields, and corners where two or three parameters meet."""
 
 from __future__ import annotations
 
+from conformance.rfc2822 import DAY_NAMES
 from emulator.faults import Body, Fault, body_fault, fault, sent
 
 OTHER_UUID = "00000000-0000-4000-8000-000000000000"
@@ -140,6 +141,28 @@ body_fault(
     "SCHEMA-RFC2822",
     "start_time is a Unix timestamp string",
     _set(start_time="1795000000"),
+)
+
+
+def _weekday_after(body: Body) -> Body:
+    # "Wed, 25 Nov 2026 ..." becomes "Thu, 25 Nov 2026 ...": parsers that ignore the
+    # day-of-week (email.utils among them) read the same moment.
+    day, rest = str(body["date_created"]).split(",", 1)
+    body["date_created"] = DAY_NAMES[(DAY_NAMES.index(day) + 1) % 7] + "," + rest
+    return body
+
+
+body_fault(
+    "date-weekday-wrong",
+    "SCHEMA-RFC2822",
+    "date_created names the day after its date's day-of-week",
+    _weekday_after,
+)
+body_fault(
+    "duration-float",
+    "SCHEMA-INTEGER-LITERAL",
+    "duration is written with a fraction (0.0)",
+    lambda b: _set(duration=float(b["duration"]))(b),
 )
 # enums and the just-started decisions
 body_fault("status-outside-enum", "ENUM-STATUS", "status is 'recording'", _set(status="recording"))

@@ -141,6 +141,17 @@ refusing_fault(
 
 
 @fault(
+    "form-charset-refused",
+    "VALID-ACCEPTED",
+    "a form sent with a charset parameter (or its media type in another case) is refused 415",
+)
+class FormCharsetRefused(Fault):
+    def content_type_accepted(self, accepted: bool, content_type: str) -> bool:
+        # The header compared whole, as a string: the classic mistake.
+        return accepted and content_type in ("", "application/x-www-form-urlencoded")
+
+
+@fault(
     "inbound-trim-dual-500",
     "NO-SERVER-ERROR",
     "inbound, trim-silence and dual together answer 500 (three parameters)",
