@@ -107,8 +107,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--coverage-strength",
         type=int,
         help="t of the t-wise covering plan of valid requests, 1-3 (default 2, which also "
-        "holds every triple of the parameters that shape a recording; with --max-requests, "
-        "the strongest whose plan takes at most half the budget)",
+        "holds every triple of the parameters that shape a recording)",
     )
     g.addoption(
         "--request-timeout",

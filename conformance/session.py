@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 from conformance.budget import Budget, BudgetExhausted
 from conformance.cassette import RecordedRun
-from conformance.corpus import plan_forms
 from conformance.expectations import Expectations, load_expectations
 from conformance.failures import ConfigurationError
 from conformance.implementation import Implementation, implementation_from
@@ -89,17 +88,11 @@ def _budget(value: int | None) -> int | None:
 
 
 # Every pair of values, and every triple of the parameters that shape a recording
-# (strategies/covering.py): 47 rows. Strength 3, every triple of all, is 119.
+# (strategies/covering.py): 47 rows. Strength 3, every triple of all, is 119. Under a
+# budget too: the plan goes out in the order that exposes the most soonest (a first
+# look, then the richest rows), so a budget that ends it midway has sent more than a
+# weaker plan sent whole (measured: benchmarks/speed.py, the README's "Speed").
 DEFAULT_STRENGTH = 2
-
-
-def _strength_for(budget: int | None) -> int:
-    """The strongest covering plan that leaves half a budget to the probes and Hypothesis:
-    the probes find whole families of faults the valid plan cannot."""
-    if budget is None:
-        return DEFAULT_STRENGTH
-    fits = [t for t in (DEFAULT_STRENGTH, 1) if 2 * len(plan_forms(t)) + 2 <= budget // 2]
-    return fits[0] if fits else 1
 
 
 def _positive(name: str, value: float) -> float:
@@ -116,7 +109,7 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
         get, connect = replayed.over(get), False
     max_requests = _budget(get("max_requests"))
     strength = get("coverage_strength")
-    strength = _strength_for(max_requests) if strength is None else strength
+    strength = DEFAULT_STRENGTH if strength is None else strength
     if not 1 <= strength <= 3:
         raise ConfigurationError(f"--coverage-strength must be 1, 2 or 3, not {strength}")
     suffix = get("path_suffix")

@@ -134,10 +134,10 @@ def test_dry_run_lists_the_plan_and_sends_nothing() -> None:
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("dry run: nothing is sent")
-    # A budget of 40 leaves half to the probes: the strength-1 covering plan.
-    planned = len(plan_forms(1)) + len(refusal_plan("u", "o")) + len(event_probe_plan())
+    # Under a budget too, the default plan: the budget ends it midway.
+    planned = len(plan_forms(2)) + len(refusal_plan("u", "o")) + len(event_probe_plan())
     planned += len(VARIATIONS)
     assert sum(line.startswith("  POST Recordings.json") for line in lines) == planned
-    assert "of the covering plan (strength 1)" in done.stdout
+    assert "of the covering plan (strength 2)" in done.stdout
     assert any(line.startswith("planned: ") for line in lines)
     assert "the budget of 40 ends here" in done.stdout
