@@ -250,6 +250,7 @@ def kill_matrix(
     known = catalog()
     names = faults or sorted(known)
     work = workdir or Path(tempfile.mkdtemp(prefix="kill-matrix-"))
+    work.mkdir(parents=True, exist_ok=True)  # pytest makes --basetemp, not its parents
     out = work / "rows"
     selected = [f"{MATRIX_TESTS}::test_faithful_emulator_has_zero_failures"]
     selected += [f"{MATRIX_TESTS}::test_fault_is_killed_naming_its_clause[{n}]" for n in names]
