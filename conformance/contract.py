@@ -9,7 +9,7 @@ are kept verbatim so that a report can show what a target broke.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Literal
@@ -320,7 +320,6 @@ class Parameter:
     default: str | None = None
     multi: bool = False  # a space-separated list of domain values
     format: Literal["uri"] | None = None
-    domain_source: Source = Source.SEED
 
     def accepts(self, raw: str, careful: bool = False) -> bool:
         """Whether one sent value of this parameter lies in its domain: an enum's values
@@ -405,7 +404,6 @@ PARAMETERS: tuple[Parameter, ...] = (
         # The seed calls Trim an enum and names only its default.
         domain=("trim-silence", "do-not-trim"),
         default="do-not-trim",
-        domain_source=Source.VENDOR,
     ),
 )
 PARAMETER = MappingProxyType({p.name: p for p in PARAMETERS})
@@ -540,10 +538,6 @@ RESPONSE_FIELDS: tuple[ResponseField, ...] = (
 RESPONSE_FIELD = MappingProxyType({f.name: f for f in RESPONSE_FIELDS})
 # The integers every JSON parser reads exactly (RFC 8259 §6): [-(2**53)+1, (2**53)-1].
 MAX_EXACT_INTEGER = 2**53 - 1
-# Response fields that echo a request parameter, through an optional mapping.
-ECHOES = MappingProxyType(
-    {"channels": "RecordingChannels", "channel": "RecordingChannels", "trim": "Trim"}
-)
 
 # --- errors and callbacks ---------------------------------------------------
 
@@ -579,7 +573,6 @@ class Clause:
     source: Source = Source.SEED
     reason: str = ""  # for decisions: why this reading
     testable: bool = True  # False: nothing a client can observe enforces it
-    fields: tuple[str, ...] = field(default=())
 
 
 def _response_sentence(*names: str) -> str:
@@ -629,7 +622,6 @@ _CLAUSES: list[Clause] = [
         "schema dialect of OpenAPI 3.0 does not; typed clients that read the field into an "
         "int may fail on it, and RFC 8259 §6 warns that integers past 2^53-1 lose "
         "precision in many parsers.",
-        fields=_INTEGER_FIELDS,
     ),
     Clause(
         "SCHEMA-UUID",
@@ -637,7 +629,6 @@ _CLAUSES: list[Clause] = [
         _M,
         f'{", ".join(_UUID_FIELDS)} are strings of format "uuid": RFC 4122 §3\'s string '
         "representation, 8-4-4-4-12 hexadecimal digits and nothing before or after.",
-        fields=_UUID_FIELDS,
     ),
     Clause(
         "SCHEMA-UUID-CANONICAL",
@@ -649,7 +640,6 @@ _CLAUSES: list[Clause] = [
         reason="RFC 4122 reads the digits case-insensitively on input and JSON Schema's "
         "format uuid accepts either case, so an upper-case uuid is a uuid; lower case is how "
         "RFC 4122 says to write one, and clients that compare sids as strings rely on it.",
-        fields=_UUID_FIELDS,
     ),
     Clause(
         "SCHEMA-RFC2822",
@@ -660,7 +650,6 @@ _CLAUSES: list[Clause] = [
         "MUST NOT be generated, such as a two-digit year or an alphabetic zone; and a valid "
         "date: the day-of-week, when present, the day the date implies, the day within its "
         "month, the time within 00:00:00-23:59:60, the zone within -9959..+9959.)",
-        fields=_DATE_FIELDS,
     ),
     Clause(
         "SCHEMA-JSON",
@@ -674,7 +663,6 @@ _CLAUSES: list[Clause] = [
         Family.DEFAULTS,
         _M,
         PARAMETER["RecordingChannels"].sentence,
-        fields=("channels", "channel"),
     ),
     Clause(
         "DEFAULT-TRIM",
@@ -683,7 +671,6 @@ _CLAUSES: list[Clause] = [
         PARAMETER["Trim"].sentence,
         reason="Some vendor pages give trim-silence as the default; the seed says "
         "do-not-trim, and the seed wins.",
-        fields=("trim",),
     ),
     Clause(
         "DEFAULT-TRACK",
@@ -700,42 +687,36 @@ _CLAUSES: list[Clause] = [
         Family.ECHO,
         _M,
         _response_sentence("channels") + " (mono and dual as requested in RecordingChannels)",
-        fields=("channels",),
     ),
     Clause(
         "ECHO-CHANNEL",
         Family.ECHO,
         _M,
         _response_sentence("channel") + " (mono and dual as requested in RecordingChannels)",
-        fields=("channel",),
     ),
     Clause(
         "CONSISTENT-CHANNEL-KEYS",
         Family.ECHO,
         _M,
         "channel and channels report the same number of channels (the singular key is an alias).",
-        fields=("channel", "channels"),
     ),
     Clause(
         "ECHO-TRIM",
         Family.ECHO,
         _M,
         _response_sentence("trim") + " (as requested in Trim)",
-        fields=("trim",),
     ),
     Clause(
         "ECHO-CALL-SID",
         Family.ECHO,
         _M,
         _response_sentence("call_sid") + " (the call named in the path)",
-        fields=("call_sid",),
     ),
     Clause(
         "ECHO-ACCOUNT-SID",
         Family.ECHO,
         _M,
         _response_sentence("account_sid") + " (the account named in the path)",
-        fields=("account_sid",),
     ),
     Clause(
         "ECHO-URI",
@@ -743,7 +724,6 @@ _CLAUSES: list[Clause] = [
         _M,
         _response_sentence("uri") + " (its last segment names this recording's sid, "
         "under this account)",
-        fields=("uri",),
     ),
     Clause(
         "ECHO-API-VERSION",
@@ -753,7 +733,6 @@ _CLAUSES: list[Clause] = [
         source=Source.DECISION,
         reason="The seed does not give the value; the only version the path admits is "
         f"{API_VERSION}.",
-        fields=("api_version",),
     ),
     # enums
     *(
@@ -763,7 +742,6 @@ _CLAUSES: list[Clause] = [
             _M,
             _response_sentence(name) + f" One of: {', '.join(RESPONSE_FIELD[name].enum)}.",
             source=Source.SEED if name.startswith("channel") else Source.VENDOR,
-            fields=(name,),
         )
         for name in _ENUM_FIELDS
     ),
@@ -773,21 +751,18 @@ _CLAUSES: list[Clause] = [
         Family.NULLS,
         _M,
         _response_sentence("call_sid") + " A call recording therefore has a call_sid.",
-        fields=("call_sid",),
     ),
     Clause(
         "NULL-CONFERENCE-SID",
         Family.NULLS,
         _M,
         _response_sentence("conference_sid"),
-        fields=("conference_sid",),
     ),
     Clause(
         "NULL-ENCRYPTION-DETAILS",
         Family.NULLS,
         _M,
         _response_sentence("encryption_details"),
-        fields=("encryption_details",),
     ),
     # decisions about a just-started recording
     Clause(
@@ -800,7 +775,6 @@ _CLAUSES: list[Clause] = [
         source=Source.DECISION,
         reason="The seed lists no initial status; in-progress is what both the vendor's "
         "callback events and Twilio report at start, queued is tolerated.",
-        fields=("status",),
     ),
     Clause(
         "STARTED-DURATION",
@@ -810,7 +784,6 @@ _CLAUSES: list[Clause] = [
         source=Source.DECISION,
         reason="duration is an integer length in seconds; Twilio's -1 for 'unknown yet' "
         "is not a length.",
-        fields=("duration",),
     ),
     Clause(
         "STARTED-SOURCE",
@@ -820,7 +793,6 @@ _CLAUSES: list[Clause] = [
         source=Source.DECISION,
         reason="The seed says only 'How the recording was made'; of the vendor's sources, "
         "this is the one that names this endpoint.",
-        fields=("source",),
     ),
     # request validation
     Clause(
@@ -931,7 +903,6 @@ _CLAUSES: list[Clause] = [
         Family.IDENTITY,
         _M,
         _response_sentence("sid") + " No two recordings share a sid.",
-        fields=("sid",),
     ),
     Clause(
         "IDENTITY-FETCH",

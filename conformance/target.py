@@ -87,10 +87,6 @@ class Target:
     def account_sid(self) -> str:
         return self.credentials.project_id
 
-    @property
-    def is_loopback(self) -> bool:
-        return urlsplit(self.base_url).hostname in LOOPBACK_HOSTS
-
 
 def parse_base_url(raw: str) -> str:
     parts = urlsplit(raw)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conformance.checks import Check, Refused, Scope, checks_for
 from conformance.checks.outcome import expect_accepted, expect_refused, has_repeated_events
-from conformance.contract import PARAMETER, PARAMETERS, reject_clause
+from conformance.contract import PARAMETERS, reject_clause
 from conformance.corpus import RefusalCorpus, ValidCorpus, send_event_probes
 from conformance.exchange import Exchange
 from conformance.failures import ContractViolation
@@ -22,7 +22,6 @@ from conformance.variations import REPEATED, SPELLED, UNKNOWN_BESIDE_KNOWN, Vari
 from strategies.forms import EventEncoding
 from strategies.invalid import invalid_requests
 
-EVENTS = PARAMETER["RecordingStatusCallbackEvent"]
 REJECT_CLAUSES = [reject_clause(p.name).id for p in PARAMETERS] + ["REJECT-NEAR-MISS"]
 
 

@@ -62,10 +62,6 @@ class Check(Generic[Ctx]):
     scope: Scope
     run: Callable[[Ctx], bool]
 
-    @property
-    def name(self) -> str:
-        return self.run.__name__
-
     def __call__(self, context: Ctx) -> bool:
         return self.run(context)
 
