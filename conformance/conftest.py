@@ -329,6 +329,16 @@ def pytest_terminal_summary(
         terminalreporter.section("clean-up")
         for line in lines:
             terminalreporter.write_line(line)
+    suite = config.stash.get(SESSION, None)
+    replay = replay_commands(suite.emulator) if suite else None
+    if replay and terminalreporter.stats.get("failed"):
+        terminalreporter.section("replay")
+        terminalreporter.write_line(
+            "The embedded emulator ended with the run; the curl lines above reach it again "
+            "once the same one is started (conformance/replay.py says why the token differs):"
+        )
+        for line in replay.splitlines():
+            terminalreporter.write_line(f"  {line}")
 
 
 @pytest.hookimpl(wrapper=True)

@@ -68,6 +68,7 @@ def test_every_report_validates_against_the_shipped_schema(runs: dict[str, Any])
 def test_faithful_emulator_passes_every_testable_clause(runs: dict[str, Any]) -> None:
     report = _report(runs, "clean")
     assert report["result"] == "success"
+    assert "= replay =" not in runs["clean"][0].output  # nothing failed: nothing to replay
     testable = {c.id for c in CLAUSES if c.testable}
     assert _verdicts(report, "pass") == testable
     assert _verdicts(report, "not-tested") == {c.id for c in CLAUSES if not c.testable}
@@ -80,6 +81,9 @@ def test_failing_clauses_are_exactly_the_faulted_ones_with_evidence(
 ) -> None:
     report = _report(runs, "faulted")
     assert report["result"] == "failure"
+    # The terminal says how to bring the embedded emulator back for its curl lines.
+    replay = runs["faulted"][0].output.split("= replay =")[-1]
+    assert "python -m emulator --port" in replay and "--fault trim-default-trims" in replay
     assert _verdicts(report, "fail") == FAULTED_CLAUSES
     trim = next(c for c in report["clauses"] if c["id"] == "DEFAULT-TRIM")
     evidence = trim["evidence"][0]
