@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     for budget in args.budget or BUDGETS:
         started = time.monotonic()
         spec = Spec(extra=("--max-requests", str(budget)), profile="live")
-        matrix = kill_matrix(jobs=args.jobs, spec=spec)
+        matrix = kill_matrix(jobs=args.jobs, spec=spec, progress=True)
         seconds = time.monotonic() - started
         most = max((r.requests or 0) for r in [matrix.clean, *matrix.rows])
         lines.append(

@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{theirs.requests} requests: {ours.seconds / theirs.seconds:.2f}x",
     )
 
-    matrix = kill_matrix(jobs=args.jobs, workdir=work / "matrix")
+    matrix = kill_matrix(jobs=args.jobs, workdir=work / "matrix", progress=True)
     before = [r.requests_before_first_failure for r in matrix.rows]
     counted = [b for b in before if b is not None]
     result["kill_matrix"] = json.loads(matrix.to_json())
@@ -156,7 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     budgets = {}
     for budget in (40, 80):
         spec = Spec(extra=("--max-requests", str(budget)))
-        budgets[budget] = kill_matrix(jobs=args.jobs, spec=spec, workdir=work / f"b{budget}")
+        budgets[budget] = kill_matrix(
+            jobs=args.jobs, spec=spec, workdir=work / f"b{budget}", progress=True
+        )
     result["budgets"] = {b: json.loads(m.to_json()) for b, m in budgets.items()}
     row(
         "`--max-requests 40` / `80`, faults killed over the catalog",

@@ -31,6 +31,7 @@ from pathlib import Path
 import httpx
 
 from emulator.faults import catalog
+from reports.progress import progress as show_progress
 from reports.runner import ROOT, SuiteRun, run_suite_in_process
 
 CLEAN = "(none)"
@@ -238,6 +239,20 @@ def run_one(fault: str, workdir: Path, spec: Spec = Spec()) -> Row:
     return row
 
 
+def _rows_as_written(proc: subprocess.Popen[bytes], out: Path) -> Iterator[int]:
+    """The count of rows written, once for each new one, until the runs end."""
+    seen = 0
+    while True:
+        ended = proc.poll() is not None
+        written = len(list(out.glob("*.json"))) if out.exists() else 0
+        while seen < written:
+            seen += 1
+            yield seen
+        if ended:
+            return
+        time.sleep(0.2)
+
+
 def kill_matrix(
     faults: list[str] | None = None,
     jobs: int | None = None,
@@ -255,7 +270,7 @@ def kill_matrix(
     selected = [f"{MATRIX_TESTS}::test_faithful_emulator_has_zero_failures"]
     selected += [f"{MATRIX_TESTS}::test_fault_is_killed_naming_its_clause[{n}]" for n in names]
     started = time.monotonic()
-    subprocess.run(
+    proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -265,15 +280,17 @@ def kill_matrix(
             str(jobs or os.cpu_count() or 1),
             "-p",
             "no:cacheprovider",
-            "-q" if progress else "-qq",
+            "-qq",
             "--basetemp",
             str(work / "tmp"),
         ],
         cwd=ROOT,
         env={**os.environ, SPEC_VARIABLE: Spec(**{**asdict(spec), "out": str(out)}).to_env()},
-        stdout=None if progress else subprocess.DEVNULL,
-        check=False,
+        stdout=subprocess.DEVNULL,
     )
+    done = _rows_as_written(proc, out)
+    for _ in show_progress(done, len(selected), "kill matrix") if progress else done:
+        pass
     seconds = time.monotonic() - started
 
     def read(name: str) -> Row:
