@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conformance.failures import Inconclusive
+from contract.failures import Inconclusive
 
 
 class BudgetExhausted(Inconclusive):

@@ -26,10 +26,10 @@ from typing import Any
 import vcr
 import vcr.request
 
-from conformance.failures import ConfigurationError
 from conformance.receiver import CallbackReceiver, Delivery
 from conformance.secrets import Scrubber
 from conformance.wire import DEFAULT_MAX_BODY
+from contract.failures import ConfigurationError
 
 # Read past the bound before masking, so a secret that straddles it is masked whole.
 _MARGIN = 4096

@@ -21,7 +21,6 @@ from conformance.cassette import (
     import_project_modules,
 )
 from conformance.closing import ExitStatus, closing_lines, exit_status
-from conformance.contract import CLAUSE
 from conformance.corpus import (
     ProbeSpec,
     RefusalCorpus,
@@ -36,8 +35,6 @@ from conformance.corpus import (
     send_rows,
     send_valid,
 )
-from conformance.exchange import redacted_command
-from conformance.failures import ConfigurationError, ContractViolation, Inconclusive
 from conformance.harness import Harness
 from conformance.params import Judged
 from conformance.receiver import CallbackReceiver
@@ -45,6 +42,9 @@ from conformance.replay import replay_commands
 from conformance.secrets import scrub_log_records
 from conformance.session import SuiteSession, session_from_options
 from conformance.target import TargetClient
+from contract.exchange import redacted_command
+from contract.failures import ConfigurationError, ContractViolation, Inconclusive
+from contract.terms import CLAUSE
 from reports.verdicts import RunContext
 
 SESSION = pytest.StashKey[SuiteSession]()

@@ -13,11 +13,11 @@ from itertools import combinations, zip_longest
 from conformance.budget import BudgetExhausted
 from conformance.checks import Created, Refused
 from conformance.checks.callbacks import Observed
-from conformance.contract import CLAUSE, PARAMETER, PARAMETERS, Clause
-from conformance.exchange import Auth, Exchange, Form
-from conformance.failures import Inconclusive
 from conformance.harness import Harness, is_success
 from conformance.receiver import CallbackReceiver
+from contract.exchange import Auth, Exchange, Form
+from contract.failures import Inconclusive
+from contract.terms import CLAUSE, PARAMETER, PARAMETERS, Clause
 from strategies.covering import CALLBACK, SHAPING, valid_plan
 from strategies.credentials import credential_probes
 from strategies.forms import EVENTS, EventEncoding, encode_events, sent, sent_events

@@ -7,11 +7,11 @@ import time
 from dataclasses import dataclass, field
 
 from conformance.checks import Created
-from conformance.contract import API_VERSION, STOP_STATUS, TERMINAL_EVENTS
-from conformance.exchange import Auth, Exchange, Form
-from conformance.failures import ConfigurationError, Inconclusive
 from conformance.target import TargetClient
 from conformance.wire import interrupt_deferred
+from contract.exchange import Auth, Exchange, Form
+from contract.failures import ConfigurationError, Inconclusive
+from contract.terms import API_VERSION, STOP_STATUS, TERMINAL_EVENTS
 
 
 def is_success(exchange: Exchange) -> bool:

@@ -6,8 +6,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from conformance.contract import is_http_url
-from conformance.failures import ConfigurationError
+from contract.failures import ConfigurationError
+from contract.terms import is_http_url
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 FIELDS = ("organization", "project", "version", "url", "contact")

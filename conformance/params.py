@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import pytest
 
 from conformance.checks import Check
-from conformance.failures import Inconclusive
+from contract.failures import Inconclusive
 
 T = TypeVar("T")
 

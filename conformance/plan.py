@@ -15,9 +15,9 @@ from conformance.corpus import (
     plan_forms,
     refusal_plan,
 )
-from conformance.exchange import Form
 from conformance.session import RunSettings
 from conformance.variations import VARIATIONS
+from contract.exchange import Form
 from strategies.covering import CALLBACK
 
 # The tests that draw requests from Hypothesis (schemathesis runs twice: positive, negative).

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from conformance.serving import RunningServer, serve_in_thread
+from emulator.serving import RunningServer, serve_in_thread
 from strategies.urls import receiver_url
 
 Pairs = tuple[tuple[str, str], ...]

@@ -14,8 +14,6 @@ from urllib.parse import urlsplit
 
 from conformance.budget import Budget, BudgetExhausted
 from conformance.cassette import RecordedRun
-from conformance.expectations import Expectations, load_expectations
-from conformance.failures import ConfigurationError
 from conformance.implementation import Implementation, implementation_from
 from conformance.secrets import Scrubber
 from conformance.target import (
@@ -28,6 +26,8 @@ from conformance.target import (
     parse_base_url,
 )
 from conformance.wire import DEFAULT_MAX_BODY, NoAnswer, Wire
+from contract.expectations import Expectations, load_expectations
+from contract.failures import ConfigurationError
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from conformance.budget import Budget
-from conformance.contract import STOP_STATUS
-from conformance.exchange import Auth, Exchange, Form, Received, SentRequest
-from conformance.failures import ConfigurationError, Inconclusive
 from conformance.secrets import Scrubber
 from conformance.wire import DEFAULT_MAX_BODY, Answer, NoAnswer, Wire
+from contract.exchange import Auth, Exchange, Form, Received, SentRequest
+from contract.failures import ConfigurationError, Inconclusive
+from contract.terms import STOP_STATUS
 from strategies.credentials import NotDerivable, authorization
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")

@@ -6,9 +6,9 @@ import pytest
 
 from conformance.checks.outcome import expect_refused
 from conformance.corpus import RefusalCorpus
-from conformance.exchange import Exchange
-from conformance.failures import ContractViolation, Inconclusive
 from conformance.params import Judged, require
+from contract.exchange import Exchange
+from contract.failures import ContractViolation, Inconclusive
 
 IDENTITY_CLAUSES = (
     "CALL-UNKNOWN-404",

@@ -19,13 +19,13 @@ from schemathesis.specs.openapi import checks as openapi_checks
 
 from conformance.checks import Refused
 from conformance.checks.outcome import expect_accepted, expect_refused
-from conformance.contract import MISS_RULE, PARAMETER, Severity
-from conformance.exchange import Exchange
-from conformance.failures import ContractViolation
 from conformance.harness import Harness
-from conformance.openapi import CREATE_PATH, openapi_document
 from conformance.params import Judged
 from conformance.receiver import CallbackReceiver
+from contract.exchange import Exchange
+from contract.failures import ContractViolation
+from contract.openapi import CREATE_PATH, openapi_document
+from contract.terms import MISS_RULE, PARAMETER, Severity
 
 OPERATION = schemathesis.openapi.from_dict(openapi_document())[CREATE_PATH]["POST"]
 GENERIC_CHECKS = [

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conformance.corpus import ValidCorpus
-from conformance.failures import ContractViolation
 from conformance.harness import Harness
 from conformance.params import Judged, require
+from contract.failures import ContractViolation
 
 # What a fetch must repeat of the create response (status, dates and duration move on).
 STABLE_FIELDS = (

@@ -11,14 +11,14 @@ from hypothesis import strategies as st
 
 from conformance.checks import Check, Refused, Scope, checks_for
 from conformance.checks.outcome import expect_accepted, expect_refused, has_repeated_events
-from conformance.contract import PARAMETERS, reject_clause
 from conformance.corpus import RefusalCorpus, ValidCorpus, send_event_probes
-from conformance.exchange import Exchange
-from conformance.failures import ContractViolation
 from conformance.harness import Harness, is_success
 from conformance.params import Judged, judge_each, per_clause, require
 from conformance.receiver import CallbackReceiver
 from conformance.variations import REPEATED, SPELLED, UNKNOWN_BESIDE_KNOWN, Variation
+from contract.exchange import Exchange
+from contract.failures import ContractViolation
+from contract.terms import PARAMETERS, reject_clause
 from strategies.forms import EventEncoding
 from strategies.invalid import invalid_requests
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conformance.exchange import Auth, Form
+from contract.exchange import Auth, Form
 from strategies.urls import EDGE_URL
 
 FORM_TYPE = "Application/X-WWW-Form-URLEncoded; Charset=UTF-8"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conformance.contract import API_VERSION
-from conformance.serving import RunningServer, serve_in_thread
+from contract.terms import API_VERSION
 from emulator.app import Emulator, create_app
 from emulator.faults import build, catalog
+from emulator.serving import RunningServer, serve_in_thread
 from emulator.store import Account, Store
 
 __all__ = ["Account", "Emulator", "RunningEmulator", "Store", "catalog", "create_app", "start"]

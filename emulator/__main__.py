@@ -9,7 +9,7 @@ import sys
 
 import uvicorn
 
-from conformance.contract import API_VERSION
+from contract.terms import API_VERSION
 from emulator.app import create_app
 from emulator.faults import build, catalog
 from emulator.store import CAPACITY, Call, Store

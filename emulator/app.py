@@ -19,7 +19,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from conformance.contract import (
+from contract.openapi import openapi_document
+from contract.terms import (
     API_RECORDING_SOURCE,
     API_VERSION,
     CALLBACK_FIELDS,
@@ -30,7 +31,6 @@ from conformance.contract import (
     STARTED_STATUSES,
     UPDATE_STATUSES,
 )
-from conformance.openapi import openapi_document
 from emulator.delivery import Deliveries
 from emulator.faults import Callback, Fault, FormPairs, Problems
 from emulator.store import Call, Recording, Store, new_sid, now, rfc2822

@@ -23,9 +23,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from conformance.contract import API_VERSION
-from conformance.serving import RunningServer, serve_in_thread
+from contract.terms import API_VERSION
 from emulator import Account, RunningEmulator, start
+from emulator.serving import RunningServer, serve_in_thread
 
 SID, TOKEN = "9a1e4c2b-7f3d-4e8a-b6c5-0d2f1e3a4b5c", "hostile-canary-7c41e9d2b8a3f605"
 ENV = {"SIGNALWIRE_PROJECT_ID": SID, "SIGNALWIRE_API_TOKEN": TOKEN}

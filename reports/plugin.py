@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conformance.contract import CLAUSE
+from contract.terms import CLAUSE
 from reports.render import html_summary, markdown
 from reports.schema import report_errors
 from reports.verdicts import Outcome, RunContext, TestRecord, build_report

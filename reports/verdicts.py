@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from conformance.contract import CLAUSES, CONTRACT_VERSION, OPERATION, Clause, Family, Severity
-from conformance.expectations import Expectations
+from contract.expectations import Expectations
+from contract.terms import CLAUSES, CONTRACT_VERSION, OPERATION, Clause, Family, Severity
 
 FORMAT = "recording-conformance/conformance-report/v1"
 EVIDENCE_PER_CLAUSE = 3

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from itertools import combinations, product
 from typing import Any
 
-from conformance.contract import PARAMETERS
+from contract.terms import PARAMETERS
 from strategies.forms import EVENTS, EventEncoding, Form, build_form
 
 Interaction = tuple[int, ...]  # factor indexes whose every combination of levels is wanted

@@ -14,8 +14,8 @@ import base64
 import uuid
 from dataclasses import dataclass
 
-from conformance.contract import CLAUSE, Clause
-from conformance.exchange import Auth
+from contract.exchange import Auth
+from contract.terms import CLAUSE, Clause
 
 
 class NotDerivable(ValueError):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
-from conformance.contract import PARAMETER
+from contract.terms import PARAMETER
 
 Form = tuple[tuple[str, str], ...]
 EVENTS = PARAMETER["RecordingStatusCallbackEvent"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from conformance.exchange import Auth
+from contract.exchange import Auth
 
 # Path-safe, and starting with "z" (not a hex digit), so never a uuid.
 _SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_~"

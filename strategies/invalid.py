@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from conformance.contract import (
+from contract.terms import (
     MISS_RULE,
     PARAMETER,
     PARAMETERS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from conformance.contract import PARAMETERS, Parameter
+from contract.terms import PARAMETERS, Parameter
 from strategies.forms import EVENTS, EventEncoding, Form, build_form
 from strategies.urls import http_urls
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from conformance.rfc2822 import date_time_problem
+from contract.rfc2822 import date_time_problem
 from emulator.hostile import ENV, Behaviour, hostile, other_allowed_choices
 from reports.runner import run_suite
 

@@ -19,10 +19,10 @@ from conformance.checks.callbacks import (
     callbacks_request_the_url_given,
     callbacks_use_the_requested_method,
 )
-from conformance.contract import PARAMETER
-from conformance.exchange import Exchange, Received, SentRequest
-from conformance.failures import ContractViolation
 from conformance.receiver import CallbackReceiver, Delivery
+from contract.exchange import Exchange, Received, SentRequest
+from contract.failures import ContractViolation
+from contract.terms import PARAMETER
 from reports.runner import run_suite
 from strategies.urls import (
     EDGE_URL,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conformance import contract
 from conformance.checks import CHECKS, Scope, checks_for
+from contract import terms as contract
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seed" / "create-recording.txt"

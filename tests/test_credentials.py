@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.corpus import refusal_plan
-from conformance.exchange import Auth
 from conformance.secrets import Scrubber
+from contract.exchange import Auth
 from emulator.hostile import SID, TOKEN, Behaviour, echo_credentials, hostile
 from reports.runner import run_suite
 from reports.schema import report_schema

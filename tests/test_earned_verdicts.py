@@ -16,7 +16,7 @@ import pytest
 from hypothesis import _settings
 from starlette.responses import Response
 
-from conformance.contract import API_VERSION
+from contract.terms import API_VERSION
 from emulator.hostile import ENV, SID, TOKEN, Behaviour, Seen, hostile, is_create
 from reports.runner import ROOT, SuiteRun, run_suite
 

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from conformance.contract import API_VERSION, RESPONSE_FIELDS
-from conformance.openapi import openapi_document
 from conformance.receiver import CallbackReceiver
+from contract.openapi import openapi_document
+from contract.terms import API_VERSION, RESPONSE_FIELDS
 from emulator import Store, create_app, start
 from emulator.faults import build, catalog
 

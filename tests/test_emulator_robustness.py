@@ -15,8 +15,8 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from conformance.contract import API_VERSION, IN_PROGRESS_EVENT, STOP_STATUS
 from conformance.receiver import CallbackReceiver
+from contract.terms import API_VERSION, IN_PROGRESS_EVENT, STOP_STATUS
 from emulator import Store, create_app, start
 from emulator.delivery import Deliveries
 from emulator.faults import Callback

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conformance.contract import CLAUSE
-from conformance.expectations import SCHEMA, load_expectations
-from conformance.failures import ConfigurationError
+from contract.expectations import SCHEMA, load_expectations
+from contract.failures import ConfigurationError
+from contract.terms import CLAUSE
 from reports.runner import ROOT
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from conformance.contract import API_VERSION
+from contract.terms import API_VERSION
 from emulator import Account, start
 from emulator.flaky import FlakyProxy, RunningProxy, Trouble, start_proxy
 from reports.runner import SuiteRun, run_suite

@@ -15,10 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.checks import Created, Scope, checks_for
-from conformance.exchange import Exchange, Received, SentRequest
-from conformance.failures import ContractViolation
-from conformance.openapi import RFC2822_PATTERN
-from conformance.rfc2822 import DAY_NAMES, date_time_problem
+from contract.exchange import Exchange, Received, SentRequest
+from contract.failures import ContractViolation
+from contract.openapi import RFC2822_PATTERN
+from contract.rfc2822 import DAY_NAMES, date_time_problem
 from emulator.store import rfc2822
 from reports.runner import run_suite
 

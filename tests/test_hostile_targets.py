@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.exchange import Received
 from conformance.secrets import Scrubber
 from conformance.wire import NoAnswer, Wire
+from contract.exchange import Received
 from emulator.hostile import (
     ENV,
     SID,

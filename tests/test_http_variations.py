@@ -12,9 +12,9 @@ from pathlib import Path
 
 from starlette.responses import JSONResponse
 
-from conformance.exchange import Auth
 from conformance.target import Credentials, Target, TargetClient
 from conformance.variations import REPEATED, SPELLED, VARIATIONS
+from contract.exchange import Auth
 from emulator.hostile import ENV, Behaviour, Seen, hostile, is_create
 from reports.runner import run_suite
 

@@ -15,10 +15,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from conformance.budget import Budget, BudgetExhausted
-from conformance.failures import Inconclusive
 from conformance.harness import CallSetupError, Harness
-from conformance.serving import RunningServer, serve_in_thread
 from conformance.target import Credentials, RetryPolicy, Target, TargetClient
+from contract.failures import Inconclusive
+from emulator.serving import RunningServer, serve_in_thread
 from reports.runner import run_suite
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conformance.receiver import CallbackReceiver
-from conformance.serving import RunningServer, serve_in_thread
 from emulator import Store, create_app
+from emulator.serving import RunningServer, serve_in_thread
 
 signalwire_rest = pytest.importorskip("signalwire.rest")
 trustme = pytest.importorskip("trustme")

@@ -7,8 +7,8 @@ import jsonschema
 from openapi_spec_validator import validate
 from starlette.testclient import TestClient
 
-from conformance.contract import PARAMETERS, RESPONSE_FIELDS
-from conformance.openapi import CREATE_PATH, openapi_document
+from contract.openapi import CREATE_PATH, openapi_document
+from contract.terms import PARAMETERS, RESPONSE_FIELDS
 from emulator import Store, create_app
 
 

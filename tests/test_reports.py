@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conformance.contract import CLAUSES
+from contract.terms import CLAUSES
 from reports.chart import family_chart
 from reports.compare import main as compare
 from reports.runner import ROOT, SuiteRun, run_suite

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conformance.exchange import redacted_command
+from contract.exchange import redacted_command
 from emulator import Account, start
 from reports.runner import run_suite
 

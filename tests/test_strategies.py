@@ -9,8 +9,8 @@ from hypothesis import find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample  # noqa: F401 - documents what find may raise
 
-from conformance.contract import MISS_RULE, PARAMETER, PARAMETERS
 from conformance.corpus import first_look_split
+from contract.terms import MISS_RULE, PARAMETER, PARAMETERS
 from strategies.covering import (
     CALLBACK,
     SHAPING,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.contract import CLAUSE, Family
+from contract.terms import CLAUSE, Family
 from emulator.faults import catalog
 from reports.mutation import CLEAN, Spec, run_one
 

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from rfc3986 import uri_reference, validators
 from rfc3986.exceptions import ValidationError
 
-from conformance import contract
-from conformance.contract import PARAMETERS, Severity
 from conformance.corpus import refusal_plan
+from contract import terms as contract
+from contract.terms import PARAMETERS, Severity
 from emulator.app import validate_recording_form
 from strategies.invalid import LENIENT_KINDS, near_misses
 

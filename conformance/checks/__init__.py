@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from conformance.contract import CLAUSE, Clause
-from conformance.exchange import Exchange
+from contract.exchange import Exchange
+from contract.terms import CLAUSE, Clause
 from strategies.forms import Form, sent, sent_events
 
 

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 from conformance.checks import Created, Scope, check
-from conformance.contract import (
+from conformance.receiver import Delivery
+from contract.failures import ContractViolation
+from contract.terms import (
     CALLBACK_FIELDS,
     CALLBACK_IDENTITY_FIELDS,
     IN_PROGRESS_EVENT,
     PARAMETER,
     TERMINAL_EVENTS,
 )
-from conformance.failures import ContractViolation
-from conformance.receiver import Delivery
 from strategies.urls import normal_percent_encoding
 
 _EVENTS = PARAMETER["RecordingStatusCallbackEvent"]

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from conformance.checks import Refused
-from conformance.contract import PARAMETER, Clause
-from conformance.exchange import Exchange, Form
-from conformance.failures import ContractViolation
 from conformance.harness import is_success
+from contract.exchange import Exchange, Form
+from contract.failures import ContractViolation
+from contract.terms import PARAMETER, Clause
 from strategies.forms import with_spaced_events
 
 EVENTS = PARAMETER["RecordingStatusCallbackEvent"]

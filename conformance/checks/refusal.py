@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from conformance.checks import Refused, Scope, check
-from conformance.contract import ERROR_FIELDS
-from conformance.failures import ContractViolation
+from contract.failures import ContractViolation
+from contract.terms import ERROR_FIELDS
 
 _TYPES = {"integer": int, "string": str}
 

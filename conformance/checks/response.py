@@ -6,7 +6,9 @@ import re
 from typing import Any
 
 from conformance.checks import Created, Scope, check
-from conformance.contract import (
+from contract.failures import ContractViolation
+from contract.rfc2822 import date_time_problem
+from contract.terms import (
     API_RECORDING_SOURCE,
     API_VERSION,
     CHANNELS_BY_MODE,
@@ -17,8 +19,6 @@ from conformance.contract import (
     STARTED_STATUSES,
     enum_clause,
 )
-from conformance.failures import ContractViolation
-from conformance.rfc2822 import date_time_problem
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from conformance.contract import CLAUSE
+from contract.terms import CLAUSE
 from emulator.store import Call, Recording
 
 Problems = list[tuple[str, str | None, str]]  # (parameter, value sent, why it is refused)

@@ -3,7 +3,7 @@ null rules, missing fields, and corners where two or three parameters meet."""
 
 from __future__ import annotations
 
-from conformance.rfc2822 import DAY_NAMES
+from contract.rfc2822 import DAY_NAMES
 from emulator.faults import Body, Fault, body_fault, fault, sent
 
 OTHER_UUID = "00000000-0000-4000-8000-000000000000"

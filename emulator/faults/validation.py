@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from conformance.contract import PARAMETER
+from contract.terms import PARAMETER
 from emulator.faults import Body, Fault, FormPairs, Problems, fault, sent
 
 

@@ -23,8 +23,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from conformance.contract import CLAUSE, is_http_url
-from conformance.failures import ConfigurationError
+from contract.failures import ConfigurationError
+from contract.terms import CLAUSE, is_http_url
 
 FIELDS = ("clause", "reason", "link")
 _TEXT = {"type": "string", "pattern": r"\S"}  # a blank string says nothing

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conformance.contract import (
+from contract.rfc2822 import JSON_SCHEMA_PATTERN
+from contract.terms import (
     CONTRACT_VERSION,
     ERROR_FIELDS,
     PARAMETERS,
@@ -13,7 +14,6 @@ from conformance.contract import (
     Parameter,
     ResponseField,
 )
-from conformance.rfc2822 import JSON_SCHEMA_PATTERN
 
 CREATE_PATH = "/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.contract import CLAUSE, OPERATION, Clause, Severity
-from conformance.exchange import Exchange
+from contract.exchange import Exchange
+from contract.terms import CLAUSE, OPERATION, Clause, Severity
 
 
 class ContractViolation(AssertionError):
