@@ -19,12 +19,17 @@ from emulator.faults import catalog
 from reports.mutation import CLEAN, Spec, run_one
 
 FAULTS = sorted(catalog())
-SPEC = Spec.from_env()
 
 
 # Over HTTP what changes is the process boundary and credentials given as options: the
 # faithful run and three faults (in an answer, a refusal, a callback) prove them.
 OVER_HTTP = ("api-version-wrong", "auth-any-token", "callback-channels-always-1")
+
+
+@pytest.fixture(scope="session")
+def spec() -> Spec:
+    """The matrix's options: the default, or what `python -m reports.mutation` asks."""
+    return Spec.from_env()
 
 
 def test_catalog_is_large_and_spans_every_checked_family() -> None:
@@ -34,23 +39,25 @@ def test_catalog_is_large_and_spans_every_checked_family() -> None:
     assert families >= set(Family) - {Family.GENERIC}
 
 
-def test_faithful_emulator_has_zero_failures(tmp_path: Path) -> None:
-    row = run_one(CLEAN, tmp_path, SPEC)
+def test_faithful_emulator_has_zero_failures(spec: Spec, tmp_path: Path) -> None:
+    row = run_one(CLEAN, tmp_path, spec)
     assert row.caught_by == [], row
 
 
 @pytest.mark.parametrize("fault", FAULTS)
-def test_fault_is_killed_naming_its_clause(fault: str, tmp_path: Path) -> None:
-    row = run_one(fault, tmp_path, SPEC)
+def test_fault_is_killed_naming_its_clause(fault: str, spec: Spec, tmp_path: Path) -> None:
+    row = run_one(fault, tmp_path, spec)
     assert row.killed, row
 
 
-def test_faithful_emulator_over_http_has_zero_failures(tmp_path: Path) -> None:
-    row = run_one(CLEAN, tmp_path, replace(SPEC, over_http=True, out=None))
+def test_faithful_emulator_over_http_has_zero_failures(spec: Spec, tmp_path: Path) -> None:
+    row = run_one(CLEAN, tmp_path, replace(spec, over_http=True, out=None))
     assert row.caught_by == [], row
 
 
 @pytest.mark.parametrize("fault", OVER_HTTP)
-def test_fault_over_http_is_killed_naming_its_clause(fault: str, tmp_path: Path) -> None:
-    row = run_one(fault, tmp_path, replace(SPEC, over_http=True, out=None))
+def test_fault_over_http_is_killed_naming_its_clause(
+    fault: str, spec: Spec, tmp_path: Path
+) -> None:
+    row = run_one(fault, tmp_path, replace(spec, over_http=True, out=None))
     assert row.killed, row
