@@ -107,7 +107,8 @@ class ValidCorpus:
         return [e.created for e in self.entries if e.created is not None]
 
     def __add__(self, later: ValidCorpus) -> ValidCorpus:
-        self.settle(), later.settle()
+        self.settle()
+        later.settle()
         return ValidCorpus(self.entries + later.entries, self.unanswered + later.unanswered)
 
     @property
