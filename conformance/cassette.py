@@ -106,7 +106,7 @@ class RecordedRun:
             raise ConfigurationError(f"--replay-cassette {directory}: {path.name}: {exc}") from None
 
 
-PROJECT_PACKAGES = ("conformance", "strategies", "emulator", "reports")
+PROJECT_PACKAGES = ("contract", "conformance", "strategies", "emulator", "reports")
 
 
 def import_project_modules() -> None:

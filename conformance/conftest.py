@@ -1,5 +1,5 @@
 """Fixtures of the conformance suite and the hooks that make each result speak in
-clauses. Options are declared in the root conftest.py."""
+clauses. Options and profiles are declared in the plugin, conformance/plugin.py."""
 
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ from conformance.target import TargetClient
 from contract.exchange import redacted_command
 from contract.failures import ConfigurationError, ContractViolation, Inconclusive
 from contract.terms import CLAUSE
+from reports.plugin import RUN_CONTEXT
 from reports.verdicts import RunContext
 
 SESSION = pytest.StashKey[SuiteSession]()
@@ -58,7 +59,7 @@ UNDO_SCRUB = pytest.StashKey[Callable[[], None]]()
 CLOSING = pytest.StashKey[list[str]]()
 
 
-# Not tryfirst: after the root conftest's (which checks the Hypothesis profile), before
+# Not tryfirst: after the plugin's (which checks the Hypothesis profile), before
 # the plugins registered earlier (Hypothesis' reads the seed, pytest-html and JUnit the
 # report paths this sets).
 def pytest_configure(config: pytest.Config) -> None:
@@ -104,16 +105,8 @@ def pytest_configure(config: pytest.Config) -> None:
             session.settings.max_response_bytes,
         )
         config.stash[CASSETTE] = cassette.open()
-    report_dir = Path(config.getoption("report_dir"))
-    report_dir.mkdir(parents=True, exist_ok=True)
-    if not getattr(config.option, "htmlpath", None):
-        config.option.htmlpath = str(report_dir / "conformance.html")
-        config.option.self_contained_html = True
-    if not config.option.xmlpath:
-        config.option.xmlpath = str(report_dir / "junit.xml")
-    from reports.plugin import ClauseReport
-
-    config.pluginmanager.register(ClauseReport(lambda: _run_context(config)), "clause-report")
+    Path(config.getoption("report_dir")).mkdir(parents=True, exist_ok=True)
+    config.stash[RUN_CONTEXT] = lambda: _run_context(config)  # for the clause report
 
 
 def _harness(config: pytest.Config) -> Harness:

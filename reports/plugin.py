@@ -39,6 +39,11 @@ def _outcome(report: pytest.TestReport) -> tuple[Outcome, str]:
     return Outcome.PASSED, ""
 
 
+# What the run was (target, implementation, command...), which the suite's fixtures
+# know: they put it here, and the report reads it when it is written.
+RUN_CONTEXT = pytest.StashKey[Callable[[], RunContext]]()
+
+
 class ClauseReport:
     def __init__(self, context: Callable[[], RunContext]) -> None:
         self._context = context

@@ -8,6 +8,8 @@ import os
 import pytest
 from hypothesis import settings
 
+from conformance.plugin import load_profile
+
 # The suite's profiles draw a few examples per test (a run is requests to a target);
 # the project's own property tests are pure and cheap, so they draw many.
 OWN_EXAMPLES = 100
@@ -27,6 +29,7 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    load_profile()  # the suite's (dev, or ci where CI is set), with more examples
     current = settings.get_current_profile_name()
     own = f"{current}-own-tests"
     settings.register_profile(own, settings.get_profile(current), max_examples=OWN_EXAMPLES)

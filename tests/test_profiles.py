@@ -1,4 +1,4 @@
-"""The Hypothesis profiles the root conftest registers: dev, ci, deep, and live, the
+"""The Hypothesis profiles the suite's plugin registers: dev, ci, deep, and live, the
 last fit for a remote, rate-limited, paid-for target."""
 
 from __future__ import annotations
