@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -42,7 +42,7 @@ from conformance.replay import replay_commands
 from conformance.secrets import scrub_log_records
 from conformance.session import SuiteSession, session_from_options
 from conformance.target import TargetClient
-from contract.exchange import redacted_command
+from contract.exchange import Form, redacted_command
 from contract.failures import ConfigurationError, ContractViolation, Inconclusive
 from contract.terms import CLAUSE
 from reports.plugin import RUN_CONTEXT
@@ -443,13 +443,30 @@ def receiver(suite: SuiteSession, pytestconfig: pytest.Config) -> Iterator[Callb
     r.stop()
 
 
+@dataclass(frozen=True)
+class StagedPlan:
+    """What the corpora send, split once into the first look and the rest."""
+
+    first_rows: list[Form]
+    rest_rows: list[Form]
+    first_probes: list[ProbeSpec]
+    rest_probes: list[ProbeSpec]
+
+
+@pytest.fixture(scope="session")
+def staged_plan(suite: SuiteSession) -> StagedPlan:
+    s = suite.settings
+    other_token_known = suite.target.other_account is not None
+    probes = refusal_plan(s.unknown_call_sid, s.other_account_sid, other_token_known)
+    return StagedPlan(*first_look_split(plan_forms(s.coverage_strength)), *first_probes(probes))
+
+
 @pytest.fixture(scope="session")
 def first_look_valid(
-    harness: Harness, receiver: CallbackReceiver, suite: SuiteSession
+    harness: Harness, receiver: CallbackReceiver, suite: SuiteSession, staged_plan: StagedPlan
 ) -> ValidCorpus:
     s = suite.settings
-    first, _ = first_look_split(plan_forms(s.coverage_strength))
-    rows = send_rows(harness, receiver, first)
+    rows = send_rows(harness, receiver, staged_plan.first_rows)
     # Callbacks are awaited when a test first needs them, after the first look's probes
     # (see _stage): those go out while the callbacks come in and the grace runs.
     return ValidCorpus(
@@ -468,19 +485,20 @@ def valid_corpus(
     harness: Harness,
     receiver: CallbackReceiver,
     suite: SuiteSession,
+    staged_plan: StagedPlan,
 ) -> ValidCorpus:
     if request.param is Stage.FIRST_LOOK:
         return first_look_valid
     s = suite.settings
-    _, rest = first_look_split(plan_forms(s.coverage_strength))
-    later = send_valid(harness, receiver, rest, s.callback_timeout, s.callback_grace)
-    return first_look_valid + later
+    rest = staged_plan.rest_rows
+    return first_look_valid + send_valid(
+        harness, receiver, rest, s.callback_timeout, s.callback_grace
+    )
 
 
 @pytest.fixture(scope="session")
-def first_look_refusals(harness: Harness, suite: SuiteSession) -> RefusalCorpus:
-    first, _ = first_probes(_refusal_plan(suite))
-    return send_refusals(harness, first)
+def first_look_refusals(harness: Harness, staged_plan: StagedPlan) -> RefusalCorpus:
+    return send_refusals(harness, staged_plan.first_probes)
 
 
 @pytest.fixture(scope="session")
@@ -488,15 +506,8 @@ def refusal_corpus(
     request: pytest.FixtureRequest,
     first_look_refusals: RefusalCorpus,
     harness: Harness,
-    suite: SuiteSession,
+    staged_plan: StagedPlan,
 ) -> RefusalCorpus:
     if request.param is Stage.FIRST_LOOK:
         return first_look_refusals
-    _, rest = first_probes(_refusal_plan(suite))
-    return first_look_refusals + send_refusals(harness, rest)
-
-
-def _refusal_plan(suite: SuiteSession) -> list[ProbeSpec]:
-    s = suite.settings
-    other_token_known = suite.target.other_account is not None
-    return refusal_plan(s.unknown_call_sid, s.other_account_sid, other_token_known)
+    return first_look_refusals + send_refusals(harness, staged_plan.rest_probes)
