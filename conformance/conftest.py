@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -22,18 +22,15 @@ from conformance.cassette import (
 )
 from conformance.closing import ExitStatus, closing_lines, exit_status
 from conformance.corpus import (
-    ProbeSpec,
     RefusalCorpus,
     Stage,
+    StagedPlan,
     ValidCorpus,
-    first_look_split,
-    first_probes,
     observe_callbacks,
-    plan_forms,
-    refusal_plan,
     send_refusals,
     send_rows,
     send_valid,
+    stage_plan,
 )
 from conformance.harness import Harness
 from conformance.params import Judged
@@ -42,7 +39,7 @@ from conformance.replay import replay_commands
 from conformance.secrets import scrub_log_records
 from conformance.session import SuiteSession, session_from_options
 from conformance.target import TargetClient
-from contract.exchange import Form, redacted_command
+from contract.exchange import redacted_command
 from contract.failures import ConfigurationError, ContractViolation, Inconclusive
 from contract.terms import CLAUSE
 from reports.plugin import RUN_CONTEXT
@@ -443,22 +440,13 @@ def receiver(suite: SuiteSession, pytestconfig: pytest.Config) -> Iterator[Callb
     r.stop()
 
 
-@dataclass(frozen=True)
-class StagedPlan:
-    """What the corpora send, split once into the first look and the rest."""
-
-    first_rows: list[Form]
-    rest_rows: list[Form]
-    first_probes: list[ProbeSpec]
-    rest_probes: list[ProbeSpec]
-
-
 @pytest.fixture(scope="session")
 def staged_plan(suite: SuiteSession) -> StagedPlan:
     s = suite.settings
     other_token_known = suite.target.other_account is not None
-    probes = refusal_plan(s.unknown_call_sid, s.other_account_sid, other_token_known)
-    return StagedPlan(*first_look_split(plan_forms(s.coverage_strength)), *first_probes(probes))
+    return stage_plan(
+        s.coverage_strength, s.unknown_call_sid, s.other_account_sid, other_token_known
+    )
 
 
 @pytest.fixture(scope="session")

@@ -295,6 +295,24 @@ def first_probes(specs: list[ProbeSpec]) -> tuple[list[ProbeSpec], list[ProbeSpe
     return specs[:clauses], specs[clauses:]
 
 
+@dataclass(frozen=True)
+class StagedPlan:
+    """What the corpora send, split into the first look and the rest: read by the run's
+    fixtures and by the dry run's listing alike, so the listing cannot drift."""
+
+    first_rows: list[Form]
+    rest_rows: list[Form]
+    first_probes: list[ProbeSpec]
+    rest_probes: list[ProbeSpec]
+
+
+def stage_plan(
+    strength: int, unknown_call: str, other_account: str, other_token_known: bool = False
+) -> StagedPlan:
+    probes = refusal_plan(unknown_call, other_account, other_token_known)
+    return StagedPlan(*first_look_split(plan_forms(strength)), *first_probes(probes))
+
+
 def _clause_by_clause(specs: list[ProbeSpec]) -> list[ProbeSpec]:
     """One probe of every clause before a second of any: a budget that ends midway has
     still asked about as many clauses as it could."""

@@ -10,10 +10,7 @@ from hypothesis import settings as hypothesis_settings
 from conformance.corpus import (
     ProbeSpec,
     event_probe_plan,
-    first_look_split,
-    first_probes,
-    plan_forms,
-    refusal_plan,
+    stage_plan,
 )
 from conformance.session import RunSettings
 from conformance.variations import VARIATIONS
@@ -39,11 +36,14 @@ def describe(
         plan.append(("  GET Calls/{sid}.json (the given call, checked to be in progress)", 1))
     else:
         plan.append(("  POST Calls.json (the call to record; ended at the end: 1 more)", 2))
-    first_rows, rest_rows = first_look_split(plan_forms(settings.coverage_strength))
-    probes = refusal_plan(
-        "{unknown uuid}", settings.other_account_sid or "{other account}", other_token_known
+    staged = stage_plan(
+        settings.coverage_strength,
+        "{unknown uuid}",
+        settings.other_account_sid or "{other account}",
+        other_token_known,
     )
-    first_probes_, rest_probes = first_probes(probes)
+    first_rows, rest_rows = staged.first_rows, staged.rest_rows
+    first_probes_, rest_probes = staged.first_probes, staged.rest_probes
     events = event_probe_plan()
     plan.append(
         (
@@ -112,12 +112,16 @@ def _creates(forms: list[Form]) -> list[tuple[str, int]]:
 
 def _probes(specs: list[ProbeSpec]) -> list[tuple[str, int]]:
     out = []
+    previous_listed = False
     for p in specs:
         where = f" CallSid={p.call_sid}" if p.call_sid else ""
         where += f" AccountSid={p.account_sid}" if p.account_sid else ""
         line = f"  POST Recordings.json {_show(p.form)}{where} auth={p.auth} [{p.clause.id}]"
         listed = " (+ the call's recordings listed before and after)" if p.listed else ""
-        out.append((line + listed, 1 + (2 if p.listed else 0)))
+        # Listed probes in a row share a listing (corpus.send_refusals).
+        listings = (1 if previous_listed else 2) if p.listed else 0
+        out.append((line + listed, 1 + listings))
+        previous_listed = p.listed
     return out
 
 

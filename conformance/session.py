@@ -29,6 +29,13 @@ from conformance.wire import DEFAULT_MAX_BODY, NoAnswer, Wire
 from contract.expectations import Expectations, load_expectations
 from contract.failures import ConfigurationError
 
+# Every pair of values, and every triple of the parameters that shape a recording
+# (strategies/covering.py): 47 rows. Strength 3, every triple of all, is 119. Under a
+# budget too: the plan goes out in the order that exposes the most soonest (a first
+# look, then the richest rows), so a budget that ends it midway has sent more than a
+# weaker plan sent whole (measured: benchmarks/speed.py, the README's "Speed").
+DEFAULT_STRENGTH = 2
+
 
 @dataclass(frozen=True)
 class RunSettings:
@@ -37,7 +44,7 @@ class RunSettings:
     callback_url: str | None = None
     callback_timeout: float = 10.0
     callback_grace: float = 0.3
-    coverage_strength: int = 2
+    coverage_strength: int = DEFAULT_STRENGTH
     other_account_sid: str = ""
     # A fresh uuid4 names no existing call (122 random bits).
     unknown_call_sid: str = field(default_factory=lambda: str(uuid.uuid4()))
@@ -85,14 +92,6 @@ def _at_least(name: str, value: int, least: int) -> int:
 def _budget(value: int | None) -> int | None:
     # Under 8 the suite cannot even start, judge and clean up one recording.
     return None if value is None else _at_least("--max-requests", value, 8)
-
-
-# Every pair of values, and every triple of the parameters that shape a recording
-# (strategies/covering.py): 47 rows. Strength 3, every triple of all, is 119. Under a
-# budget too: the plan goes out in the order that exposes the most soonest (a first
-# look, then the richest rows), so a budget that ends it midway has sent more than a
-# weaker plan sent whole (measured: benchmarks/speed.py, the README's "Speed").
-DEFAULT_STRENGTH = 2
 
 
 def _positive(name: str, value: float) -> float:

@@ -8,9 +8,8 @@ workers; each worker runs the suite in process (`pytest.main`), so imports are p
 once per worker, not once per fault. A fault's run stops at its first failure (`-x`);
 should that failure name another clause, the tests of the fault's clause are run again
 on their own (`--clause`), since a fault is killed only when the clause it breaks is
-named. Runs use the derandomized `ci`
-Hypothesis profile, so the matrix is reproducible. Prints the matrix and writes it as
-Markdown and JSON.
+named. Runs use the derandomized `ci` Hypothesis profile, so the matrix is
+reproducible. Prints the matrix and writes it as Markdown and JSON.
 """
 
 from __future__ import annotations
