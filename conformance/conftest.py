@@ -35,6 +35,7 @@ from conformance.corpus import (
 from conformance.harness import Harness
 from conformance.params import Judged
 from conformance.receiver import CallbackReceiver
+from conformance.registry import ENTRIES, ClauseTest, Rank
 from conformance.replay import replay_commands
 from conformance.secrets import scrub_log_records
 from conformance.session import SuiteSession, session_from_options
@@ -61,7 +62,6 @@ CLOSING = pytest.StashKey[list[str]]()
 # report paths this sets).
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "clause(id): the contract clause a test enforces")
-    config.addinivalue_line("markers", "awaits_callbacks: judges the status callbacks")
     if config.option.help or config.option.collectonly:
         return
     if getattr(config.option, "numprocesses", None) or hasattr(config, "workerinput"):
@@ -276,21 +276,15 @@ def _corpus_stage(item: pytest.Item) -> Stage | None:
     return found[0] if found else None
 
 
-def _stage(item: pytest.Item) -> int:
-    """Where a test spends requests: the first look (plan rows, then probes, then the
-    rows' callbacks), the other probes, the whole corpus, then Hypothesis, then
-    schemathesis. A budget, or -x, ends the run having judged the most it could."""
-    if item.path.name == "test_generic.py":
-        return 7
-    if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
-        return 6
-    stage = _corpus_stage(item)
-    valid = "valid_corpus" in getattr(item, "fixturenames", ())
-    if stage is Stage.FIRST_LOOK:
-        return 2 if item.get_closest_marker("awaits_callbacks") else 0 if valid else 1
-    if stage is Stage.WHOLE:
-        return 4 if valid else 5
-    return 3
+def _stage(item: pytest.Item) -> tuple[Rank, int]:
+    """Where a test spends requests: its registry entry's rank (conformance/registry.py),
+    then the entry's place in the registry; the Hypothesis tests that judge every clause
+    at once are no entry. A budget, or -x, ends the run having judged the most it could."""
+    params = getattr(item, "callspec", None)
+    entry = params.params.get("entry") if params else None
+    if not isinstance(entry, ClauseTest):
+        return Rank.GENERATED, 0
+    return entry.rank(_corpus_stage(item)), ENTRIES.index(entry)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

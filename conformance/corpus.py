@@ -8,16 +8,27 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from itertools import combinations, zip_longest
 
 from conformance.budget import BudgetExhausted
 from conformance.checks import Created, Refused
 from conformance.checks.callbacks import Observed
+from conformance.checks.identity import Named
 from conformance.harness import Harness, is_success
 from conformance.receiver import CallbackReceiver
 from contract.exchange import Auth, Exchange, Form
 from contract.failures import Inconclusive
-from contract.terms import CLAUSE, PARAMETER, PARAMETERS, Clause
+from contract.terms import (
+    MALFORMED_CALL,
+    MISSING_CREDENTIALS,
+    OTHER_ACCOUNT,
+    PARAMETER,
+    PARAMETERS,
+    UNKNOWN_CALL,
+    WRONG_TOKEN,
+    Clause,
+)
 from strategies.covering import CALLBACK, SHAPING, valid_plan
 from strategies.credentials import credential_probes
 from strategies.forms import EVENTS, EventEncoding, encode_events, sent, sent_events
@@ -115,6 +126,22 @@ class ValidCorpus:
     def observed(self) -> list[Observed]:
         self.settle()
         return [e.observed for e in self.entries if e.observed is not None]
+
+    def named(self, fetch: Callable[[str], Exchange]) -> list[Named]:
+        """The accepted creates that name their recording, each with the sids named before
+        it, fetched back on first need only (the whole corpus judges the first look's again)."""
+        out: list[Named] = []
+        for e in self.entries:
+            if e.created is not None and e.sid is not None:
+                earlier = frozenset(n.sid for n in out)
+                out.append(Named(e.created, e.sid, earlier, partial(_fetched, e, e.sid, fetch)))
+        return out
+
+
+def _fetched(entry: Entry, sid: str, fetch: Callable[[str], Exchange]) -> Exchange:
+    if entry.fetched is None:
+        entry.fetched = fetch(sid)
+    return entry.fetched
 
 
 def _with_callback(form: Form, receiver: CallbackReceiver) -> tuple[Form, str | None]:
@@ -256,27 +283,27 @@ def refusal_plan(
     ]
     specs.append(
         ProbeSpec(
-            CLAUSE["CALL-UNKNOWN-404"],
+            UNKNOWN_CALL,
             f"unknown CallSid {unknown_call}",
             404,
             call_sid=unknown_call,
         )
     )
     specs += [
-        ProbeSpec(CLAUSE["CALL-MALFORMED-4XX"], f"malformed CallSid {sid!r}", call_sid=sid)
+        ProbeSpec(MALFORMED_CALL, f"malformed CallSid {sid!r}", call_sid=sid)
         for sid in MALFORMED_CALL_SIDS
     ]
     specs += [
-        ProbeSpec(CLAUSE["AUTH-MISSING-401"], "no credentials", 401, auth=Auth.NONE, listed=True),
+        ProbeSpec(MISSING_CREDENTIALS, "no credentials", 401, auth=Auth.NONE, listed=True),
         ProbeSpec(
-            CLAUSE["AUTH-WRONG-TOKEN-401"],
+            WRONG_TOKEN,
             "a wrong API token",
             401,
             auth=Auth.WRONG_TOKEN,
             listed=True,
         ),
         ProbeSpec(
-            CLAUSE["AUTH-OTHER-ACCOUNT-401"],
+            OTHER_ACCOUNT,
             f"another account's path ({other_account})",
             401,
             account_sid=other_account,
@@ -354,11 +381,3 @@ def event_probe_plan() -> list[tuple[EventEncoding, Form]]:
     is in the covering plan too.)"""
     pair, every = EVENTS.domain[:2], EVENTS.domain
     return [(e, encode_events(events, e)) for e in EventEncoding for events in (pair, every)]
-
-
-def send_event_probes(harness: Harness) -> dict[EventEncoding, list[Exchange]]:
-    out: dict[EventEncoding, list[Exchange]] = {e: [] for e in EventEncoding}
-    for encoding, form in event_probe_plan():
-        out[encoding].append(harness.create(form))
-        harness.stop_all()
-    return out

@@ -1,22 +1,33 @@
-"""pytest parametrization in clauses, and the count of what each clause test judged."""
+"""pytest parametrization in registry entries, running them, and the count of what each
+clause test judged."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pytest
 
-from conformance.checks import Check
+from conformance.checks import Created, Refused
+from conformance.checks.outcome import expect_accepted, has_repeated_events, no_server_error
+from conformance.harness import Harness, is_success
+from conformance.registry import EVENTS_REPEATED_FIELDS, VALID_ACCEPTED, ClauseTest, Need, needing
+from contract.exchange import Exchange, Form
 from contract.failures import Inconclusive
+from strategies.forms import with_spaced_events
 
 T = TypeVar("T")
 
 
-def per_clause(checks: Iterable[Check[Any]]) -> Any:
+def clause_tests(need: Need) -> Any:
+    """Parametrize a test over the registry's entries of this need: ids and clause marks
+    from the entries (the reports, --clause and the kill matrix read the marks)."""
     return pytest.mark.parametrize(
-        "check",
-        [pytest.param(c, id=c.clause.id, marks=pytest.mark.clause(c.clause.id)) for c in checks],
+        "entry",
+        [
+            pytest.param(e, id=e.clause.id, marks=pytest.mark.clause(e.clause.id))
+            for e in needing(need)
+        ],
     )
 
 
@@ -39,12 +50,46 @@ def require(items: list[T], what: str, why: str = "") -> list[T]:
     return items
 
 
-def judge_each(check: Check[T], items: list[T], what: str, judged: Judged, why: str = "") -> None:
-    """Run the check on each item, counting those it judged; none judged is inconclusive."""
+def judge_each(entry: ClauseTest, items: list[Any], judged: Judged, why: str = "") -> None:
+    """Run the entry on each item, counting those it judged; none judged is inconclusive."""
+    what = entry.need.what
     before = judged.count
     for item in require(items, what, why):
-        judged.add(check(item))  # a violation raises, and the report counts it judged
+        judged.add(entry(item))  # a violation raises, and the report counts it judged
     if judged.count == before:
         raise Inconclusive(
-            f"none of the {len(items)} {what}s gave {check.clause.id} anything to judge"
+            f"none of the {len(items)} {what}s gave {entry.clause.id} anything to judge"
         )
+
+
+def judge_created(created: Created) -> None:
+    for entry in needing(Need.CREATED):
+        entry(created)
+
+
+def judge_refused(refused: Refused) -> None:
+    for entry in needing(Need.REFUSALS):  # NO-SERVER-ERROR among them
+        entry(refused)
+
+
+def judge_answer(harness: Harness, exchange: Exchange, why: str) -> None:
+    """An answer judged like any other: a created recording by every CREATED entry (echo,
+    defaults...), a refusal by every REFUSALS entry."""
+    if is_success(exchange):
+        judge_created(harness.created(exchange))
+    else:
+        judge_refused(Refused(exchange, why))
+
+
+def judge_acceptance(exchange: Exchange, resend: Callable[[Form], Exchange]) -> None:
+    """A valid request must be accepted. When one with repeated event fields is refused,
+    the same request with space-separated events tells which clause broke: only the
+    encoding (a SHOULD) or the request."""
+    with VALID_ACCEPTED.stamping():
+        if is_success(exchange) or not has_repeated_events(exchange.request.form):
+            expect_accepted(exchange)
+            return
+        no_server_error(exchange, "2xx (a valid request)")
+        expect_accepted(resend(with_spaced_events(exchange.request.form)))
+    with EVENTS_REPEATED_FIELDS.stamping():
+        expect_accepted(exchange, "the same events in one spaced field were accepted")

@@ -7,13 +7,9 @@ from urllib.parse import urlencode
 
 from hypothesis import settings as hypothesis_settings
 
-from conformance.corpus import (
-    ProbeSpec,
-    event_probe_plan,
-    stage_plan,
-)
+from conformance.corpus import ProbeSpec, stage_plan
+from conformance.registry import CREATE_AND_STOP, ENTRIES, Rank
 from conformance.session import RunSettings
-from conformance.variations import VARIATIONS
 from contract.exchange import Form
 from strategies.covering import CALLBACK
 
@@ -23,7 +19,6 @@ HYPOTHESIS_RUNS = {
     "generated invalid requests": 1,
     "schemathesis positive and negative data": 2,
 }
-IDENTITY_FETCHES = 3
 
 
 def describe(
@@ -44,7 +39,8 @@ def describe(
     )
     first_rows, rest_rows = staged.first_rows, staged.rest_rows
     first_probes_, rest_probes = staged.first_probes, staged.rest_probes
-    events = event_probe_plan()
+    fetching = [e for e in ENTRIES if e.fetches]
+    own = [(e, p) for e in ENTRIES if e.rank(None) is Rank.OWN_PROBES for p in e.probes]
     plan.append(
         (
             f"first look: {len(first_rows)} rows of the covering plan (strength "
@@ -54,23 +50,23 @@ def describe(
         )
     )
     plan += _creates(first_rows)
-    plan.append((f"  GET Recordings/{{sid}}.json x{IDENTITY_FETCHES} (fetched back)", 3))
+    plan += [
+        (f"  GET Recordings/{{sid}}.json x{e.fetches} (fetched back) [{e.clause.id}]", e.fetches)
+        for e in fetching
+    ]
     plan += _probes(first_probes_)
     plan.append(
         (
-            f"then {len(events)} event encodings, {len(VARIATIONS)} HTTP-level variations, "
-            "the other "
-            f"{len(rest_rows)} rows of the plan and the other {len(rest_probes)} probes",
+            f"then {len(own)} requests of the clause tests' own (event encodings, HTTP-level "
+            f"variations), the other {len(rest_rows)} rows of the plan and the other "
+            f"{len(rest_probes)} probes",
             0,
         )
     )
-    plan += [
-        (f"  POST Recordings.json {_show(form)} (stopped if accepted)", 2) for _, form in events
-    ]
-    for v in VARIATIONS:
+    for entry, v in own:
         shown = "".join(f" [{k}: {value}]" for k, value in v.headers)
         line = f"  POST Recordings.json {_show(v.form)}{shown} auth={v.auth} ({v.why})"
-        plan.append((line, 2))
+        plan.append((f"{line} [{entry.clause.id}]", CREATE_AND_STOP))
     plan += _creates(rest_rows)
     plan += _probes(rest_probes)
     total = sum(cost for _, cost in plan) + 1  # the reachability probe
@@ -107,7 +103,7 @@ def describe(
 
 
 def _creates(forms: list[Form]) -> list[tuple[str, int]]:
-    return [(f"  POST Recordings.json {_show(f)}", 2) for f in forms]
+    return [(f"  POST Recordings.json {_show(f)}", CREATE_AND_STOP) for f in forms]
 
 
 def _probes(specs: list[ProbeSpec]) -> list[tuple[str, int]]:

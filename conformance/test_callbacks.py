@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-
-from conformance.checks import Check, Scope, checks_for
 from conformance.corpus import ValidCorpus
-from conformance.params import Judged, judge_each, per_clause
+from conformance.params import Judged, clause_tests, judge_each
+from conformance.registry import ClauseTest, Need
 
 
-@pytest.mark.awaits_callbacks
-@per_clause(checks_for(Scope.CALLBACKS))
+@clause_tests(Need.CALLBACKS)
 def test_callbacks_follow_the_request(
-    check: Check[Any], valid_corpus: ValidCorpus, judged: Judged
+    entry: ClauseTest, valid_corpus: ValidCorpus, judged: Judged
 ) -> None:
-    judge_each(
-        check,
-        valid_corpus.observed,
-        "recording with a callback URL",
-        judged,
-        valid_corpus.why_empty,
-    )
+    judge_each(entry, valid_corpus.observed, judged, valid_corpus.why_empty)

@@ -1,71 +1,26 @@
-"""Identity: unique sids, and a fetch returns the same resource."""
+"""Identity: unique sids, a fetch returns the same resource, and refused credentials
+create nothing."""
 
 from __future__ import annotations
 
-import pytest
-
-from conformance.corpus import ValidCorpus
+from conformance.corpus import RefusalCorpus, ValidCorpus
 from conformance.harness import Harness
-from conformance.params import Judged, require
-from contract.failures import ContractViolation
-
-# What a fetch must repeat of the create response (status, dates and duration move on).
-STABLE_FIELDS = (
-    "sid",
-    "account_sid",
-    "call_sid",
-    "conference_sid",
-    "channel",
-    "channels",
-    "trim",
-    "source",
-    "api_version",
-    "date_created",
-    "uri",
-)
-FETCHES = 3
+from conformance.params import Judged, clause_tests, judge_each
+from conformance.registry import ClauseTest, Need
 
 
-@pytest.mark.clause("IDENTITY-UNIQUE-SID")
-def test_no_two_recordings_share_a_sid(valid_corpus: ValidCorpus, judged: Judged) -> None:
-    seen: dict[str, object] = {}
-    for created in require(valid_corpus.created, "accepted request", valid_corpus.why_empty):
-        sid = created.body.get("sid")
-        if not isinstance(sid, str):
-            continue
-        judged.add()
-        if sid in seen:
-            raise ContractViolation(
-                "IDENTITY-UNIQUE-SID",
-                expected="a new sid per recording",
-                actual=f"sid {sid} returned twice",
-                exchange=created.exchange,
-            )
-        seen[sid] = created
-
-
-@pytest.mark.clause("IDENTITY-FETCH")
-def test_fetch_returns_the_same_recording(
-    valid_corpus: ValidCorpus, harness: Harness, judged: Judged
+@clause_tests(Need.NAMED)
+def test_recordings_keep_their_identity(
+    entry: ClauseTest, valid_corpus: ValidCorpus, harness: Harness, judged: Judged
 ) -> None:
-    named = [c for c in valid_corpus.created if isinstance(c.body.get("sid"), str)]
-    for created in require(named, "accepted request naming a sid", valid_corpus.why_empty)[
-        :FETCHES
-    ]:
-        judged.add()
-        entry = next(e for e in valid_corpus.entries if e.created is created)
-        if entry.fetched is None:  # once: the whole corpus judges the first look's again
-            entry.fetched = harness.client.fetch_recording(str(created.body.get("sid")))
-        fetched = entry.fetched
-        differ = [
-            f"{name}: created {created.body.get(name)!r}, fetched {fetched.body.get(name)!r}"
-            for name in STABLE_FIELDS
-            if fetched.body.get(name) != created.body.get(name)
-        ]
-        if fetched.response.status != 200 or differ:
-            raise ContractViolation(
-                "IDENTITY-FETCH",
-                expected=f"HTTP 200 and the same {', '.join(STABLE_FIELDS)}",
-                actual=f"HTTP {fetched.response.status}; " + ("; ".join(differ) or "fields agree"),
-                exchange=fetched,
-            )
+    named = valid_corpus.named(harness.client.fetch_recording)
+    # An entry that fetches judges as many recordings as it may fetch (its cost).
+    judge_each(entry, named[: entry.fetches or None], judged, valid_corpus.why_empty)
+
+
+@clause_tests(Need.LISTED)
+def test_refused_credentials_create_nothing(
+    entry: ClauseTest, refusal_corpus: RefusalCorpus, judged: Judged
+) -> None:
+    listed = [p for p in refusal_corpus.for_clause(entry.clause.id) if p.listed]
+    judge_each(entry, listed, judged)

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks import Check, Scope, checks_for
-from conformance.checks.outcome import judge_acceptance
 from conformance.corpus import ValidCorpus
 from conformance.harness import Harness
-from conformance.params import Judged, judge_each, per_clause
+from conformance.params import Judged, clause_tests, judge_acceptance, judge_created, judge_each
 from conformance.receiver import CallbackReceiver
+from conformance.registry import ClauseTest, Need
 from strategies.valid import valid_forms
 
-CREATED_CHECKS = checks_for(Scope.CREATED)
 
-
-@per_clause(CREATED_CHECKS)
+@clause_tests(Need.CREATED)
 def test_clause_holds_on_covering_plan(
-    check: Check[Any], valid_corpus: ValidCorpus, judged: Judged
+    entry: ClauseTest, valid_corpus: ValidCorpus, judged: Judged
 ) -> None:
-    judge_each(check, valid_corpus.created, "accepted request", judged, valid_corpus.why_empty)
+    judge_each(entry, valid_corpus.created, judged, valid_corpus.why_empty)
 
 
 @given(data=st.data())
@@ -33,8 +28,6 @@ def test_clauses_hold_on_generated_valid_requests(
     exchange = harness.create(data.draw(valid_forms(callback_urls=urls), "form"))
     try:
         judge_acceptance(exchange, harness.create)
-        created = harness.created(exchange)
-        for check in CREATED_CHECKS:
-            check(created)
+        judge_created(harness.created(exchange))
     finally:
         harness.stop_all()

@@ -16,7 +16,8 @@ FORM_TYPE = "Application/X-WWW-Form-URLEncoded; Charset=UTF-8"
 
 @dataclass(frozen=True)
 class Variation:
-    clause: str  # the clause its answer is judged by first
+    """A request of a clause test's own (conformance/registry.py names the clause)."""
+
     why: str
     form: Form
     headers: tuple[tuple[str, str], ...] = ()
@@ -25,7 +26,6 @@ class Variation:
 
 # A valid request however spelled: accepted (a MUST), and honoured.
 SPELLED = Variation(
-    "VALID-ACCEPTED",
     "a valid request spelled as RFC 9110 allows (form type in mixed case with a charset, "
     "header names in lower case, the Basic scheme in lower case), with a callback URL at "
     "the edges of RFC 3986 (an IPv6 literal, port 65535, percent-encoding, a query)",
@@ -39,13 +39,11 @@ SPELLED = Variation(
 )
 # Unknown parameters beside known ones: ignored (a SHOULD), the known ones honoured.
 UNKNOWN_BESIDE_KNOWN = Variation(
-    "UNKNOWN-PARAMS-IGNORED",
     "unknown parameters beside known ones",
     (("RecordingFormat", "mp3"), ("Trim", "trim-silence"), ("PlayBeep", "false")),
 )
 # The contract says nothing of a parameter sent twice: accepted or refused, never a 5xx.
 REPEATED = Variation(
-    "NO-SERVER-ERROR",
     "a parameter repeated with the same value",
     (("Trim", "trim-silence"), ("RecordingChannels", "dual"), ("Trim", "trim-silence")),
 )

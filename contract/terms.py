@@ -1047,6 +1047,17 @@ def enum_clause(field_name: str) -> Clause:
     return CLAUSE[f"ENUM-{field_name.upper().replace('_', '-')}"]
 
 
+# The clauses named by role, not through a parameter or a field: the one a 5xx breaks
+# whatever else was judged, and the ones the identity probes are sent for.
+SERVER_ERROR = CLAUSE["NO-SERVER-ERROR"]
+UNKNOWN_CALL = CLAUSE["CALL-UNKNOWN-404"]
+MALFORMED_CALL = CLAUSE["CALL-MALFORMED-4XX"]
+MISSING_CREDENTIALS = CLAUSE["AUTH-MISSING-401"]
+WRONG_TOKEN = CLAUSE["AUTH-WRONG-TOKEN-401"]
+OTHER_ACCOUNT = CLAUSE["AUTH-OTHER-ACCOUNT-401"]
+ACCOUNT_SID_EXACT = CLAUSE["AUTH-ACCOUNT-SID-EXACT"]
+
+
 def decisions_markdown() -> str:
     """The README's table of decisions, then the rule of each kind of wrong value,
     generated so the two cannot drift."""

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 
 from contract.exchange import Auth
-from contract.terms import CLAUSE, Clause
+from contract.terms import ACCOUNT_SID_EXACT, MISSING_CREDENTIALS, WRONG_TOKEN, Clause
 
 
 class NotDerivable(ValueError):
@@ -115,7 +115,7 @@ class CredentialProbe:
     why: str  # what it sends, by derivation: safe to print
 
 
-_WRONG, _MISSING = CLAUSE["AUTH-WRONG-TOKEN-401"], CLAUSE["AUTH-MISSING-401"]
+_WRONG, _MISSING = WRONG_TOKEN, MISSING_CREDENTIALS
 CREDENTIAL_PROBES: tuple[CredentialProbe, ...] = (
     CredentialProbe(Auth.TOKEN_TRUNCATED, _WRONG, "the token without its last character"),
     CredentialProbe(Auth.TOKEN_EMPTY, _WRONG, "the right project id, an empty token"),
@@ -125,7 +125,7 @@ CREDENTIAL_PROBES: tuple[CredentialProbe, ...] = (
     CredentialProbe(Auth.OTHER_TOKEN, _WRONG, "this account's SID with another account's token"),
     CredentialProbe(
         Auth.ACCOUNT_SID_CASE,
-        CLAUSE["AUTH-ACCOUNT-SID-EXACT"],
+        ACCOUNT_SID_EXACT,
         "the account SID with its letters' case swapped, the right token",
     ),
     CredentialProbe(Auth.SCHEME_ONLY, _MISSING, "an Authorization header of 'Basic' alone"),

@@ -1,28 +1,46 @@
-"""Checks: one decorated function per clause, raising `ContractViolation`.
+"""Checks: plain functions the registry (conformance/registry.py) binds to clauses.
 
-A check takes the context of its scope (what was sent and answered, and what
-the suite knows around it) and returns whether it judged it: True when the clause
-held on it, False when it gave the clause nothing to judge (a default check on a
-request that sent the parameter, a method check on a recording no callback came
-for). A clause passes only on what was judged.
+A check takes one item of what its entry needs (a created recording, a refusal, a
+recording's callbacks...) and returns whether it judged it: True when the clause held
+on it, False when it gave the clause nothing to judge (a default check on a request
+that sent the parameter, a method check on a recording no callback came for). A
+clause passes only on what was judged. A check that finds the clause broken raises
+`Violation`, naming no clause: the entry that ran it stamps its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from contract.exchange import Exchange
-from contract.terms import CLAUSE, Clause
+from contract.failures import ContractViolation
+from contract.terms import Clause
 from strategies.forms import Form, sent, sent_events
 
 
-class Scope(StrEnum):
-    CREATED = "created"  # a create answered 2xx with a recording
-    REFUSED = "refused"  # a request the contract says must be refused
-    CALLBACKS = "callbacks"  # a created recording, ended, with the callbacks it caused
+class Violation(Exception):
+    """A clause broken, before the registry entry that ran the check stamps it with its
+    clause. `clause` is set only where a rule overrides the entry's: a 5xx is always
+    NO-SERVER-ERROR (checks/outcome.py)."""
+
+    def __init__(
+        self,
+        expected: str,
+        actual: str,
+        exchange: Exchange | None = None,
+        clause: Clause | None = None,
+    ) -> None:
+        super().__init__(f"expected {expected}; actual {actual}")
+        self.expected, self.actual, self.exchange, self.clause = expected, actual, exchange, clause
+
+    def against(self, clause: Clause) -> ContractViolation:
+        return ContractViolation(
+            self.clause or clause,
+            expected=self.expected,
+            actual=self.actual,
+            exchange=self.exchange,
+        )
 
 
 @dataclass(frozen=True)
@@ -51,38 +69,3 @@ class Refused:
     exchange: Exchange
     why: str  # what makes the request one to refuse, for the message
     status: int | None = None  # the exact status the contract asks for, if any
-
-
-Ctx = TypeVar("Ctx")
-
-
-@dataclass(frozen=True)
-class Check(Generic[Ctx]):
-    clause: Clause
-    scope: Scope
-    run: Callable[[Ctx], bool]
-
-    def __call__(self, context: Ctx) -> bool:
-        return self.run(context)
-
-
-CHECKS: list[Check[Any]] = []
-
-
-def check(clause_id: str, scope: Scope) -> Callable[[Callable[[Ctx], bool]], Check[Ctx]]:
-    def register(func: Callable[[Ctx], bool]) -> Check[Ctx]:
-        registered = Check(CLAUSE[clause_id], scope, func)
-        CHECKS.append(registered)
-        return registered
-
-    return register
-
-
-def checks_for(scope: Scope) -> list[Check[Any]]:
-    _load()
-    return [c for c in CHECKS if c.scope is scope]
-
-
-def _load() -> None:
-    # Importing the families registers their checks.
-    from conformance.checks import callbacks, refusal, response  # noqa: F401

@@ -6,9 +6,8 @@ from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
-from conformance.checks import Created, Scope, check
+from conformance.checks import Created, Violation
 from conformance.receiver import Delivery
-from contract.failures import ContractViolation
 from contract.terms import (
     CALLBACK_FIELDS,
     CALLBACK_IDENTITY_FIELDS,
@@ -45,13 +44,11 @@ class Observed:
         )
 
 
-def _fail(clause: str, o: Observed, expected: str, actual: str | None = None) -> ContractViolation:
-    return ContractViolation(
-        clause, expected=expected, actual=actual or o.describe(), exchange=o.created.exchange
-    )
+def _fail(o: Observed, expected: str, actual: str | None = None) -> Violation:
+    return Violation(expected, actual or o.describe(), o.created.exchange)
 
 
-def _events_as_expected(clause: str, o: Observed) -> bool:
+def _events_as_expected(o: Observed) -> bool:
     """Judged when a callback was due or one came: a recording whose end is unknown and
     that asked only for its end gives nothing to judge."""
     delivered = Counter(
@@ -66,7 +63,6 @@ def _events_as_expected(clause: str, o: Observed) -> bool:
         missing = [e for e in missing if e == IN_PROGRESS_EVENT]
     if extra or repeated or missing:
         raise _fail(
-            clause,
             o,
             f"exactly one callback per requested event that occurred: {sorted(expected)} "
             f"(requested {sorted(requested)}, recording ended {o.final_status or 'unknown'})",
@@ -78,14 +74,12 @@ def _events_as_expected(clause: str, o: Observed) -> bool:
     return bool(delivered) or bool(missing) or o.final_status in TERMINAL_EVENTS
 
 
-@check("CALLBACK-EVENTS", Scope.CALLBACKS)
 def callbacks_for_exactly_the_requested_events(o: Observed) -> bool:
-    return o.created.sent_events() is not None and _events_as_expected("CALLBACK-EVENTS", o)
+    return o.created.sent_events() is not None and _events_as_expected(o)
 
 
-@check("CALLBACK-DEFAULT-EVENT", Scope.CALLBACKS)
 def callbacks_default_to_completed(o: Observed) -> bool:
-    return o.created.sent_events() is None and _events_as_expected("CALLBACK-DEFAULT-EVENT", o)
+    return o.created.sent_events() is None and _events_as_expected(o)
 
 
 def _given_query(o: Observed) -> str:
@@ -102,7 +96,7 @@ def _added(pairs: tuple[tuple[str, str], ...], given: str) -> list[tuple[str, st
     return rest
 
 
-def _method_as_expected(clause: str, o: Observed, method: str) -> bool:
+def _method_as_expected(o: Observed, method: str) -> bool:
     """Judged on the callbacks that came; none came is nothing to judge. The query the
     URL had already is no payload."""
     for d in o.deliveries:
@@ -113,7 +107,6 @@ def _method_as_expected(clause: str, o: Observed, method: str) -> bool:
         if d.method != method or not carried:
             where = "query parameters" if method == "GET" else "a form body"
             raise _fail(
-                clause,
                 o,
                 f"{method} with the payload as {where}",
                 f"{d.method} {d.content_type or '-'} query={dict(d.query)} form={dict(d.form)}",
@@ -121,17 +114,15 @@ def _method_as_expected(clause: str, o: Observed, method: str) -> bool:
     return bool(o.deliveries)
 
 
-@check("CALLBACK-METHOD", Scope.CALLBACKS)
 def callbacks_use_the_requested_method(o: Observed) -> bool:
     method = o.created.sent(_METHOD.name)
-    return method is not None and _method_as_expected("CALLBACK-METHOD", o, method)
+    return method is not None and _method_as_expected(o, method)
 
 
-@check("CALLBACK-DEFAULT-METHOD", Scope.CALLBACKS)
 def callbacks_default_to_post(o: Observed) -> bool:
     if o.created.sent(_METHOD.name) is not None:
         return False
-    return _method_as_expected("CALLBACK-DEFAULT-METHOD", o, _METHOD.default or "")
+    return _method_as_expected(o, _METHOD.default or "")
 
 
 def _pieces(query: str) -> list[str]:
@@ -155,7 +146,6 @@ def _url_problem(given: str, d: Delivery) -> str | None:
     return None
 
 
-@check("CALLBACK-URL", Scope.CALLBACKS)
 def callbacks_request_the_url_given(o: Observed) -> bool:
     """Judged on the deliveries whose path the receiver kept (older cassettes have none)."""
     given = o.created.sent(_URL.name) or ""
@@ -164,7 +154,6 @@ def callbacks_request_the_url_given(o: Observed) -> bool:
         problem = _url_problem(given, d)
         if problem:
             raise _fail(
-                "CALLBACK-URL",
                 o,
                 f"a {d.method} of {given[:300]!r}"
                 + (" with the payload added to its query" if d.method == "GET" else ""),
@@ -173,7 +162,6 @@ def callbacks_request_the_url_given(o: Observed) -> bool:
     return bool(judged)
 
 
-@check("CALLBACK-PAYLOAD", Scope.CALLBACKS)
 def callback_payload_agrees_with_recording(o: Observed) -> bool:
     body = o.created.body
     for d in o.deliveries:
@@ -188,7 +176,5 @@ def callback_payload_agrees_with_recording(o: Observed) -> bool:
             if payload.get(name) != str(value)
         ]
         if wrong:
-            raise _fail(
-                "CALLBACK-PAYLOAD", o, "payload fields equal to the recording's", "; ".join(wrong)
-            )
+            raise _fail(o, "payload fields equal to the recording's", "; ".join(wrong))
     return bool(o.deliveries)

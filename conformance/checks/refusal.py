@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from conformance.checks import Refused, Scope, check
-from contract.failures import ContractViolation
+from conformance.checks import Refused, Violation
 from contract.terms import ERROR_FIELDS
 
 _TYPES = {"integer": int, "string": str}
 
 
-@check("ERROR-SHAPE", Scope.REFUSED)
 def error_body_has_its_fields(r: Refused) -> bool:
     response = r.exchange.response
     if not 400 <= response.status < 500:
@@ -17,8 +15,7 @@ def error_body_has_its_fields(r: Refused) -> bool:
     body = response.json
     if not isinstance(body, dict):
         why = response.unreadable()
-        raise ContractViolation(
-            "ERROR-SHAPE",
+        raise Violation(
             expected="a JSON object with " + ", ".join(ERROR_FIELDS),
             actual=f"{response.content_type or 'no type'}: {response.text[:200]!r}"
             + (f" ({why})" if why else ""),
@@ -30,8 +27,7 @@ def error_body_has_its_fields(r: Refused) -> bool:
         if not isinstance(body.get(name), _TYPES[kind]) or isinstance(body.get(name), bool)
     ]
     if wrong:
-        raise ContractViolation(
-            "ERROR-SHAPE",
+        raise Violation(
             expected=", ".join(f"{n}: {t}" for n, t in ERROR_FIELDS.items()),
             actual="; ".join(wrong),
             exchange=r.exchange,
@@ -39,15 +35,13 @@ def error_body_has_its_fields(r: Refused) -> bool:
     return True
 
 
-@check("ERROR-STATUS-MATCH", Scope.REFUSED)
 def error_status_matches_http(r: Refused) -> bool:
     response = r.exchange.response
     body = response.json
     if not 400 <= response.status < 500 or not isinstance(body, dict) or "status" not in body:
         return False  # ERROR-SHAPE speaks for a body without a status
     if body["status"] != response.status:
-        raise ContractViolation(
-            "ERROR-STATUS-MATCH",
+        raise Violation(
             expected=f"status == {response.status}",
             actual=f"status == {body['status']!r}",
             exchange=r.exchange,
@@ -55,11 +49,9 @@ def error_status_matches_http(r: Refused) -> bool:
     return True
 
 
-@check("NO-SERVER-ERROR", Scope.REFUSED)
 def refusal_is_not_a_server_error(r: Refused) -> bool:
     if r.exchange.response.status >= 500:
-        raise ContractViolation(
-            "NO-SERVER-ERROR",
+        raise Violation(
             expected=f"a 4xx refusal ({r.why})",
             actual=f"HTTP {r.exchange.response.status}",
             exchange=r.exchange,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from conformance.checks import Created, Scope, check
-from contract.failures import ContractViolation
+from conformance.checks import Created, Violation
 from contract.rfc2822 import date_time_problem
 from contract.terms import (
     API_RECORDING_SOURCE,
@@ -17,7 +17,6 @@ from contract.terms import (
     RESPONSE_FIELD,
     RESPONSE_FIELDS,
     STARTED_STATUSES,
-    enum_clause,
 )
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
@@ -29,8 +28,8 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
-def _fail(clause: str, c: Created, expected: str, actual: str) -> ContractViolation:
-    return ContractViolation(clause, expected=expected, actual=actual, exchange=c.exchange)
+def _fail(c: Created, expected: str, actual: str) -> Violation:
+    return Violation(expected, actual, c.exchange)
 
 
 def _present(c: Created, name: str) -> tuple[bool, Any]:
@@ -59,13 +58,11 @@ def _strings_of_format(c: Created, fmt: str) -> list[tuple[str, str]]:
     ]
 
 
-@check("SCHEMA-JSON", Scope.CREATED)
 def response_is_json_object(c: Created) -> bool:
     r = c.exchange.response
     if "application/json" not in r.content_type.lower() or not isinstance(r.json, dict):
         why = r.unreadable() or ("not an object" if r.json is not None else "")
         raise _fail(
-            "SCHEMA-JSON",
             c,
             "a JSON object sent as application/json",
             f"{r.content_type or 'no content type'}: {r.text[:200]!r}"
@@ -74,19 +71,15 @@ def response_is_json_object(c: Created) -> bool:
     return True
 
 
-@check("SCHEMA-FIELDS", Scope.CREATED)
 def every_field_present(c: Created) -> bool:
     if not _readable(c):
         return False
     missing = [f.name for f in RESPONSE_FIELDS if f.name not in c.body]
     if missing:
-        raise _fail(
-            "SCHEMA-FIELDS", c, "all contract fields present", f"missing: {', '.join(missing)}"
-        )
+        raise _fail(c, "all contract fields present", f"missing: {', '.join(missing)}")
     return True
 
 
-@check("SCHEMA-TYPES", Scope.CREATED)
 def fields_have_their_json_types(c: Created) -> bool:
     wrong = []
     if not any(f.name in c.body for f in RESPONSE_FIELDS):
@@ -100,17 +93,15 @@ def fields_have_their_json_types(c: Created) -> bool:
                 f"{f.name}={value!r} (want {f.json_type}{' or null' if f.nullable else ''})"
             )
     if wrong:
-        raise _fail("SCHEMA-TYPES", c, "each field of its JSON type", "; ".join(wrong))
+        raise _fail(c, "each field of its JSON type", "; ".join(wrong))
     return True
 
 
-@check("SCHEMA-UUID", Scope.CREATED)
 def sids_are_uuids(c: Created) -> bool:
     judged = _strings_of_format(c, "uuid")
     wrong = [f"{name}={value!r}" for name, value in judged if not _UUID.fullmatch(value)]
     if wrong:
         raise _fail(
-            "SCHEMA-UUID",
             c,
             "uuids: 8-4-4-4-12 hex digits, nothing else (RFC 4122 §3)",
             "; ".join(wrong),
@@ -118,13 +109,11 @@ def sids_are_uuids(c: Created) -> bool:
     return bool(judged)
 
 
-@check("SCHEMA-UUID-CANONICAL", Scope.CREATED)
 def sids_are_lower_case(c: Created) -> bool:
     judged = [(n, v) for n, v in _strings_of_format(c, "uuid") if _UUID.fullmatch(v)]
     wrong = [f"{name}={value!r}" for name, value in judged if value != value.lower()]
     if wrong:
         raise _fail(
-            "SCHEMA-UUID-CANONICAL",
             c,
             "hex digits in lower case (RFC 4122 §3: 'output as lower case characters')",
             "; ".join(wrong),
@@ -132,7 +121,6 @@ def sids_are_lower_case(c: Created) -> bool:
     return bool(judged)
 
 
-@check("SCHEMA-RFC2822", Scope.CREATED)
 def dates_are_rfc2822(c: Created) -> bool:
     judged = _strings_of_format(c, "rfc2822")
     wrong = [
@@ -142,7 +130,6 @@ def dates_are_rfc2822(c: Created) -> bool:
     ]
     if wrong:
         raise _fail(
-            "SCHEMA-RFC2822",
             c,
             "dates in RFC 2822 format, e.g. 'Tue, 25 Sep 2018 23:00:00 +0000'",
             "; ".join(wrong),
@@ -150,7 +137,6 @@ def dates_are_rfc2822(c: Created) -> bool:
     return bool(judged)
 
 
-@check("SCHEMA-INTEGER-LITERAL", Scope.CREATED)
 def integers_are_written_as_integers(c: Created) -> bool:
     # The parser keeps an integer literal an int: a float here was written with a
     # fraction or an exponent.
@@ -167,7 +153,6 @@ def integers_are_written_as_integers(c: Created) -> bool:
     ]
     if wrong:
         raise _fail(
-            "SCHEMA-INTEGER-LITERAL",
             c,
             f"integer literals within ±{MAX_EXACT_INTEGER} (RFC 8259 §6)",
             "; ".join(wrong),
@@ -175,11 +160,11 @@ def integers_are_written_as_integers(c: Created) -> bool:
     return bool(judged)
 
 
-def _expect_field(clause: str, c: Created, name: str, expected: Any, why: str) -> bool:
+def _expect_field(c: Created, name: str, expected: Any, why: str) -> bool:
     """Whether the field was there to judge; a wrong value is a violation."""
     present, value = _present(c, name)
     if present and value != expected:
-        raise _fail(clause, c, f"{name} == {expected!r} ({why})", f"{name} == {value!r}")
+        raise _fail(c, f"{name} == {expected!r} ({why})", f"{name} == {value!r}")
     return present
 
 
@@ -187,47 +172,41 @@ _CHANNELS = PARAMETER["RecordingChannels"]
 _TRIM = PARAMETER["Trim"]
 
 
-@check("DEFAULT-CHANNELS", Scope.CREATED)
 def omitted_channels_mean_mono(c: Created) -> bool:
     if c.sent(_CHANNELS.name) is not None:
         return False
     want = CHANNELS_BY_MODE[_CHANNELS.default or ""]
     why = f"{_CHANNELS.name} omitted, default {_CHANNELS.default}"
-    judged = [_expect_field("DEFAULT-CHANNELS", c, n, want, why) for n in ("channels", "channel")]
+    judged = [_expect_field(c, n, want, why) for n in ("channels", "channel")]
     return any(judged)
 
 
-@check("DEFAULT-TRIM", Scope.CREATED)
 def omitted_trim_means_do_not_trim(c: Created) -> bool:
     if c.sent(_TRIM.name) is not None:
         return False
-    return _expect_field("DEFAULT-TRIM", c, "trim", _TRIM.default, f"{_TRIM.name} omitted")
+    return _expect_field(c, "trim", _TRIM.default, f"{_TRIM.name} omitted")
 
 
-def _echo_channels(clause: str, name: str, c: Created) -> bool:
+def _echo_channels(name: str, c: Created) -> bool:
     mode = c.sent(_CHANNELS.name)
     if mode not in CHANNELS_BY_MODE:
         return False
-    return _expect_field(clause, c, name, CHANNELS_BY_MODE[mode], f"{_CHANNELS.name}={mode}")
+    return _expect_field(c, name, CHANNELS_BY_MODE[mode], f"{_CHANNELS.name}={mode}")
 
 
-@check("ECHO-CHANNELS", Scope.CREATED)
 def channels_follow_recording_channels(c: Created) -> bool:
-    return _echo_channels("ECHO-CHANNELS", "channels", c)
+    return _echo_channels("channels", c)
 
 
-@check("ECHO-CHANNEL", Scope.CREATED)
 def channel_follows_recording_channels(c: Created) -> bool:
-    return _echo_channels("ECHO-CHANNEL", "channel", c)
+    return _echo_channels("channel", c)
 
 
-@check("CONSISTENT-CHANNEL-KEYS", Scope.CREATED)
 def channel_agrees_with_channels(c: Created) -> bool:
     if "channel" not in c.body or "channels" not in c.body:
         return False
     if c.body["channel"] != c.body["channels"]:
         raise _fail(
-            "CONSISTENT-CHANNEL-KEYS",
             c,
             "channel == channels",
             f"channel={c.body['channel']!r}, channels={c.body['channels']!r}",
@@ -235,25 +214,19 @@ def channel_agrees_with_channels(c: Created) -> bool:
     return True
 
 
-@check("ECHO-TRIM", Scope.CREATED)
 def trim_follows_trim(c: Created) -> bool:
     trim = c.sent(_TRIM.name)
-    return trim is not None and _expect_field("ECHO-TRIM", c, "trim", trim, f"Trim={trim}")
+    return trim is not None and _expect_field(c, "trim", trim, f"Trim={trim}")
 
 
-@check("ECHO-CALL-SID", Scope.CREATED)
 def call_sid_is_the_path_call(c: Created) -> bool:
-    return _expect_field("ECHO-CALL-SID", c, "call_sid", c.call_sid, "the CallSid in the path")
+    return _expect_field(c, "call_sid", c.call_sid, "the CallSid in the path")
 
 
-@check("ECHO-ACCOUNT-SID", Scope.CREATED)
 def account_sid_is_the_path_account(c: Created) -> bool:
-    return _expect_field(
-        "ECHO-ACCOUNT-SID", c, "account_sid", c.account_sid, "the AccountSid in the path"
-    )
+    return _expect_field(c, "account_sid", c.account_sid, "the AccountSid in the path")
 
 
-@check("ECHO-URI", Scope.CREATED)
 def uri_names_this_recording(c: Created) -> bool:
     uri, sid = c.body.get("uri"), c.body.get("sid")
     if not isinstance(uri, str) or not isinstance(sid, str):
@@ -263,7 +236,6 @@ def uri_names_this_recording(c: Created) -> bool:
     under_account = f"/Accounts/{c.account_sid}/" in uri
     if last != sid or not under_account:
         raise _fail(
-            "ECHO-URI",
             c,
             f"a URI ending in /{sid}[.json] under /Accounts/{c.account_sid}/",
             f"uri == {uri!r}",
@@ -271,80 +243,61 @@ def uri_names_this_recording(c: Created) -> bool:
     return True
 
 
-@check("ECHO-API-VERSION", Scope.CREATED)
 def api_version_is_the_path_version(c: Created) -> bool:
-    return _expect_field(
-        "ECHO-API-VERSION", c, "api_version", API_VERSION, "the version in the path"
-    )
+    return _expect_field(c, "api_version", API_VERSION, "the version in the path")
 
 
-def _enum_check(name: str) -> None:
+def value_in_domain(name: str) -> Callable[[Created], bool]:
+    """The check that the response field `name` holds one of its enum's values."""
     field = RESPONSE_FIELD[name]
-    clause = enum_clause(name)
 
-    def value_in_domain(c: Created) -> bool:
+    def in_domain(c: Created) -> bool:
         present, value = _present(c, name)
         if present and value not in field.enum:
-            raise _fail(clause.id, c, f"{name} in {list(field.enum)}", f"{name} == {value!r}")
+            raise _fail(c, f"{name} in {list(field.enum)}", f"{name} == {value!r}")
         return present
 
-    value_in_domain.__name__ = f"{name}_in_its_domain"
-    check(clause.id, Scope.CREATED)(value_in_domain)
+    in_domain.__name__ = f"{name}_in_its_domain"
+    return in_domain
 
 
-for _name in ("channel", "channels", "source", "status"):
-    _enum_check(_name)
-
-
-@check("NULL-CALL-SID", Scope.CREATED)
 def call_recording_has_call_sid(c: Created) -> bool:
     present, value = _present(c, "call_sid")
     if present and value is None:
-        raise _fail(
-            "NULL-CALL-SID", c, "a non-null call_sid on a call recording", "call_sid == null"
-        )
+        raise _fail(c, "a non-null call_sid on a call recording", "call_sid == null")
     return present
 
 
-def _must_be_null(clause: str, c: Created, name: str, why: str) -> bool:
+def _must_be_null(c: Created, name: str, why: str) -> bool:
     present, value = _present(c, name)
     if present and value is not None:
-        raise _fail(clause, c, f"{name} == null ({why})", f"{name} == {value!r}")
+        raise _fail(c, f"{name} == null ({why})", f"{name} == {value!r}")
     return present
 
 
-@check("NULL-CONFERENCE-SID", Scope.CREATED)
 def call_recording_has_no_conference(c: Created) -> bool:
-    return _must_be_null("NULL-CONFERENCE-SID", c, "conference_sid", "a call recording")
+    return _must_be_null(c, "conference_sid", "a call recording")
 
 
-@check("NULL-ENCRYPTION-DETAILS", Scope.CREATED)
 def encryption_details_always_null(c: Created) -> bool:
-    return _must_be_null("NULL-ENCRYPTION-DETAILS", c, "encryption_details", "always")
+    return _must_be_null(c, "encryption_details", "always")
 
 
-@check("STARTED-STATUS", Scope.CREATED)
 def started_recording_is_in_progress(c: Created) -> bool:
     present, value = _present(c, "status")
     if present and value not in STARTED_STATUSES:
-        raise _fail(
-            "STARTED-STATUS", c, f"status in {list(STARTED_STATUSES)}", f"status == {value!r}"
-        )
+        raise _fail(c, f"status in {list(STARTED_STATUSES)}", f"status == {value!r}")
     return present
 
 
-@check("STARTED-DURATION", Scope.CREATED)
 def started_duration_not_negative(c: Created) -> bool:
     value = c.body.get("duration")
     if not _is_type(value, "integer"):
         return False  # SCHEMA-TYPES speaks for it
     if value < 0:
-        raise _fail("STARTED-DURATION", c, "duration >= 0", f"duration == {value!r}")
+        raise _fail(c, "duration >= 0", f"duration == {value!r}")
     return True
 
 
-@check("STARTED-SOURCE", Scope.CREATED)
 def started_through_the_api(c: Created) -> bool:
-    return _expect_field(
-        "STARTED-SOURCE", c, "source", API_RECORDING_SOURCE, "started by this endpoint"
-    )
+    return _expect_field(c, "source", API_RECORDING_SOURCE, "started by this endpoint")

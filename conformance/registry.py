@@ -1,0 +1,228 @@
+"""The one registry of clause tests, in the spirit of the Gateway API's ConformanceTest
+records: each entry names its clause, what it needs (the item its check takes, and so
+the corpus or the probes it reads), and the requests it sends of its own; its stage in
+the run follows from its need. The test modules hold one parametrized test per need,
+the dry run and the budget order read the entries, and tests/test_contract.py checks
+that every testable clause has one. Checks raise `Violation` naming no clause: the entry
+that runs them stamps its own. No clause ID is spelled outside this module and the
+contract."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum, IntEnum
+from typing import Any
+
+from conformance.checks import Violation, generic, identity, outcome, refusal
+from conformance.checks import callbacks as cb
+from conformance.checks import response as r
+from conformance.corpus import Stage, event_probe_plan
+from conformance.variations import REPEATED, SPELLED, UNKNOWN_BESIDE_KNOWN, Variation
+from contract.terms import (
+    ACCOUNT_SID_EXACT,
+    CLAUSE,
+    MALFORMED_CALL,
+    MISSING_CREDENTIALS,
+    OTHER_ACCOUNT,
+    PARAMETERS,
+    SERVER_ERROR,
+    UNKNOWN_CALL,
+    WRONG_TOKEN,
+    Clause,
+    enum_clause,
+    reject_clause,
+)
+from strategies.forms import EventEncoding
+
+CREATE_AND_STOP = 2  # the requests of one probe: its create, and the stop of what it started
+
+
+class Rank(IntEnum):
+    """Where a test spends requests: the first look (plan rows, then probes, then the rows'
+    callbacks), the tests' own probes, the whole corpus, then Hypothesis, then
+    schemathesis. A budget, or -x, ends the run having judged the most it could."""
+
+    FIRST_ROWS = 0
+    FIRST_PROBES = 1
+    FIRST_CALLBACKS = 2
+    OWN_PROBES = 3
+    WHOLE_ROWS = 4
+    WHOLE_PROBES = 5
+    GENERATED = 6  # the Hypothesis tests, which judge every clause at once: no entry
+    DRAWN = 7
+
+
+class Need(Enum):
+    """What a clause test judges: the item its check takes (in the comment), where it
+    comes from, and the ranks at the first look and on the whole corpus."""
+
+    CREATED = ("accepted request", Rank.FIRST_ROWS, Rank.WHOLE_ROWS)  # Created
+    ANSWERED = ("answered covering-plan request", Rank.FIRST_ROWS, Rank.WHOLE_ROWS)  # Exchange
+    NAMED = ("accepted request naming a sid", Rank.FIRST_ROWS, Rank.WHOLE_ROWS)  # Named
+    CALLBACKS = ("recording with a callback URL", Rank.FIRST_CALLBACKS, Rank.WHOLE_ROWS)
+    PROBES = ("probe of the clause", Rank.FIRST_PROBES, Rank.WHOLE_PROBES)  # Refused
+    LISTED = ("probe with the call's recordings listed", Rank.FIRST_PROBES, Rank.WHOLE_PROBES)
+    REFUSALS = ("refusal probe", Rank.FIRST_PROBES, Rank.WHOLE_PROBES)  # Refused
+    ENCODINGS = ("event probe", Rank.OWN_PROBES, Rank.OWN_PROBES)  # Exchange, its own probes
+    VARIATIONS = ("HTTP-level variation", Rank.OWN_PROBES, Rank.OWN_PROBES)  # Exchange, same
+    DRAWN = ("schemathesis case", Rank.DRAWN, Rank.DRAWN)  # generic.Drawn
+
+    def __init__(self, what: str, first: Rank, whole: Rank) -> None:
+        self.what, self.first, self.whole = what, first, whole
+
+
+@dataclass(frozen=True)
+class ClauseTest:
+    clause: Clause
+    need: Need
+    check: Callable[[Any], bool]
+    probes: tuple[Variation, ...] = ()  # requests of its own, each created, then stopped
+    fetches: int = 0  # recordings it fetches back, at most: one request each
+
+    @property
+    def cost(self) -> int:
+        """The requests it sends of its own, beside the corpora every test shares."""
+        return CREATE_AND_STOP * len(self.probes) + self.fetches
+
+    def rank(self, stage: Stage | None) -> Rank:
+        return self.need.whole if stage is Stage.WHOLE else self.need.first
+
+    @contextmanager
+    def stamping(self) -> Iterator[None]:
+        """Whatever breaks inside is this entry's clause (or the one a rule names)."""
+        try:
+            yield
+        except (Violation, BaseExceptionGroup) as error:
+            raise self._stamped(error) from None
+
+    def _stamped(self, error: BaseException) -> BaseException:
+        if isinstance(error, Violation):
+            return error.against(self.clause)
+        if isinstance(error, BaseExceptionGroup):
+            return error.derive([self._stamped(e) for e in error.exceptions])
+        return error
+
+    def __call__(self, item: Any) -> bool:
+        with self.stamping():
+            return self.check(item)
+
+
+def _test(clause: Clause | str, need: Need, check: Callable[[Any], bool], **kw: Any) -> ClauseTest:
+    return ClauseTest(clause if isinstance(clause, Clause) else CLAUSE[clause], need, check, **kw)
+
+
+def _events(encoding: EventEncoding, why: str) -> tuple[Variation, ...]:
+    return tuple(Variation(why, form) for e, form in event_probe_plan() if e is encoding)
+
+
+_C, _A, _P = Need.CREATED, Need.PROBES, Need.CALLBACKS
+_ENUMS = ("channel", "channels", "source", "status")
+
+# The created recording, in the order a generated request is judged (the first broken wins).
+_CREATED = (
+    _test("SCHEMA-JSON", _C, r.response_is_json_object),
+    _test("SCHEMA-FIELDS", _C, r.every_field_present),
+    _test("SCHEMA-TYPES", _C, r.fields_have_their_json_types),
+    _test("SCHEMA-UUID", _C, r.sids_are_uuids),
+    _test("SCHEMA-UUID-CANONICAL", _C, r.sids_are_lower_case),
+    _test("SCHEMA-RFC2822", _C, r.dates_are_rfc2822),
+    _test("SCHEMA-INTEGER-LITERAL", _C, r.integers_are_written_as_integers),
+    _test("DEFAULT-CHANNELS", _C, r.omitted_channels_mean_mono),
+    _test("DEFAULT-TRIM", _C, r.omitted_trim_means_do_not_trim),
+    _test("ECHO-CHANNELS", _C, r.channels_follow_recording_channels),
+    _test("ECHO-CHANNEL", _C, r.channel_follows_recording_channels),
+    _test("CONSISTENT-CHANNEL-KEYS", _C, r.channel_agrees_with_channels),
+    _test("ECHO-TRIM", _C, r.trim_follows_trim),
+    _test("ECHO-CALL-SID", _C, r.call_sid_is_the_path_call),
+    _test("ECHO-ACCOUNT-SID", _C, r.account_sid_is_the_path_account),
+    _test("ECHO-URI", _C, r.uri_names_this_recording),
+    _test("ECHO-API-VERSION", _C, r.api_version_is_the_path_version),
+    *(_test(enum_clause(name), _C, r.value_in_domain(name)) for name in _ENUMS),
+    _test("NULL-CALL-SID", _C, r.call_recording_has_call_sid),
+    _test("NULL-CONFERENCE-SID", _C, r.call_recording_has_no_conference),
+    _test("NULL-ENCRYPTION-DETAILS", _C, r.encryption_details_always_null),
+    _test("STARTED-STATUS", _C, r.started_recording_is_in_progress),
+    _test("STARTED-DURATION", _C, r.started_duration_not_negative),
+    _test("STARTED-SOURCE", _C, r.started_through_the_api),
+)
+VALID_ACCEPTED = _test("VALID-ACCEPTED", Need.ANSWERED, outcome.plan_request_accepted)
+EVENTS_REPEATED_FIELDS = _test(
+    "EVENTS-REPEATED-FIELDS",
+    Need.ENCODINGS,
+    outcome.accepted_as("one field per event"),
+    probes=_events(EventEncoding.REPEATED, "one field per event"),
+)
+# Every refusal, in the order a generated invalid request is judged.
+_REFUSALS = (
+    _test("ERROR-SHAPE", Need.REFUSALS, refusal.error_body_has_its_fields),
+    _test("ERROR-STATUS-MATCH", Need.REFUSALS, refusal.error_status_matches_http),
+    _test(SERVER_ERROR, Need.REFUSALS, refusal.refusal_is_not_a_server_error),
+)
+_REJECT = [reject_clause(p.name) for p in PARAMETERS] + [CLAUSE["REJECT-NEAR-MISS"]]
+_LISTED = (MISSING_CREDENTIALS, WRONG_TOKEN, OTHER_ACCOUNT)
+
+ENTRIES: tuple[ClauseTest, ...] = (
+    _test("IDENTITY-UNIQUE-SID", Need.NAMED, identity.sid_is_new),
+    _test("IDENTITY-FETCH", Need.NAMED, identity.fetch_returns_the_same, fetches=3),
+    *_CREATED,
+    VALID_ACCEPTED,
+    _test("SUCCESS-STATUS-200", Need.ANSWERED, outcome.success_is_200),
+    *(_test(c, _A, outcome.refused) for c in (UNKNOWN_CALL, MALFORMED_CALL, *_LISTED)),
+    _test(ACCOUNT_SID_EXACT, _A, outcome.refused),
+    # Whether a refused credential created nothing is seen by listing the call's
+    # recordings around one probe of each (two requests more); the near misses of
+    # strategies/credentials.py are judged on their answer alone, which a handler that acts
+    # before it authenticates gets wrong for every credential alike.
+    *(_test(c, Need.LISTED, identity.created_nothing) for c in _LISTED),
+    *(_test(c, _A, outcome.refused) for c in _REJECT),
+    *_REFUSALS,
+    _test("CALLBACK-EVENTS", _P, cb.callbacks_for_exactly_the_requested_events),
+    _test("CALLBACK-DEFAULT-EVENT", _P, cb.callbacks_default_to_completed),
+    _test("CALLBACK-METHOD", _P, cb.callbacks_use_the_requested_method),
+    _test("CALLBACK-DEFAULT-METHOD", _P, cb.callbacks_default_to_post),
+    _test("CALLBACK-URL", _P, cb.callbacks_request_the_url_given),
+    _test("CALLBACK-PAYLOAD", _P, cb.callback_payload_agrees_with_recording),
+    _test(
+        "EVENTS-SPACE-SEPARATED",
+        Need.ENCODINGS,
+        outcome.accepted_as("events separated with a space"),
+        probes=_events(EventEncoding.SPACE, "events separated with a space"),
+    ),
+    EVENTS_REPEATED_FIELDS,
+    # Each answer is then judged like any other (conformance/test_validation.py).
+    _test(
+        "UNKNOWN-PARAMS-IGNORED",
+        Need.VARIATIONS,
+        outcome.accepted_as(f"{UNKNOWN_BESIDE_KNOWN.why}, none wrong"),
+        probes=(UNKNOWN_BESIDE_KNOWN,),
+    ),
+    _test(
+        VALID_ACCEPTED.clause,
+        Need.VARIATIONS,
+        outcome.accepted_as(SPELLED.why),
+        probes=(SPELLED,),
+    ),
+    _test(
+        SERVER_ERROR,
+        Need.VARIATIONS,
+        outcome.never_a_server_error(REPEATED.why),
+        probes=(REPEATED,),
+    ),
+    _test("GENERIC-OPENAPI", Need.DRAWN, generic.answered_as_the_document_says),
+)
+
+
+def needing(need: Need) -> list[ClauseTest]:
+    return [e for e in ENTRIES if e.need is need]
+
+
+def bound(check: Callable[[Any], bool]) -> ClauseTest:
+    """The entry that runs this check (for the project's own tests of a check)."""
+    return next(e for e in ENTRIES if e.check is check)
+
+
+def entry_for(clause: Clause, need: Need) -> ClauseTest:
+    """The entry of this need for this clause (a generated invalid request names its own)."""
+    return next(e for e in needing(need) if e.clause is clause)
