@@ -143,7 +143,7 @@ def test_a_failed_test_never_lets_its_clause_pass(tmp_path: Path) -> None:
 
 
 # One SHOULD fault and one MUST fault, judged by a few tests only (the rest not tested).
-FEW = ("-k", "test_success_is_200 or DEFAULT-TRIM")
+FEW = ("-k", "SUCCESS-STATUS-200 or DEFAULT-TRIM")
 
 
 @pytest.mark.parametrize(

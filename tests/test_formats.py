@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks import Created, Scope, checks_for
+from conformance.checks import Created
+from conformance.registry import Need, needing
 from contract.exchange import Exchange, Received, SentRequest
 from contract.failures import ContractViolation
 from contract.openapi import RFC2822_PATTERN
@@ -114,10 +115,10 @@ def _created(**fields: Any) -> Created:
 
 def _violated(created: Created) -> set[str]:
     found = set()
-    for check in checks_for(Scope.CREATED):
-        if check.clause.id.startswith("SCHEMA-"):
+    for entry in needing(Need.CREATED):
+        if entry.clause.id.startswith("SCHEMA-"):
             try:
-                check(created)
+                entry(created)
             except ContractViolation as violation:
                 found.add(violation.clause.id)
     return found - {"SCHEMA-FIELDS"}  # the bodies here hold only the fields under test
