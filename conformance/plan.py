@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from hypothesis import settings as hypothesis_settings
 
+from conformance.checks.generic import MODES
 from conformance.corpus import ProbeSpec, stage_plan
 from conformance.registry import CREATE_AND_STOP, ENTRIES, Rank
 from conformance.session import RunSettings
@@ -17,7 +18,7 @@ from strategies.covering import CALLBACK
 HYPOTHESIS_RUNS = {
     "generated valid requests": 1,
     "generated invalid requests": 1,
-    "schemathesis positive and negative data": 2,
+    "schemathesis positive and negative data": len(MODES),
 }
 
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 
-from conformance.checks.generic import Drawn
+from conformance.checks.generic import MODES, Drawn
 from conformance.harness import Harness
 from conformance.params import Judged, clause_tests
 from conformance.receiver import CallbackReceiver
@@ -32,7 +32,7 @@ def _form(data: object) -> list[tuple[str, str]]:
 
 
 @clause_tests(Need.DRAWN)
-@pytest.mark.parametrize("mode", list(GenerationMode), ids=str)
+@pytest.mark.parametrize("mode", MODES, ids=str)
 @settings(suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_schemathesis_generic_checks(

@@ -11,6 +11,7 @@ from typing import Any
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.transport import Response
+from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi import checks as openapi_checks
 
 from conformance.checks import Refused, Violation
@@ -18,6 +19,7 @@ from conformance.checks.outcome import expect_accepted, expect_refused
 from contract.exchange import Exchange
 from contract.terms import MISS_RULE, PARAMETER, Severity
 
+MODES = tuple(GenerationMode)  # positive and negative data: one Hypothesis test each
 GENERIC_CHECKS = [
     not_a_server_error,
     openapi_checks.status_code_conformance,
