@@ -61,7 +61,7 @@ class Need(Enum):
     CREATED = ("accepted request", Rank.FIRST_ROWS, Rank.WHOLE_ROWS)  # Created
     ANSWERED = ("answered covering-plan request", Rank.FIRST_ROWS, Rank.WHOLE_ROWS)  # Exchange
     NAMED = ("accepted request naming a sid", Rank.FIRST_ROWS, Rank.WHOLE_ROWS)  # Named
-    CALLBACKS = ("recording with a callback URL", Rank.FIRST_CALLBACKS, Rank.WHOLE_ROWS)
+    CALLBACKS = ("recording with a callback URL", Rank.FIRST_CALLBACKS, Rank.WHOLE_ROWS)  # Observed
     PROBES = ("probe of the clause", Rank.FIRST_PROBES, Rank.WHOLE_PROBES)  # Refused
     LISTED = ("probe with the call's recordings listed", Rank.FIRST_PROBES, Rank.WHOLE_PROBES)
     REFUSALS = ("refusal probe", Rank.FIRST_PROBES, Rank.WHOLE_PROBES)  # Refused
@@ -117,7 +117,7 @@ def _events(encoding: EventEncoding, why: str) -> tuple[Variation, ...]:
     return tuple(Variation(why, form) for e, form in event_probe_plan() if e is encoding)
 
 
-_C, _A, _P = Need.CREATED, Need.PROBES, Need.CALLBACKS
+_C, _R, _CB = Need.CREATED, Need.PROBES, Need.CALLBACKS  # the needs of most entries
 _ENUMS = ("channel", "channels", "source", "status")
 
 # The created recording, in the order a generated request is judged (the first broken wins).
@@ -169,21 +169,21 @@ ENTRIES: tuple[ClauseTest, ...] = (
     *_CREATED,
     VALID_ACCEPTED,
     _test("SUCCESS-STATUS-200", Need.ANSWERED, outcome.success_is_200),
-    *(_test(c, _A, outcome.refused) for c in (UNKNOWN_CALL, MALFORMED_CALL, *_LISTED)),
-    _test(ACCOUNT_SID_EXACT, _A, outcome.refused),
+    *(_test(c, _R, outcome.refused) for c in (UNKNOWN_CALL, MALFORMED_CALL, *_LISTED)),
+    _test(ACCOUNT_SID_EXACT, _R, outcome.refused),
     # Whether a refused credential created nothing is seen by listing the call's
     # recordings around one probe of each (two requests more); the near misses of
     # strategies/credentials.py are judged on their answer alone, which a handler that acts
     # before it authenticates gets wrong for every credential alike.
     *(_test(c, Need.LISTED, identity.created_nothing) for c in _LISTED),
-    *(_test(c, _A, outcome.refused) for c in _REJECT),
+    *(_test(c, _R, outcome.refused) for c in _REJECT),
     *_REFUSALS,
-    _test("CALLBACK-EVENTS", _P, cb.callbacks_for_exactly_the_requested_events),
-    _test("CALLBACK-DEFAULT-EVENT", _P, cb.callbacks_default_to_completed),
-    _test("CALLBACK-METHOD", _P, cb.callbacks_use_the_requested_method),
-    _test("CALLBACK-DEFAULT-METHOD", _P, cb.callbacks_default_to_post),
-    _test("CALLBACK-URL", _P, cb.callbacks_request_the_url_given),
-    _test("CALLBACK-PAYLOAD", _P, cb.callback_payload_agrees_with_recording),
+    _test("CALLBACK-EVENTS", _CB, cb.callbacks_for_exactly_the_requested_events),
+    _test("CALLBACK-DEFAULT-EVENT", _CB, cb.callbacks_default_to_completed),
+    _test("CALLBACK-METHOD", _CB, cb.callbacks_use_the_requested_method),
+    _test("CALLBACK-DEFAULT-METHOD", _CB, cb.callbacks_default_to_post),
+    _test("CALLBACK-URL", _CB, cb.callbacks_request_the_url_given),
+    _test("CALLBACK-PAYLOAD", _CB, cb.callback_payload_agrees_with_recording),
     _test(
         "EVENTS-SPACE-SEPARATED",
         Need.ENCODINGS,
