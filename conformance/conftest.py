@@ -40,10 +40,11 @@ from conformance.secrets import scrub_log_records
 from conformance.session import SuiteSession, session_from_options
 from conformance.target import TargetClient
 from contract.exchange import redacted_command
+from contract.expectations import expected_deviations
 from contract.failures import ConfigurationError, ContractViolation, Inconclusive
 from contract.terms import CLAUSE
-from reports.plugin import RUN_CONTEXT
-from reports.verdicts import RunContext
+from reports.plugin import RUN_CONTEXT, PhaseFacts, record_phase
+from reports.verdicts import RunContext, Violation
 
 SESSION = pytest.StashKey[SuiteSession]()
 HARNESS = pytest.StashKey[Harness]()
@@ -153,7 +154,7 @@ def _run_context(config: pytest.Config) -> RunContext:
         args += ["--hypothesis-seed", str(seed)]  # the seed the suite chose: replayable
     token = session.target.credentials.api_token
     return RunContext(
-        implementation=session.implementation.to_dict(),
+        implementation=session.implementation,
         target=session.target.base_url,
         suite_version=version("recording-conformance"),
         profile=settings.get_current_profile_name(),
@@ -358,7 +359,7 @@ def pytest_runtest_makereport(
     if violations and suite is not None:
         item.user_properties.append(("requests", suite.budget.spent))
     report = yield
-    report.violations = [v.to_dict() for v in violations]
+    record_phase(item.config, report, PhaseFacts(tuple(Violation.of(v) for v in violations)))
     if violations:
         report.longrepr = "\n\n".join(_rendered(v) for v in violations)
         expected = _expected_deviations(item.config, violations)
@@ -376,7 +377,7 @@ def pytest_runtest_makereport(
 
 def _inconclusive(report: pytest.TestReport, item: pytest.Item, why: str) -> None:
     report.outcome = "skipped"
-    report.inconclusive = why
+    record_phase(item.config, report, PhaseFacts(inconclusive=why))
     report.longrepr = (str(item.path), item.location[1] or 0, f"inconclusive: {why}")
 
 
@@ -384,10 +385,8 @@ def _expected_deviations(config: pytest.Config, violations: list[ContractViolati
     """The declared deviations these violations are, if every one of them is declared."""
     session = config.stash.get(SESSION, None)
     declared = session.expectations if session else None
-    found = [declared.declared(v.clause.id) for v in violations] if declared else [None]
-    if not all(found):
-        return ""
-    return "; ".join(dict.fromkeys(f"{d.clause} ({d.reason})" for d in found if d))
+    found = expected_deviations(declared, [v.clause.id for v in violations])
+    return "; ".join(f"{d.clause} ({d.reason})" for d in found)
 
 
 def _leaves(error: BaseException) -> list[BaseException]:
