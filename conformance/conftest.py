@@ -55,6 +55,8 @@ RECEIVER = pytest.StashKey[CallbackReceiver]()
 JUDGED = pytest.StashKey[Judged]()
 UNDO_SCRUB = pytest.StashKey[Callable[[], None]]()
 CLOSING = pytest.StashKey[list[str]]()
+# Requests sent when a violation first failed a test (run.json): how soon a run finds.
+FIRST_FAILURE = pytest.StashKey[int]()
 
 
 # Not tryfirst: after the plugin's (which checks the Hypothesis profile), before
@@ -191,6 +193,7 @@ def _finish(session: pytest.Session) -> None:
         "target": suite.target.base_url,
         "requests": suite.budget.spent,
         "cleanup": config.stash.get(CLEANUP, []),
+        "requests_before_first_failure": config.stash.get(FIRST_FAILURE, None),
     }
     (report_dir / "run.json").write_text(json.dumps(summary, indent=2) + "\n")
     if session.exitstatus == ExitStatus.CONFIGURATION_ERROR:
@@ -365,6 +368,8 @@ def pytest_runtest_makereport(
         expected = _expected_deviations(item.config, violations)
         if expected:  # shown as such, never skipped silently, and the run judged both ways
             report.outcome, report.wasxfail = "skipped", f"expected deviation: {expected}"
+        elif suite is not None and FIRST_FAILURE not in item.config.stash:
+            item.config.stash[FIRST_FAILURE] = suite.budget.spent
     elif error is not None and all(isinstance(e, Inconclusive) for e in _leaves(error)):
         _inconclusive(report, item, "; ".join(dict.fromkeys(str(e) for e in _leaves(error))))
     elif (

@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from contract.terms import CLAUSES, Family
+from power.runner import ROOT, SuiteRun, run_suite
 from reports.chart import family_chart
 from reports.compare import main as compare
 from reports.report import Statistics, report_json
-from reports.runner import ROOT, SuiteRun, run_suite
 from reports.schema import load_report, report_errors
 
 EXPECTATIONS = str(ROOT / "expectations" / "twilio-style-201.toml")
