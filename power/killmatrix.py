@@ -5,10 +5,11 @@ of the catalog, as mutation testing measures a test suite.
 
 Each fault is one test of `tests/test_suite_power.py`, spread over `--jobs` pytest-xdist
 workers; each worker runs the suite in process (`pytest.main`), so imports are paid
-once per worker, not once per fault. A fault's run stops at its first failure (`-x`);
+once per worker, not once per fault, and what a run found is read from its
+conformance.json (power/runner.py). A fault's run stops at its first failure (`-x`);
 should that failure name another clause, the tests of the fault's clause are run again
 on their own (`--clause`), since a fault is killed only when the clause it breaks is
-named. Runs use the derandomized `ci` Hypothesis profile, so the matrix is
+named (fails in the report). Runs use the derandomized `ci` Hypothesis profile, so the matrix is
 reproducible. Prints the matrix and writes it as Markdown and JSON.
 """
 

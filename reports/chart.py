@@ -68,7 +68,7 @@ class FamilyChart:
 def _bar(family: str, name: str, label: str, y: int, stats: Statistics | None) -> Bar:
     # A family the report does not have (another contract's catalog) is no data too.
     if stats is None:
-        stats = Statistics(0, 0, 0, 0, 0, 0, 0, 0, None)
+        stats = Statistics(0, 0, 0, 0, 0, 0, 0, 0, score=None)
     untested = ", ".join(
         f"{stats.count(v)} {v.value.replace('-', ' ')}" for v in UNTESTED if stats.count(v)
     )
