@@ -37,8 +37,8 @@ from emulator.hostile import (
     on_creates,
     queued_calls,
 )
-from reports.progress import progress
-from reports.runner import ROOT
+from power.progress import progress
+from power.runner import ROOT
 
 ROWS: dict[str, tuple[Callable[[], Behaviour], tuple[str, ...]]] = {
     "create drips 1 byte/s forever (--request-timeout 5)": (

@@ -18,7 +18,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from reports.mutation import Spec, kill_matrix
+from power.killmatrix import Spec, kill_matrix
 
 BUDGETS = (20, 40, 80)
 

@@ -26,9 +26,10 @@ from pathlib import Path
 import httpx
 
 from emulator.faults import catalog
-from reports.mutation import CLEAN, SID, TOKEN, separate_emulator
-from reports.progress import progress
-from reports.runner import ROOT, run_suite
+from emulator.process import SID, TOKEN, separate_emulator
+from power.killmatrix import CLEAN
+from power.progress import progress
+from power.runner import ROOT, run_suite
 
 
 @dataclass(frozen=True)

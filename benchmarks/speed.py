@@ -8,7 +8,7 @@
 3. the same run against an emulator started on loopback, beside schemathesis alone
    (its CLI, all its checks, the vendor's OpenAPI document, its create operation, 100
    examples, going on past failures) on the same server;
-4. the kill matrix (`python -m reports.mutation`), wall time;
+4. the kill matrix (`python -m power.killmatrix`), wall time;
 5. the requests each fault's run sent before its first failure, over the catalog;
 6. the faults killed with `--max-requests 40` and `--max-requests 80`.
 
@@ -32,8 +32,9 @@ from pathlib import Path
 
 from schemathesis_vs_suite import run_schemathesis, run_suite_over_http  # beside this file
 
-from reports.mutation import Matrix, Spec, kill_matrix, separate_emulator
-from reports.runner import ROOT, environment, run_suite
+from emulator.process import separate_emulator
+from power.killmatrix import Matrix, Spec, kill_matrix
+from power.runner import ROOT, environment, run_suite
 
 VENDOR_OPENAPI = ROOT.parent / "shared" / "vendor" / "signalwire-call-recordings.openapi.yaml"
 

@@ -16,7 +16,9 @@
 from __future__ import annotations
 
 from enum import IntEnum, StrEnum
-from typing import Any
+
+from contract.terms import Severity
+from reports.report import Report, Result, Statistics
 
 
 class ExitStatus(IntEnum):
@@ -37,7 +39,7 @@ class FailOn(StrEnum):
 
 
 def exit_status(
-    report: dict[str, Any], fail_on: str, left: list[str], pytest_status: int, broke: bool
+    report: Report, fail_on: str, left: list[str], pytest_status: int, broke: bool
 ) -> ExitStatus:
     if left:
         return ExitStatus.CLEANUP_INCOMPLETE
@@ -46,30 +48,30 @@ def exit_status(
     if broke or pytest_status == ExitStatus.SUITE_BROKE:
         return ExitStatus.SUITE_BROKE
     # With declared expectations, the run is held to them (the CI use of a vendor's file).
-    judged = report["expectations"] or report
-    result, bar = judged["result"], FailOn(fail_on)
-    below = (bar is FailOn.PARTIAL and result != "success") or (
-        bar is FailOn.MUST and result == "failure"
+    result, bar = (report.expectations or report).result, FailOn(fail_on)
+    below = (bar is FailOn.PARTIAL and result is not Result.SUCCESS) or (
+        bar is FailOn.MUST and result is Result.FAILURE
     )
     return ExitStatus.BELOW_BAR if below else ExitStatus.OK
 
 
-def _score(stats: dict[str, Any]) -> str:
-    return f"{stats['pass']}/{stats['tested']} passed" if stats["tested"] else "none tested"
+def _score(stats: Statistics) -> str:
+    return f"{stats.passed}/{stats.tested} passed" if stats.tested else "none tested"
 
 
 def closing_lines(
-    report: dict[str, Any], left: list[str], status: ExitStatus, fail_on: str, paths: list[str]
+    report: Report, left: list[str], status: ExitStatus, fail_on: str, paths: list[str]
 ) -> list[str]:
-    stats = report["statistics"]
-    by = stats["by_severity"]
+    stats = report.statistics
+    by = stats.by_severity
     lines = [
-        f"result: {report['result']} (MUST {_score(by['MUST'])}, SHOULD {_score(by['SHOULD'])}"
-        f"; {stats['fail']} failed, {stats['inconclusive']} inconclusive, "
-        f"{stats['not_tested']} not tested, {stats['expected_deviation']} expected deviations)",
+        f"result: {report.result} (MUST {_score(by[Severity.MUST])}, "
+        f"SHOULD {_score(by[Severity.SHOULD])}; {stats.fail} failed, {stats.inconclusive} "
+        f"inconclusive, {stats.not_tested} not tested, {stats.expected_deviation} expected "
+        "deviations)",
     ]
-    if report.get("expectations"):
-        lines.append(f"against the declared expectations: {report['expectations']['result']}")
+    if report.expectations:
+        lines.append(f"against the declared expectations: {report.expectations.result}")
     lines.append(
         f"clean-up: INCOMPLETE, {len(left)} left running (listed above): act on them"
         if left

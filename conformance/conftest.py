@@ -41,10 +41,11 @@ from conformance.secrets import scrub_log_records
 from conformance.session import SuiteSession, session_from_options
 from conformance.target import TargetClient
 from contract.exchange import redacted_command
+from contract.expectations import expected_deviations
 from contract.failures import ConfigurationError, ContractViolation, Inconclusive
 from contract.terms import CLAUSE
-from reports.plugin import RUN_CONTEXT
-from reports.verdicts import RunContext
+from reports.plugin import RUN_CONTEXT, PhaseFacts, record_phase
+from reports.verdicts import RunContext, Violation
 
 SESSION = pytest.StashKey[SuiteSession]()
 HARNESS = pytest.StashKey[Harness]()
@@ -55,6 +56,8 @@ RECEIVER = pytest.StashKey[CallbackReceiver]()
 JUDGED = pytest.StashKey[Judged]()
 UNDO_SCRUB = pytest.StashKey[Callable[[], None]]()
 CLOSING = pytest.StashKey[list[str]]()
+# Requests sent when a violation first failed a test (run.json): how soon a run finds.
+FIRST_FAILURE = pytest.StashKey[int]()
 
 
 # Not tryfirst: after the plugin's (which checks the Hypothesis profile), before
@@ -153,7 +156,7 @@ def _run_context(config: pytest.Config) -> RunContext:
         args += ["--hypothesis-seed", str(seed)]  # the seed the suite chose: replayable
     token = session.target.credentials.api_token
     return RunContext(
-        implementation=session.implementation.to_dict(),
+        implementation=session.implementation,
         target=session.target.base_url,
         suite_version=version("recording-conformance"),
         profile=settings.get_current_profile_name(),
@@ -190,6 +193,7 @@ def _finish(session: pytest.Session) -> None:
         "target": suite.target.base_url,
         "requests": suite.budget.spent,
         "cleanup": config.stash.get(CLEANUP, []),
+        "requests_before_first_failure": config.stash.get(FIRST_FAILURE, None),
     }
     (report_dir / "run.json").write_text(json.dumps(summary, indent=2) + "\n")
     if session.exitstatus == ExitStatus.CONFIGURATION_ERROR:
@@ -352,12 +356,14 @@ def pytest_runtest_makereport(
     if violations and suite is not None:
         item.user_properties.append(("requests", suite.budget.spent))
     report = yield
-    report.violations = [v.to_dict() for v in violations]
+    record_phase(item.config, report, PhaseFacts(tuple(Violation.of(v) for v in violations)))
     if violations:
         report.longrepr = "\n\n".join(_rendered(v) for v in violations)
         expected = _expected_deviations(item.config, violations)
         if expected:  # shown as such, never skipped silently, and the run judged both ways
             report.outcome, report.wasxfail = "skipped", f"expected deviation: {expected}"
+        elif suite is not None and FIRST_FAILURE not in item.config.stash:
+            item.config.stash[FIRST_FAILURE] = suite.budget.spent
     elif error is not None and all(isinstance(e, Inconclusive) for e in _leaves(error)):
         _inconclusive(report, item, "; ".join(dict.fromkeys(str(e) for e in _leaves(error))))
     elif (
@@ -370,7 +376,7 @@ def pytest_runtest_makereport(
 
 def _inconclusive(report: pytest.TestReport, item: pytest.Item, why: str) -> None:
     report.outcome = "skipped"
-    report.inconclusive = why
+    record_phase(item.config, report, PhaseFacts(inconclusive=why))
     report.longrepr = (str(item.path), item.location[1] or 0, f"inconclusive: {why}")
 
 
@@ -378,10 +384,8 @@ def _expected_deviations(config: pytest.Config, violations: list[ContractViolati
     """The declared deviations these violations are, if every one of them is declared."""
     session = config.stash.get(SESSION, None)
     declared = session.expectations if session else None
-    found = [declared.declared(v.clause.id) for v in violations] if declared else [None]
-    if not all(found):
-        return ""
-    return "; ".join(dict.fromkeys(f"{d.clause} ({d.reason})" for d in found if d))
+    found = expected_deviations(declared, [v.clause.id for v in violations])
+    return "; ".join(f"{d.clause} ({d.reason})" for d in found)
 
 
 def _leaves(error: BaseException) -> list[BaseException]:

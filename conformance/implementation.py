@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from contract.failures import ConfigurationError
 from contract.terms import is_http_url
+from reports.report import Implementation  # as the report names it
+
+__all__ = ["Implementation", "implementation_from"]
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 FIELDS = ("organization", "project", "version", "url", "contact")
-
-
-@dataclass(frozen=True)
-class Implementation:
-    organization: str | None = None
-    project: str | None = None
-    version: str | None = None
-    url: str | None = None
-    contact: tuple[str, ...] = field(default=())
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "contact": list(self.contact)}
 
 
 def implementation_from(get: Any, embedded: Implementation | None) -> Implementation:

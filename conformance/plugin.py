@@ -93,9 +93,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.xmlpath = str(report_dir / "junit.xml")
     # Registered here, not by the suite's conftest, which `--pyargs` loads only once
     # collection begins: pytest-html asks for the clause columns before that.
-    from reports.plugin import RUN_CONTEXT, ClauseReport
+    from reports.plugin import ClauseReport
 
-    clause_report = ClauseReport(lambda: config.stash[RUN_CONTEXT]())
+    clause_report = ClauseReport(config)
     config.pluginmanager.register(clause_report, "clause-report")
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -66,6 +67,20 @@ class Expectations:
 
     def declared(self, clause_id: str) -> Deviation | None:
         return self.deviations.get(clause_id)
+
+
+def expected_deviations(
+    expectations: Expectations | None, violated: Iterable[str]
+) -> tuple[Deviation, ...]:
+    """The one rule of what a failure is: an expected deviation when every clause it
+    violates is declared, and then these declarations; otherwise (nothing declared, a
+    clause not declared, nothing violated) none, and it is a failure. The suite asks it of
+    a failing test (to show it as an xfail), the report of a failing clause."""
+    clause_ids = list(dict.fromkeys(violated))
+    found = [expectations.declared(c) for c in clause_ids] if expectations else []
+    if not clause_ids or not all(found):
+        return ()
+    return tuple(d for d in found if d)
 
 
 class _Source:

@@ -1,1 +1,2 @@
-"""Report generation: the pytest-html report and JUnit XML, speaking in clauses."""
+"""Report generation: clause verdicts, conformance.json and its schema, the HTML and
+Markdown renderings and the comparison, speaking in clauses."""

@@ -9,10 +9,11 @@ would read as every clause failed."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from reports.verdicts import Verdict
+from contract.terms import Family
+from reports.report import Statistics, Verdict
 
 TESTED = (Verdict.PASS, Verdict.EXPECTED_DEVIATION, Verdict.FAIL)  # left to right
 UNTESTED = (Verdict.INCONCLUSIVE, Verdict.NOT_TESTED)
@@ -64,32 +65,25 @@ class FamilyChart:
         return self.label_width + self.bar_width + TEXT_WIDTH
 
 
-def _key(verdict: Verdict) -> str:
-    return verdict.value.replace("-", "_")
-
-
-def _count(stats: dict[str, Any], verdict: Verdict) -> int:
-    return int(stats[_key(verdict)])
-
-
-def _bar(family: str, name: str, label: str, y: int, stats: dict[str, Any] | None) -> Bar:
+def _bar(family: str, name: str, label: str, y: int, stats: Statistics | None) -> Bar:
     # A family the report does not have (another contract's catalog) is no data too.
-    stats = stats or {"tested": 0, "score": None, **{_key(v): 0 for v in Verdict}}
+    if stats is None:
+        stats = Statistics(0, 0, 0, 0, 0, 0, 0, 0, score=None)
     untested = ", ".join(
-        f"{_count(stats, v)} {v.value.replace('-', ' ')}" for v in UNTESTED if _count(stats, v)
+        f"{stats.count(v)} {v.value.replace('-', ' ')}" for v in UNTESTED if stats.count(v)
     )
-    if stats["score"] is None:
+    if stats.score is None:
         return Bar(family, name, label, y, (), None, f"not judged: {untested or 'no clauses'}")
     segments, x = [], float(LABEL_WIDTH)
     for verdict in TESTED:
-        count = _count(stats, verdict)
+        count = stats.count(verdict)
         if count:
-            width = BAR_WIDTH * count / stats["tested"]
+            width = BAR_WIDTH * count / stats.tested
             segments.append(Segment(str(verdict), count, round(x, 2), round(width, 2)))
             x += width
-    text = f"{stats['pass']}/{stats['tested']} passed ({stats['score']:.0%})"
+    text = f"{stats.passed}/{stats.tested} passed ({stats.score:.0%})"
     text += f"; {untested}" if untested else ""
-    return Bar(family, name, label, y, tuple(segments), stats["score"], text)
+    return Bar(family, name, label, y, tuple(segments), stats.score, text)
 
 
 def _short(number: int, name: str) -> str:
@@ -102,18 +96,18 @@ def _short(number: int, name: str) -> str:
     return label[:head] + "…" + label[-(LABEL_CHARS - head - 1) :]
 
 
-def family_chart(reports: list[dict[str, Any]], names: list[str]) -> FamilyChart:
-    """One bar per family for one report; per family, a heading and one bar per
-    implementation for several (families in the first report's order)."""
-    families = list(dict.fromkeys(f for r in reports for f in r["statistics"]["by_family"]))
+def family_chart(by_family: list[Mapping[Family, Statistics]], names: list[str]) -> FamilyChart:
+    """One bar per family for one report (its statistics by family); per family, a
+    heading and one bar per implementation for several (families in the first's order)."""
+    families = list(dict.fromkeys(f for stats in by_family for f in stats))
     headings, bars, y = [], [], 0
     for family in families:
-        if len(reports) > 1:
+        if len(by_family) > 1:
             headings.append(Heading(family, y))
             y += HEADING
-        for number, (report, name) in enumerate(zip(reports, names, strict=True), 1):
-            stats = report["statistics"]["by_family"].get(family)
-            label = family if len(reports) == 1 else _short(number, name)
+        for number, (report, name) in enumerate(zip(by_family, names, strict=True), 1):
+            stats = report.get(family)
+            label = family if len(by_family) == 1 else _short(number, name)
             bars.append(_bar(family, name, label, y, stats))
             y += ROW
     return FamilyChart(tuple(headings), tuple(bars), y + 4)

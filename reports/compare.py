@@ -11,96 +11,82 @@ different contract versions do not compare: that stops with one line.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from reports.chart import family_chart
-from reports.schema import report_errors
-from reports.templating import implementation_name, render, score
-from reports.verdicts import Verdict
+from reports.report import ClauseVerdict, Report, Verdict
+from reports.schema import UnreadableReport, load_report
+from reports.templating import render, score
 
 
 class CompareError(Exception):
     """A report that cannot be compared: one line for the user."""
 
 
-def load_reports(paths: list[Path]) -> list[dict[str, Any]]:
-    reports = []
-    for path in paths:
-        try:
-            report = json.loads(path.read_text())
-        except (OSError, ValueError) as exc:
-            raise CompareError(f"{path}: not a readable JSON report ({exc})") from None
-        errors = report_errors(report)
-        if errors:
-            raise CompareError(f"{path}: not a conformance report: {errors[0]}")
-        reports.append(report)
-    versions = {r["contract_version"] for r in reports}
+def load_reports(paths: list[Path]) -> list[Report]:
+    try:
+        reports = [load_report(path) for path in paths]
+    except UnreadableReport as exc:
+        raise CompareError(str(exc)) from None
+    versions = {r.contract_version for r in reports}
     if len(versions) > 1:
         raise CompareError(
             "the reports judge different contract versions ("
-            + ", ".join(
-                f"{p}: {r['contract_version']}" for p, r in zip(paths, reports, strict=True)
-            )
+            + ", ".join(f"{p}: {r.contract_version}" for p, r in zip(paths, reports, strict=True))
             + "); compare reports of one version only"
         )
     return reports
 
 
-def _by_id(reports: list[dict[str, Any]]) -> list[dict[str, dict[str, Any]]]:
-    return [{c["id"]: c for c in r["clauses"]} for r in reports]
+def _by_id(reports: list[Report]) -> list[dict[str, ClauseVerdict]]:
+    return [{c.id: c for c in r.clauses} for r in reports]
 
 
-def _names(reports: list[dict[str, Any]]) -> list[str]:
+def _names(reports: list[Report]) -> list[str]:
     """Column titles, made unique where two reports name the same implementation."""
-    names = [implementation_name(r) for r in reports]
+    names = [r.name for r in reports]
     return [f"{n} ({i + 1})" if names.count(n) > 1 else n for i, n in enumerate(names)]
 
 
-def comparison_html(reports: list[dict[str, Any]]) -> str:
+def comparison_html(reports: list[Report]) -> str:
     names = _names(reports)
     return render(
         "comparison.html.j2",
         reports=reports,
         names=names,
         by_id=_by_id(reports),
-        chart=family_chart(reports, names),
+        chart=family_chart([r.statistics.by_family for r in reports], names),
     )
 
 
-def comparison_markdown(reports: list[dict[str, Any]]) -> str:
+def comparison_markdown(reports: list[Report]) -> str:
     names = _names(reports)
     lines = [
         "# Create a Recording: conformance comparison",
         "",
-        f"Contract version {reports[0]['contract_version']}.",
+        f"Contract version {reports[0].contract_version}.",
         "",
         "| implementation | result | score |",
         "| --- | --- | --- |",
     ]
     lines += [
-        f"| {n} | **{r['result']}** | {score(r['statistics'])} |"
+        f"| {n} | **{r.result}** | {score(r.statistics)} |"
         for n, r in zip(names, reports, strict=True)
     ]
     lines += ["", "| family | " + " | ".join(names) + " |", "| --- |" + " --- |" * len(names)]
-    for family in reports[0]["statistics"]["by_family"]:
-        scores = [
-            score(r["statistics"]["by_family"][family])
-            if family in r["statistics"]["by_family"]
-            else "-"
-            for r in reports
-        ]
+    for family in reports[0].statistics.by_family:
+        found = [r.statistics.by_family.get(family) for r in reports]
+        scores = [score(s) if s is not None else "-" for s in found]
         lines.append(f"| {family} | " + " | ".join(scores) + " |")
     lines += ["", "| clause | severity | " + " | ".join(names) + " |"]
     lines += ["| --- | --- |" + " --- |" * len(names)]
-    for clause in reports[0]["clauses"]:
+    for clause in reports[0].clauses:
         verdicts = []
         for clauses in _by_id(reports):
-            verdict = clauses[clause["id"]]["verdict"] if clause["id"] in clauses else "-"
+            verdict = str(clauses[clause.id].verdict) if clause.id in clauses else "-"
             verdicts.append(f"**{verdict}**" if verdict == Verdict.FAIL else verdict)
-        lines.append(f"| `{clause['id']}` | {clause['severity']} | " + " | ".join(verdicts) + " |")
+        lines.append(f"| `{clause.id}` | {clause.severity} | " + " | ".join(verdicts) + " |")
     return "\n".join(lines) + "\n"
 
 

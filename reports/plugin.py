@@ -8,6 +8,7 @@ import html
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,9 @@ import pytest
 
 from contract.terms import CLAUSE
 from reports.render import html_summary, markdown
+from reports.report import Outcome, Report, report_json
 from reports.schema import report_errors
-from reports.verdicts import Outcome, RunContext, TestRecord, build_report
+from reports.verdicts import RunContext, TestRecord, Violation, build_report
 
 
 def _clause_of(report: pytest.TestReport) -> tuple[str, str]:
@@ -26,11 +28,34 @@ def _clause_of(report: pytest.TestReport) -> tuple[str, str]:
     return clause_id, str(clause.severity) if clause else ""
 
 
-def _outcome(report: pytest.TestReport) -> tuple[Outcome, str]:
-    if getattr(report, "violations", None):
+@dataclass(frozen=True)
+class PhaseFacts:
+    """What the suite's hooks learned of one phase of a test beyond pytest's outcome:
+    the violations it found, or why the target could not be judged."""
+
+    violations: tuple[Violation, ...] = ()
+    inconclusive: str = ""
+
+
+# Facts of the phase whose report is being made, by (nodeid, phase): pytest's reports
+# carry no stash, and the clause report reads each as soon as pytest logs its report.
+PHASE_FACTS = pytest.StashKey[dict[tuple[str, str], PhaseFacts]]()
+
+
+def record_phase(config: pytest.Config, report: pytest.TestReport, facts: PhaseFacts) -> None:
+    config.stash.setdefault(PHASE_FACTS, {})[(report.nodeid, report.when)] = facts
+
+
+def _phase_facts(config: pytest.Config, report: pytest.TestReport) -> PhaseFacts:
+    pending = config.stash.get(PHASE_FACTS, {})
+    return pending.pop((report.nodeid, str(report.when)), PhaseFacts())
+
+
+def _outcome(report: pytest.TestReport, facts: PhaseFacts) -> tuple[Outcome, str]:
+    if facts.violations:
         return Outcome.FAILED, ""
-    if getattr(report, "inconclusive", None):
-        return Outcome.INCONCLUSIVE, str(report.inconclusive)
+    if facts.inconclusive:
+        return Outcome.INCONCLUSIVE, facts.inconclusive
     if report.failed:
         lines = str(report.longrepr).strip().splitlines()
         return Outcome.ERROR, f"the suite broke in {report.when}: {lines[-1] if lines else '?'}"
@@ -45,10 +70,10 @@ RUN_CONTEXT = pytest.StashKey[Callable[[], RunContext]]()
 
 
 class ClauseReport:
-    def __init__(self, context: Callable[[], RunContext]) -> None:
-        self._context = context
+    def __init__(self, config: pytest.Config) -> None:
+        self._config = config
         self._records: dict[str, TestRecord] = {}
-        self._report: dict[str, Any] | None = None
+        self._report: Report | None = None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         record = self._records.setdefault(report.nodeid, TestRecord(report.nodeid, None))
@@ -56,27 +81,30 @@ class ClauseReport:
         props = dict(report.user_properties)
         record.clause = record.clause or props.get("clause")
         record.judged = max(record.judged, int(props.get("judged", 0)))
-        outcome, why = _outcome(report)
-        record.absorb(outcome, list(getattr(report, "violations", [])), why)
+        facts = _phase_facts(self._config, report)
+        outcome, why = _outcome(report, facts)
+        record.absorb(outcome, facts.violations, why)
 
     @property
     def broke(self) -> bool:
         """Whether a test errored for a reason not the target's (the suite broke)."""
         return any(r.outcome is Outcome.ERROR for r in self._records.values())
 
-    def report(self) -> dict[str, Any]:
+    def report(self) -> Report:
         """Built once, after the run and its clean-up."""
         if self._report is None:
-            self._report = build_report(list(self._records.values()), self._context())
+            context = self._config.stash[RUN_CONTEXT]()
+            self._report = build_report(list(self._records.values()), context)
         return self._report
 
     def write(self, directory: Path) -> list[str]:
         """Write conformance.json and conformance.md; their paths."""
         report = self.report()
+        data = report_json(report)
         paths = [directory / "conformance.json", directory / "conformance.md"]
-        paths[0].write_text(json.dumps(report, indent=2) + "\n")
+        paths[0].write_text(json.dumps(data, indent=2) + "\n")
         paths[1].write_text(markdown(report))
-        errors = report_errors(report)
+        errors = report_errors(data)
         if errors:  # written all the same: nothing is lost
             print(f"conformance.json breaks its schema: {errors[0]}", file=sys.stderr)
         return [str(p) for p in paths]

@@ -3,16 +3,15 @@ that head the HTML report, and a Markdown summary for a README or a pull request
 
 from __future__ import annotations
 
-from typing import Any
-
 from reports.chart import family_chart
-from reports.templating import implementation_name, render, score
+from reports.report import Report
+from reports.templating import render, score
 
 
-def html_summary(report: dict[str, Any]) -> str:
+def html_summary(report: Report) -> str:
     """Banner, verdicts per family, clause table and evidence: readable without the
     suite's source (templates/summary.html.j2)."""
-    chart = family_chart([report], [implementation_name(report)])
+    chart = family_chart([report.statistics.by_family], [report.name])
     return render("summary.html.j2", report=report, chart=chart)
 
 
@@ -28,36 +27,36 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def markdown(report: dict[str, Any]) -> str:
-    stats = report["statistics"]
+def markdown(report: Report) -> str:
+    stats = report.statistics
     lines = [
-        f"# Conformance of {implementation_name(report)}",
+        f"# Conformance of {report.name}",
         "",
-        f"**{report['result']}** against the contract (version {report['contract_version']}) "
-        f"of `{report['operation']}`: {stats['tested']} of {stats['testable']} testable clauses "
-        f"tested, {stats['pass']} passed, {stats['fail']} failed, "
-        f"{stats['expected_deviation']} expected deviations, {stats['inconclusive']} "
-        f"inconclusive. {report['requests']} requests to `{report['target']}` on "
-        f"{report['date']} (suite {report['suite_version']}, profile {report['profile']}).",
+        f"**{report.result}** against the contract (version {report.contract_version}) "
+        f"of `{report.operation}`: {stats.tested} of {stats.testable} testable clauses "
+        f"tested, {stats.passed} passed, {stats.fail} failed, "
+        f"{stats.expected_deviation} expected deviations, {stats.inconclusive} "
+        f"inconclusive. {report.requests} requests to `{report.target}` on "
+        f"{report.date} (suite {report.suite_version}, profile {report.profile}).",
         "",
     ]
-    if report["expectations"]:
-        e = report["expectations"]
+    e = report.expectations
+    if e:
         lines += [
-            f"Against the declared expectations of {e['implementation']}: **{e['result']}**"
+            f"Against the declared expectations of {e.implementation}: **{e.result}**"
             + (
-                f" (no longer failing: {', '.join(e['no_longer_failing'])})"
-                if e["no_longer_failing"]
+                f" (no longer failing: {', '.join(e.no_longer_failing)})"
+                if e.no_longer_failing
                 else ""
             )
             + ".",
             "",
         ]
     lines += ["| | score | fail | inconclusive | not tested |", "| --- | --- | --- | --- | --- |"]
-    groups = {**stats["by_severity"], **stats["by_family"]}
+    groups = [*stats.by_severity.items(), *stats.by_family.items()]
     lines += [
-        f"| {name} | {score(s)} | {s['fail']} | {s['inconclusive']} | {s['not_tested']} |"
-        for name, s in groups.items()
+        f"| {name} | {score(s)} | {s.fail} | {s.inconclusive} | {s.not_tested} |"
+        for name, s in groups
     ]
     lines += [
         "",
@@ -65,24 +64,24 @@ def markdown(report: dict[str, Any]) -> str:
         "| --- | --- | --- | --- | --- |",
     ]
     lines += [
-        f"| `{c['id']}` | {c['severity']} | {c['verdict']} | {c['judged']} | {_md(c['sentence'])} |"
-        for c in report["clauses"]
+        f"| `{c.id}` | {c.severity} | {c.verdict} | {c.judged} | {_md(c.sentence)} |"
+        for c in report.clauses
     ]
-    failing = [c for c in report["clauses"] if c["evidence"]]
+    failing = [c for c in report.clauses if c.evidence]
     if failing:
         lines += ["", "## Failures"]
-    replay = next((e["reproduce"].get("emulator") for c in failing for e in c["evidence"]), None)
+    replay = next((e.reproduce.emulator for c in failing for e in c.evidence), None)
     if replay:  # the same lines for every curl of the run
         lines += ["", REPLAY_NOTE, "", "```sh", replay, "```"]
     for c in failing:
-        ev = c["evidence"][0]
+        ev = c.evidence[0]
         lines += [
             "",
-            f"### `{c['id']}` ({c['verdict']})",
-            f"- expected: {_md(ev['expected'])}",
-            f"- actual: {_md(ev['actual'])}",
+            f"### `{c.id}` ({c.verdict})",
+            f"- expected: {_md(ev.expected)}",
+            f"- actual: {_md(ev.actual)}",
         ]
-        if ev["reproduce"]["request"]:
-            lines += ["", "```sh", ev["reproduce"]["request"], "```"]
-    lines += ["", f"Reproduce the run: `{report['command']}`", ""]
+        if ev.reproduce.request:
+            lines += ["", "```sh", ev.reproduce.request, "```"]
+    lines += ["", f"Reproduce the run: `{report.command}`", ""]
     return "\n".join(lines)

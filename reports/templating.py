@@ -14,7 +14,7 @@ from typing import Any
 
 import jinja2
 
-from reports.verdicts import Result, Verdict
+from reports.report import Result, Statistics, Verdict
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -33,16 +33,10 @@ RESULT_COLOURS = {
 }
 
 
-def implementation_name(report: dict[str, Any]) -> str:
-    impl = report["implementation"]
-    name = " ".join(x for x in (impl.get("project"), impl.get("version")) if x)
-    return name or report["target"]
-
-
-def score(stats: dict[str, Any], none: str = "-") -> str:
-    if stats["score"] is None:
+def score(stats: Statistics, none: str = "-") -> str:
+    if stats.score is None:
         return none
-    return f"{stats['pass']}/{stats['tested']} ({stats['score']:.0%})"
+    return f"{stats.passed}/{stats.tested} ({stats.score:.0%})"
 
 
 @cache
@@ -55,7 +49,6 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["score"] = score
-    env.filters["implementation_name"] = implementation_name
     env.globals["verdict_colours"] = {str(v): c for v, c in VERDICT_COLOURS.items()}
     env.globals["result_colours"] = {str(r): c for r, c in RESULT_COLOURS.items()}
     return env

@@ -1,5 +1,5 @@
-"""From test results to clause verdicts: the data of `conformance.json`, the one report
-every other rendering (HTML summary, Markdown, comparison) reads.
+"""From test results to clause verdicts: the report of a run (reports/report.py), the data
+of `conformance.json` that every other rendering (HTML summary, Markdown, comparison) reads.
 
 A clause fails when any test reports a violation of it. It passes only on evidence:
 every test that enforces it passed, and together they judged at least one exchange.
@@ -12,49 +12,64 @@ implementation declared in its expectations is an expected deviation.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
 
-from contract.expectations import Expectations
+from contract.exchange import Exchange
+from contract.expectations import Expectations, expected_deviations
+from contract.failures import ContractViolation
 from contract.terms import CLAUSES, CONTRACT_VERSION, OPERATION, Clause, Family, Severity
+from reports.report import (
+    FORMAT,
+    ClauseDeviation,
+    ClauseVerdict,
+    Evidence,
+    ExchangeRequest,
+    ExchangeResponse,
+    ExpectationsResult,
+    Hypothesis,
+    Implementation,
+    Outcome,
+    Report,
+    Reproduce,
+    Result,
+    RunStatistics,
+    Statistics,
+    TestResult,
+    Verdict,
+)
 
-FORMAT = "recording-conformance/conformance-report/v1"
 EVIDENCE_PER_CLAUSE = 3
 BODY_LIMIT = 4000
 
 
-class Verdict(StrEnum):
-    PASS = "pass"
-    FAIL = "fail"
-    INCONCLUSIVE = "inconclusive"
-    NOT_TESTED = "not-tested"
-    EXPECTED_DEVIATION = "expected-deviation"
+@dataclass(frozen=True)
+class Violation:
+    """A violation as the report keeps it: the clause, what was expected and seen, and
+    the exchange (already masked), not the exception and its traceback."""
 
+    clause: str
+    expected: str
+    actual: str
+    exchange: Exchange | None = None
 
-class Outcome(StrEnum):
-    PASSED = "passed"
-    FAILED = "failed"  # a contract violation
-    INCONCLUSIVE = "inconclusive"  # the target could not be judged
-    ERROR = "error"  # the suite itself broke: no verdict on the target
-
-
-class Result(StrEnum):
-    SUCCESS = "success"
-    PARTIAL = "partial"
-    FAILURE = "failure"
+    @classmethod
+    def of(cls, error: ContractViolation) -> Violation:
+        return cls(error.clause.id, error.expected, error.actual, error.exchange)
 
 
 @dataclass
 class TestRecord:
+    __test__ = False  # not a test class, whatever pytest makes of its name
+
     nodeid: str
     clause: str | None  # the clause the test enforces, if it names one
     outcome: Outcome = Outcome.PASSED
-    violations: list[dict[str, Any]] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
     why: str = ""  # for inconclusive and error
     judged: int = 0  # exchanges the test judged
 
-    def absorb(self, outcome: Outcome, violations: list[dict[str, Any]], why: str) -> None:
+    def absorb(self, outcome: Outcome, violations: Iterable[Violation], why: str) -> None:
         """Fold in one phase (setup, call, teardown): the worst outcome stands."""
         rank = [Outcome.PASSED, Outcome.INCONCLUSIVE, Outcome.ERROR, Outcome.FAILED]
         if rank.index(outcome) > rank.index(self.outcome):
@@ -64,7 +79,7 @@ class TestRecord:
 
 @dataclass(frozen=True)
 class RunContext:
-    implementation: dict[str, Any]
+    implementation: Implementation
     target: str
     suite_version: str
     profile: str
@@ -80,12 +95,10 @@ class RunContext:
     replay: str | None = None
 
 
-def _verdict(
-    clause: Clause, tests: list[TestRecord], violations: list[dict[str, Any]], ctx: RunContext
-) -> Verdict:
-    if violations:
-        declared = ctx.expectations and ctx.expectations.declared(clause.id)
-        return Verdict.EXPECTED_DEVIATION if declared else Verdict.FAIL
+def _verdict(clause: Clause, tests: list[TestRecord], violated: bool, ctx: RunContext) -> Verdict:
+    if violated:
+        expected = expected_deviations(ctx.expectations, [clause.id])
+        return Verdict.EXPECTED_DEVIATION if expected else Verdict.FAIL
     if not clause.testable:
         return Verdict.NOT_TESTED
     if not tests:
@@ -106,118 +119,138 @@ def _note(clause: Clause, tests: list[TestRecord], verdict: Verdict) -> str:
     return "; ".join(dict.fromkeys(unsure))[:1000]
 
 
-def _evidence(test: TestRecord, violation: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
-    exchange = violation.get("exchange") or {}
-    response = dict(exchange.get("response") or {})
-    if len(response.get("body", "")) > BODY_LIMIT:
-        response["body"] = response["body"][:BODY_LIMIT] + "..."
-    request = exchange.get("request")
-    return {
-        "test": test.nodeid,
-        "expected": violation["expected"],
-        "actual": violation["actual"],
-        "request": request,
-        "response": response or None,
-        "reproduce": {
-            "request": request["curl"] if request else None,
-            "emulator": ctx.replay if request else None,
-            "check": f'pytest "{test.nodeid}" {ctx.options}'.strip(),
-        },
-    }
-
-
-def _stats(clauses: list[dict[str, Any]]) -> dict[str, Any]:
-    counts = Counter(c["verdict"] for c in clauses)
-    testable = [c for c in clauses if c["testable"]]
-    tested = sum(
-        1
-        for c in testable
-        if c["verdict"] in (Verdict.PASS, Verdict.FAIL, Verdict.EXPECTED_DEVIATION)
+def _request(exchange: Exchange) -> ExchangeRequest:
+    sent = exchange.request
+    return ExchangeRequest(
+        method=sent.method,
+        url=sent.url,
+        form=sent.form,
+        auth=sent.auth,
+        headers=sent.headers,
+        curl=sent.as_curl(),
     )
-    return {
-        "clauses": len(clauses),
-        "testable": len(testable),
-        "tested": tested,
-        **{v.value.replace("-", "_"): counts.get(v, 0) for v in Verdict},
-        "score": round(counts.get(Verdict.PASS, 0) / tested, 4) if tested else None,
-    }
 
 
-def _result(clauses: list[dict[str, Any]], deviations_pass: bool) -> Result:
+def _response(exchange: Exchange) -> ExchangeResponse:
+    received = exchange.response
+    body = received.text
+    return ExchangeResponse(
+        status=received.status,
+        content_type=received.content_type,
+        body=body[:BODY_LIMIT] + "..." if len(body) > BODY_LIMIT else body,
+        utf8=received.utf8,
+        oversized=received.oversized,
+    )
+
+
+def _evidence(test: TestRecord, violation: Violation, ctx: RunContext) -> Evidence:
+    exchange = violation.exchange
+    request = _request(exchange) if exchange else None
+    return Evidence(
+        test=test.nodeid,
+        expected=violation.expected,
+        actual=violation.actual,
+        request=request,
+        response=_response(exchange) if exchange else None,
+        reproduce=Reproduce(
+            request=request.curl if request else None,
+            emulator=ctx.replay if request else None,
+            check=f'pytest "{test.nodeid}" {ctx.options}'.strip(),
+        ),
+    )
+
+
+def _stats(clauses: list[ClauseVerdict]) -> Statistics:
+    counts = Counter(c.verdict for c in clauses)
+    testable = [c for c in clauses if c.testable]
+    tested = sum(
+        1 for c in testable if c.verdict in (Verdict.PASS, Verdict.FAIL, Verdict.EXPECTED_DEVIATION)
+    )
+    return Statistics(
+        clauses=len(clauses),
+        testable=len(testable),
+        tested=tested,
+        passed=counts[Verdict.PASS],
+        fail=counts[Verdict.FAIL],
+        inconclusive=counts[Verdict.INCONCLUSIVE],
+        not_tested=counts[Verdict.NOT_TESTED],
+        expected_deviation=counts[Verdict.EXPECTED_DEVIATION],
+        score=round(counts[Verdict.PASS] / tested, 4) if tested else None,
+    )
+
+
+def _run_stats(clauses: list[ClauseVerdict]) -> RunStatistics:
+    by_family = {f: [c for c in clauses if c.family is f] for f in Family}
+    return RunStatistics(
+        **asdict(_stats(clauses)),
+        by_severity={s: _stats([c for c in clauses if c.severity is s]) for s in Severity},
+        by_family={f: _stats(found) for f, found in by_family.items() if found},
+    )
+
+
+def _result(clauses: list[ClauseVerdict], deviations_pass: bool) -> Result:
     failing = {Verdict.FAIL} | (set() if deviations_pass else {Verdict.EXPECTED_DEVIATION})
-    if any(c["verdict"] in failing and c["severity"] == Severity.MUST for c in clauses):
+    if any(c.verdict in failing and c.severity is Severity.MUST for c in clauses):
         return Result.FAILURE
     unsure = {Verdict.INCONCLUSIVE, Verdict.NOT_TESTED}
-    if any(c["verdict"] in failing for c in clauses) or any(
-        c["verdict"] in unsure for c in clauses if c["testable"]
+    if any(c.verdict in failing for c in clauses) or any(
+        c.verdict in unsure for c in clauses if c.testable
     ):
         return Result.PARTIAL
     return Result.SUCCESS
 
 
-def build_report(records: list[TestRecord], ctx: RunContext) -> dict[str, Any]:
-    clauses: list[dict[str, Any]] = []
-    for clause in CLAUSES:
-        tests = [t for t in records if t.clause == clause.id]
-        found = [(t, v) for t in records for v in t.violations if v["clause"] == clause.id]
-        verdict = _verdict(clause, tests, [v for _, v in found], ctx)
-        declared = ctx.expectations.declared(clause.id) if ctx.expectations else None
-        clauses.append(
-            {
-                "id": clause.id,
-                "family": str(clause.family),
-                "severity": str(clause.severity),
-                "source": str(clause.source),
-                "sentence": clause.sentence,
-                "testable": clause.testable,
-                "verdict": str(verdict),
-                "judged": sum(t.judged for t in tests),
-                "tests": [
-                    {"test": t.nodeid, "outcome": str(t.outcome), "judged": t.judged} for t in tests
-                ],
-                "evidence": [_evidence(t, v, ctx) for t, v in found[:EVIDENCE_PER_CLAUSE]],
-                "deviation": (
-                    {"reason": declared.reason, "link": declared.link, "still_fails": bool(found)}
-                    if declared
-                    else None
-                ),
-                "note": _note(clause, tests, verdict),
-            }
-        )
+def _clause_verdict(clause: Clause, records: list[TestRecord], ctx: RunContext) -> ClauseVerdict:
+    tests = [t for t in records if t.clause == clause.id]
+    found = [(t, v) for t in records for v in t.violations if v.clause == clause.id]
+    verdict = _verdict(clause, tests, bool(found), ctx)
+    declared = ctx.expectations.declared(clause.id) if ctx.expectations else None
+    return ClauseVerdict(
+        id=clause.id,
+        family=clause.family,
+        severity=clause.severity,
+        source=clause.source,
+        sentence=clause.sentence,
+        testable=clause.testable,
+        verdict=verdict,
+        judged=sum(t.judged for t in tests),
+        tests=tuple(TestResult(t.nodeid, t.outcome, t.judged) for t in tests),
+        evidence=tuple(_evidence(t, v, ctx) for t, v in found[:EVIDENCE_PER_CLAUSE]),
+        deviation=(
+            ClauseDeviation(declared.reason, declared.link, still_fails=bool(found))
+            if declared
+            else None
+        ),
+        note=_note(clause, tests, verdict),
+    )
+
+
+def build_report(records: list[TestRecord], ctx: RunContext) -> Report:
+    clauses = [_clause_verdict(clause, records, ctx) for clause in CLAUSES]
     expectations = None
     if ctx.expectations:
-        expectations = {
-            "implementation": ctx.expectations.implementation,
-            "file": ctx.expectations.path,
-            "result": str(_result(clauses, deviations_pass=True)),
-            "no_longer_failing": [
-                c["id"] for c in clauses if c["deviation"] and not c["deviation"]["still_fails"]
-            ],
-        }
-    return {
-        "format": FORMAT,
-        "implementation": ctx.implementation,
-        "target": ctx.target,
-        "operation": OPERATION,
-        "suite_version": ctx.suite_version,
-        "contract_version": CONTRACT_VERSION,
-        "profile": ctx.profile,
-        "hypothesis": {"seed": ctx.hypothesis_seed, "derandomized": ctx.derandomized},
-        "date": ctx.date,
-        "requests": ctx.requests,
-        "command": ctx.command,
-        "result": str(_result(clauses, deviations_pass=False)),
-        "expectations": expectations,
-        "statistics": {
-            **_stats(clauses),
-            "by_severity": {
-                str(s): _stats([c for c in clauses if c["severity"] == s]) for s in Severity
-            },
-            "by_family": {
-                str(f): _stats([c for c in clauses if c["family"] == f])
-                for f in Family
-                if any(c["family"] == f for c in clauses)
-            },
-        },
-        "clauses": clauses,
-    }
+        expectations = ExpectationsResult(
+            implementation=ctx.expectations.implementation,
+            file=ctx.expectations.path,
+            result=_result(clauses, deviations_pass=True),
+            no_longer_failing=tuple(
+                c.id for c in clauses if c.deviation and not c.deviation.still_fails
+            ),
+        )
+    return Report(
+        format=FORMAT,
+        implementation=ctx.implementation,
+        target=ctx.target,
+        operation=OPERATION,
+        suite_version=ctx.suite_version,
+        contract_version=CONTRACT_VERSION,
+        profile=ctx.profile,
+        hypothesis=Hypothesis(ctx.hypothesis_seed, ctx.derandomized),
+        date=ctx.date,
+        requests=ctx.requests,
+        command=ctx.command,
+        result=_result(clauses, deviations_pass=False),
+        expectations=expectations,
+        statistics=_run_stats(clauses),
+        clauses=tuple(clauses),
+    )

@@ -11,7 +11,7 @@ import httpx
 
 from contract.rfc2822 import date_time_problem
 from emulator.hostile import ENV, Behaviour, hostile, other_allowed_choices
-from reports.runner import run_suite
+from power.runner import run_suite
 
 LATE = 1.0  # seconds every status callback waits
 

@@ -24,7 +24,7 @@ from conformance.registry import bound
 from contract.exchange import Exchange, Received, SentRequest
 from contract.failures import ContractViolation
 from contract.terms import PARAMETER
-from reports.runner import run_suite
+from power.runner import run_suite
 from strategies.urls import (
     EDGE_URL,
     LONG_URL,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from reports.runner import run_suite
+from power.runner import run_suite
 
 
 def _verdicts(report_dir: Path) -> dict[str, tuple[str, frozenset[str]]]:

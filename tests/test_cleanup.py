@@ -18,7 +18,7 @@ from conformance.budget import Budget
 from conformance.harness import Harness
 from conformance.target import Credentials, RetryPolicy, Target, TargetClient
 from emulator import Account, RunningEmulator, start
-from reports.runner import run_suite, start_suite
+from power.runner import run_suite, start_suite
 
 SID, TOKEN = "0c4f0a57-7d5e-4b8f-9e0c-3a2d1f6b7c88", "cleanup-token"
 ENV = {"SIGNALWIRE_PROJECT_ID": SID, "SIGNALWIRE_API_TOKEN": TOKEN}

@@ -12,7 +12,7 @@ import pytest
 
 from conformance.corpus import event_probe_plan, plan_forms, refusal_plan
 from conformance.variations import VARIATIONS
-from reports.runner import ROOT
+from power.runner import ROOT
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -15,7 +15,7 @@ from conformance.corpus import refusal_plan
 from conformance.secrets import Scrubber
 from contract.exchange import Auth
 from emulator.hostile import SID, TOKEN, Behaviour, echo_credentials, hostile
-from reports.runner import run_suite
+from power.runner import run_suite
 from reports.schema import report_schema
 from strategies.credentials import (
     CREDENTIAL_PROBES,

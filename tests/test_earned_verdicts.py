@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from contract.terms import API_VERSION
 from emulator.hostile import ENV, SID, TOKEN, Behaviour, Seen, hostile, is_create
-from reports.runner import ROOT, SuiteRun, run_suite
+from power.runner import ROOT, SuiteRun, run_suite
 
 SUITE = [sys.executable, "-m", "pytest", "conformance", "-p", "no:cacheprovider"]
 # The variables by which Hypothesis knows it runs in CI, and then derandomizes every

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from reports.runner import ROOT
+from power.runner import ROOT
 
 yaml = pytest.importorskip("yaml")
 

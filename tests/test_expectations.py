@@ -10,7 +10,7 @@ import pytest
 from contract.expectations import SCHEMA, load_expectations
 from contract.failures import ConfigurationError
 from contract.terms import CLAUSE
-from reports.runner import ROOT
+from power.runner import ROOT
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "expectations").glob("*.toml")), ids=str)

@@ -12,7 +12,7 @@ from pathlib import Path
 from contract.terms import API_VERSION
 from emulator import Account, start
 from emulator.flaky import FlakyProxy, RunningProxy, Trouble, start_proxy
-from reports.runner import SuiteRun, run_suite
+from power.runner import SuiteRun, run_suite
 
 SID, TOKEN = "5b3f8f2e-9a41-4c0e-8d7b-2f6a1c9e0d11", "flaky-token"
 # Few requests (the live profile) and one in ten troubled: the stalls and backoffs cost

@@ -21,7 +21,7 @@ from contract.failures import ContractViolation
 from contract.openapi import RFC2822_PATTERN
 from contract.rfc2822 import DAY_NAMES, date_time_problem
 from emulator.store import rfc2822
-from reports.runner import run_suite
+from power.runner import run_suite
 
 SID = "9a1e4c2b-7f3d-4e8a-b6c5-0d2f1e3a4b5c"
 

@@ -36,7 +36,7 @@ from emulator.hostile import (
     on_creates,
     queued_calls,
 )
-from reports.runner import SuiteRun, run_suite, start_suite
+from power.runner import SuiteRun, run_suite, start_suite
 
 # One try per request and a short deadline: a hostile target costs seconds, not minutes.
 QUICK = ("--retries", "0", "--request-timeout", "2", "--coverage-strength", "1")

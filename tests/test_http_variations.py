@@ -16,7 +16,7 @@ from conformance.target import Credentials, Target, TargetClient
 from conformance.variations import REPEATED, SPELLED, VARIATIONS
 from contract.exchange import Auth
 from emulator.hostile import ENV, Behaviour, Seen, hostile, is_create
-from reports.runner import run_suite
+from power.runner import run_suite
 
 # The variation tests, by the clause each is judged by first (conformance/registry.py).
 SPELLED_TEST = "variation and VALID-ACCEPTED"

@@ -19,7 +19,7 @@ from conformance.harness import CallSetupError, Harness
 from conformance.target import Credentials, RetryPolicy, Target, TargetClient
 from contract.failures import Inconclusive
 from emulator.serving import RunningServer, serve_in_thread
-from reports.runner import run_suite
+from power.runner import run_suite
 
 
 def test_budget_is_never_exceeded_and_keeps_its_reserve_for_cleanup() -> None:

@@ -11,7 +11,7 @@ import sysconfig
 import venv
 from pathlib import Path
 
-from reports.runner import ROOT
+from power.runner import ROOT
 
 
 def _installed(tmp_path: Path) -> Path:

@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from reports.progress import progress
+from power.progress import progress
 
 
 def test_progress_is_drawn_on_a_terminal() -> None:

@@ -17,11 +17,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from contract.terms import CLAUSES
+from contract.terms import CLAUSES, Family
+from power.runner import ROOT, SuiteRun, run_suite
 from reports.chart import family_chart
 from reports.compare import main as compare
-from reports.runner import ROOT, SuiteRun, run_suite
-from reports.schema import report_errors
+from reports.report import Statistics, report_json
+from reports.schema import load_report, report_errors
 
 EXPECTATIONS = str(ROOT / "expectations" / "twilio-style-201.toml")
 FAULTS = ("trim-default-trims", "callback-sent-twice")
@@ -63,6 +64,9 @@ def _verdicts(report: dict[str, Any], verdict: str) -> set[str]:
 def test_every_report_validates_against_the_shipped_schema(runs: dict[str, Any]) -> None:
     for name in runs:
         assert report_errors(_report(runs, name)) == [], name
+        # ...and reads back as the typed report, whose JSON is the file's.
+        loaded = load_report(runs[name][1] / "conformance.json")
+        assert report_json(loaded) == _report(runs, name), name
 
 
 def test_faithful_emulator_passes_every_testable_clause(runs: dict[str, Any]) -> None:
@@ -314,14 +318,14 @@ def test_chromium_comparison_shares_the_chart_and_its_no_data(
 
 
 def test_a_family_with_no_score_is_no_data_and_one_with_zero_is_a_red_bar() -> None:
-    zero = {"tested": 2, "pass": 0, "fail": 2, "expected_deviation": 0}
-    none = {"tested": 0, "pass": 0, "fail": 0, "expected_deviation": 0}
+    zero = {"tested": 2, "passed": 0, "fail": 2, "expected_deviation": 0}
+    none = {"tested": 0, "passed": 0, "fail": 0, "expected_deviation": 0}
+    counted = {"clauses": 3, "testable": 3}
     stats = {
-        "failed": {**zero, "inconclusive": 0, "not_tested": 0, "score": 0.0},
-        "unjudged": {**none, "inconclusive": 3, "not_tested": 0, "score": None},
+        Family.AUTH: Statistics(**zero, **counted, inconclusive=0, not_tested=0, score=0.0),
+        Family.CALLS: Statistics(**none, **counted, inconclusive=3, not_tested=0, score=None),
     }
-    report = {"statistics": {"by_family": stats}}
-    failed, unjudged = family_chart([report], ["x"]).bars
+    failed, unjudged = family_chart([stats], ["x"]).bars
     assert not failed.no_data and [(s.verdict, s.width) for s in failed.segments] == [("fail", 260)]
     assert failed.text == "0/2 passed (0%)"
     assert unjudged.no_data and unjudged.segments == ()

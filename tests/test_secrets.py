@@ -7,7 +7,7 @@ from pathlib import Path
 
 from contract.exchange import redacted_command
 from emulator import Account, start
-from reports.runner import run_suite
+from power.runner import run_suite
 
 SID, CANARY = "3e5d2a11-8c4b-4f7a-9d2e-6b1c0f9a8e77", "canary-9f1c2b7e4d-token"
 

@@ -1,10 +1,10 @@
 """The suite's power, as a kill matrix: zero failures on the faithful emulator, and
 every fault of the catalog caught, naming the clause it breaks. One test per fault,
-so pytest-xdist spreads them over cores (see reports/mutation.py); the embedded
+so pytest-xdist spreads them over cores (see power/killmatrix.py); the embedded
 emulator for all, and one emulator started separately and reached over HTTP for the
 faithful run and a few faults.
 
-`python -m reports.mutation` runs these same tests with a matrix spec of its own
+`python -m power.killmatrix` runs these same tests with a matrix spec of its own
 (budget, profile) and assembles the rows they write."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 
 from contract.terms import CLAUSE, Family
 from emulator.faults import catalog
-from reports.mutation import CLEAN, Spec, run_one
+from power.killmatrix import CLEAN, Spec, run_one
 
 FAULTS = sorted(catalog())
 
@@ -28,7 +28,7 @@ OVER_HTTP = ("api-version-wrong", "auth-any-token", "callback-channels-always-1"
 
 @pytest.fixture(scope="session")
 def spec() -> Spec:
-    """The matrix's options: the default, or what `python -m reports.mutation` asks."""
+    """The matrix's options: the default, or what `python -m power.killmatrix` asks."""
     return Spec.from_env()
 
 

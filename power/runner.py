@@ -1,5 +1,6 @@
 """Run the conformance suite as a user does (`pytest conformance ...`, in a
-subprocess) and read back what it found from the reports it wrote."""
+subprocess) and read back what it found from the reports it wrote: conformance.json,
+through the report's typed loader, and run.json for the requests sent."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ import os
 import subprocess
 import sys
 import time
-import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+from conformance.closing import ExitStatus
+from reports.report import Outcome, Report, Verdict
+from reports.schema import load_report
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,28 +24,54 @@ ROOT = Path(__file__).resolve().parents[1]
 @dataclass(frozen=True)
 class Failure:
     test: str
-    clauses: frozenset[str]  # violated, as the failure said
-    requests: int | None  # requests the run had sent when it failed
+    clauses: frozenset[str]  # those its evidence names; none when the test broke
 
 
 @dataclass(frozen=True)
 class SuiteRun:
     returncode: int
     output: str
-    failures: tuple[Failure, ...]
-    passed: int
+    report: Report | None  # conformance.json; None when the run judged nothing
     requests: int | None  # all the run sent
+    requests_before_first_failure: int | None  # when a violation first failed a test
     seconds: float
-    failed: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def failures(self) -> tuple[Failure, ...]:
+        return failures_of(self.report, self.returncode) if self.report else ()
 
     @property
     def violated(self) -> set[str]:
         return {c for f in self.failures for c in f.clauses}
 
     @property
-    def requests_before_first_failure(self) -> int | None:
-        counts = [f.requests for f in self.failures if f.requests is not None]
-        return min(counts) if counts else None
+    def passed(self) -> int:
+        """Tests of a clause that passed."""
+        clauses = self.report.clauses if self.report else ()
+        return len({t.test for c in clauses for t in c.tests if t.outcome is Outcome.PASSED})
+
+
+SUITE_BROKE = "(the suite broke in a test of no clause)"
+
+
+def failures_of(report: Report, returncode: int) -> tuple[Failure, ...]:
+    """The tests that failed, as the report tells: each one the evidence of a failed
+    clause names (an expected deviation alone fails none), with every clause its
+    evidence names, and each test of a clause that broke. A run the suite broke in
+    (exit status 3) with no such test broke in a test of no clause, which the report
+    does not list: that is a failure too, of no clause."""
+    named: dict[str, set[str]] = {}
+    for clause in report.clauses:
+        for evidence in clause.evidence:
+            named.setdefault(evidence.test, set()).add(clause.id)
+    failing = [e.test for c in report.clauses if c.verdict is Verdict.FAIL for e in c.evidence]
+    broke = [t.test for c in report.clauses for t in c.tests if t.outcome is Outcome.ERROR]
+    failures = [
+        Failure(test, frozenset(named.get(test, ()))) for test in dict.fromkeys(failing + broke)
+    ]
+    if returncode == ExitStatus.SUITE_BROKE and not broke:
+        failures.append(Failure(SUITE_BROKE, frozenset()))
+    return tuple(failures)
 
 
 def _pytest_args(args: tuple[str, ...], report_dir: Path) -> list[str]:
@@ -111,31 +141,15 @@ def run_suite_in_process(*args: str, report_dir: Path) -> SuiteRun:
 
 def _read_back(report_dir: Path, returncode: int, output: str, started: float) -> SuiteRun:
     seconds = time.monotonic() - started
-    failures: list[Failure] = []
-    passed = 0
-    junit = report_dir / "junit.xml"
-    if junit.exists():
-        for case in ET.parse(junit).iter("testcase"):
-            props = [(p.get("name"), p.get("value")) for p in case.iter("property")]
-            if case.find("failure") is not None or case.find("error") is not None:
-                count = next((v for k, v in props if k == "requests"), None)
-                failures.append(
-                    Failure(
-                        case.get("name", ""),
-                        frozenset(str(v) for k, v in props if k == "violated"),
-                        int(count) if count is not None else None,
-                    )
-                )
-            elif case.find("skipped") is None:
-                passed += 1
-    summary = report_dir / "run.json"
-    requests = json.loads(summary.read_text()).get("requests") if summary.exists() else None
+    path = report_dir / "conformance.json"
+    report = load_report(path) if path.exists() else None
+    summary_path = report_dir / "run.json"
+    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
     return SuiteRun(
         returncode,
         output,
-        tuple(failures),
-        passed,
-        requests,
+        report,
+        summary.get("requests"),
+        summary.get("requests_before_first_failure"),
         seconds,
-        {f.test: set(f.clauses) for f in failures},
     )

@@ -1,14 +1,15 @@
 """The kill matrix: the suite against the faithful emulator and against every fault
 of the catalog, as mutation testing measures a test suite.
 
-    python -m reports.mutation [--jobs N] [--over-http] [--fault NAME ...] [--out DIR]
+    python -m power.killmatrix [--jobs N] [--over-http] [--fault NAME ...] [--out DIR]
 
 Each fault is one test of `tests/test_suite_power.py`, spread over `--jobs` pytest-xdist
 workers; each worker runs the suite in process (`pytest.main`), so imports are paid
-once per worker, not once per fault. A fault's run stops at its first failure (`-x`);
+once per worker, not once per fault, and what a run found is read from its
+conformance.json (power/runner.py). A fault's run stops at its first failure (`-x`);
 should that failure name another clause, the tests of the fault's clause are run again
 on their own (`--clause`), since a fault is killed only when the clause it breaks is
-named. Runs use the derandomized `ci` Hypothesis profile, so the matrix is
+named (fails in the report). Runs use the derandomized `ci` Hypothesis profile, so the matrix is
 reproducible. Prints the matrix and writes it as Markdown and JSON.
 """
 
@@ -17,24 +18,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import httpx
-
 from emulator.faults import catalog
-from reports.progress import progress as show_progress
-from reports.runner import ROOT, SuiteRun, run_suite_in_process
+from emulator.process import SID, TOKEN, separate_emulator
+from power.progress import progress as show_progress
+from power.runner import ROOT, SuiteRun, run_suite_in_process
 
 CLEAN = "(none)"
-SID, TOKEN = "7d2b0c1e-3f4a-4b5c-8d6e-9f0a1b2c3d4e", "mutation-token"
 MATRIX_TESTS = ROOT / "tests" / "test_suite_power.py"
 # How the tests of MATRIX_TESTS learn what to run and where to put their rows.
 SPEC_VARIABLE = "KILL_MATRIX_SPEC"
@@ -136,8 +133,15 @@ class Matrix:
         return "\n".join(lines) + "\n"
 
 
+def _name(nodeid: str) -> str:
+    """A test as JUnit names it, without its module: the matrix's rows stay short."""
+    return nodeid.rsplit("::", 1)[-1]
+
+
 def _row(fault: str, clause: str, run: SuiteRun, runs: int = 1) -> Row:
-    caught = [f"{f.test}: {', '.join(sorted(f.clauses)) or 'no clause'}" for f in run.failures]
+    caught = [
+        f"{_name(f.test)}: {', '.join(sorted(f.clauses)) or 'no clause'}" for f in run.failures
+    ]
     killed = clause in run.violated if fault != CLEAN else not run.failures
     return Row(
         fault,
@@ -149,49 +153,6 @@ def _row(fault: str, clause: str, run: SuiteRun, runs: int = 1) -> Row:
         round(run.seconds, 2),
         runs,
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def separate_emulator(faults: tuple[str, ...] = ()) -> Iterator[str]:
-    """`python -m emulator` in its own process, on loopback; yields its base URL."""
-    port = _free_port()
-    flags = [a for f in faults for a in ("--fault", f)]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "emulator",
-            "--port",
-            str(port),
-            "--account",
-            f"{SID}:{TOKEN}",
-            *flags,
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}/api/laml/2010-04-01"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(base, timeout=1)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"emulator with {faults} did not start") from None
-                time.sleep(0.05)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 # The target is on loopback: a callback that has not come in 2 s will not come (a fault
@@ -307,7 +268,7 @@ def kill_matrix(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m reports.mutation",
+        prog="python -m power.killmatrix",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
