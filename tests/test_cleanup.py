@@ -75,7 +75,9 @@ def test_interrupted_run_ends_the_call_it_created(
 def test_target_errors_and_failed_checks_still_clean_up(tmp_path: Path) -> None:
     # 500s to invalid input: checks fail and requests error, and the clean-up still runs.
     run = run_suite("--emulator-fault", "invalid-answers-500", report_dir=tmp_path)
-    assert run.violated == {"NO-SERVER-ERROR", "GENERIC-OPENAPI"}
+    # schemathesis' drawn requests may or may not meet the fault (it depends on the seed)
+    assert "NO-SERVER-ERROR" in run.violated
+    assert run.violated <= {"NO-SERVER-ERROR", "GENERIC-OPENAPI"}
     counts = re.search(
         r"recordings started (\d+), stopped (\d+); calls created 1, ended 1", run.output
     )
