@@ -23,8 +23,9 @@ from collections.abc import Callable, Sequence
 from itertools import combinations, product
 from typing import Any
 
+from contract.forms import EVENTS
 from strategies.covering import CALLBACK, covering_array, valid_factors
-from strategies.forms import EVENTS, build_form
+from strategies.forms import build_form
 
 Rows = list[tuple[int, ...]]
 

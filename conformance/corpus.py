@@ -15,10 +15,11 @@ from conformance.budget import BudgetExhausted
 from conformance.checks import Created, Refused
 from conformance.checks.callbacks import Observed
 from conformance.checks.identity import Named
-from conformance.harness import Harness, is_success
+from conformance.harness import Harness
 from conformance.receiver import CallbackReceiver
-from contract.exchange import Auth, Exchange, Form
+from contract.exchange import Auth, Exchange, is_success
 from contract.failures import Inconclusive
+from contract.forms import EVENTS, Form, sent, sent_events
 from contract.terms import (
     MALFORMED_CALL,
     MISSING_CREDENTIALS,
@@ -31,7 +32,7 @@ from contract.terms import (
 )
 from strategies.covering import CALLBACK, SHAPING, valid_plan
 from strategies.credentials import credential_probes
-from strategies.forms import EVENTS, EventEncoding, encode_events, sent, sent_events
+from strategies.forms import EventEncoding, encode_events
 from strategies.identities import MALFORMED_CALL_SIDS
 from strategies.invalid import near_misses, one_wrong
 

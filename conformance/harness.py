@@ -9,13 +9,10 @@ from dataclasses import dataclass, field
 from conformance.checks import Created
 from conformance.target import TargetClient
 from conformance.wire import interrupt_deferred
-from contract.exchange import Auth, Exchange, Form
+from contract.exchange import Auth, Exchange, is_success
 from contract.failures import ConfigurationError, Inconclusive
+from contract.forms import Form
 from contract.terms import API_VERSION, STOP_STATUS, TERMINAL_EVENTS
-
-
-def is_success(exchange: Exchange) -> bool:
-    return 200 <= exchange.response.status < 300
 
 
 @dataclass

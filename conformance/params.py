@@ -10,10 +10,11 @@ import pytest
 
 from conformance.checks import Created, Refused
 from conformance.checks.outcome import expect_accepted, has_repeated_events, no_server_error
-from conformance.harness import Harness, is_success
+from conformance.harness import Harness
 from conformance.registry import EVENTS_REPEATED_FIELDS, VALID_ACCEPTED, ClauseTest, Need, needing
-from contract.exchange import Exchange, Form
+from contract.exchange import Exchange, is_success
 from contract.failures import Inconclusive
+from contract.forms import Form
 from strategies.forms import with_spaced_events
 
 T = TypeVar("T")

@@ -11,7 +11,7 @@ from conformance.checks.generic import MODES
 from conformance.corpus import ProbeSpec, stage_plan
 from conformance.registry import CREATE_AND_STOP, ENTRIES, Rank
 from conformance.session import RunSettings
-from contract.exchange import Form
+from contract.forms import Form
 from strategies.covering import CALLBACK
 
 # The tests that draw requests from Hypothesis (schemathesis runs twice: positive, negative).

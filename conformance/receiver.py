@@ -20,18 +20,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from contract.forms import Form
 from emulator.serving import RunningServer, serve_in_thread
 from strategies.urls import receiver_url
-
-Pairs = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
 class Delivery:
     token: str
     method: str
-    query: Pairs
-    form: Pairs
+    query: Form
+    form: Form
     content_type: str
     raw_path: str = ""  # as it arrived, percent-encoding and all ('' in older cassettes)
     raw_query: str = ""

@@ -16,8 +16,9 @@ import httpx
 from conformance.budget import Budget
 from conformance.secrets import Scrubber
 from conformance.wire import DEFAULT_MAX_BODY, Answer, NoAnswer, Wire
-from contract.exchange import Auth, Exchange, Form, Received, SentRequest
+from contract.exchange import Auth, Exchange, Received, SentRequest
 from contract.failures import ConfigurationError, Inconclusive
+from contract.forms import Form
 from contract.terms import STOP_STATUS
 from strategies.credentials import NotDerivable, authorization
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contract.exchange import Auth, Form
+from contract.exchange import Auth
+from contract.forms import Form
 from strategies.urls import EDGE_URL
 
 FORM_TYPE = "Application/X-WWW-Form-URLEncoded; Charset=UTF-8"

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode
 
-Form = tuple[tuple[str, str], ...]
+from contract.forms import Form
 
 
 class Auth(StrEnum):
@@ -198,6 +198,10 @@ class Exchange:
 
     def to_dict(self) -> dict[str, Any]:
         return {"request": self.request.to_dict(), "response": self.response.to_dict()}
+
+
+def is_success(exchange: Exchange) -> bool:
+    return 200 <= exchange.response.status < 300
 
 
 _TOKEN_OPTION = "--api-token"

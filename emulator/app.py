@@ -19,6 +19,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from contract.forms import Pairs
 from contract.openapi import openapi_document
 from contract.terms import (
     API_RECORDING_SOURCE,
@@ -32,7 +33,7 @@ from contract.terms import (
     UPDATE_STATUSES,
 )
 from emulator.delivery import Deliveries
-from emulator.faults import Callback, Fault, FormPairs, Problems
+from emulator.faults import Callback, Fault, Problems
 from emulator.store import Call, Recording, Store, new_sid, now, rfc2822
 
 log = logging.getLogger("emulator")
@@ -68,11 +69,11 @@ def _echo(value: str | None) -> str:
     return f"{value[:ECHO_CHARS]!r}… ({len(value)} characters)"
 
 
-def _first(form: FormPairs, name: str) -> str | None:
+def _first(form: Pairs, name: str) -> str | None:
     return next((v for k, v in form if k == name), None)
 
 
-def validate_recording_form(form: FormPairs) -> Problems:
+def validate_recording_form(form: Pairs) -> Problems:
     """The contract's domains, exactly and carefully: every sent value must lie in its
     domain, and a URL that parsers read differently is refused too (a SHOULD)."""
     problems: Problems = []
@@ -173,7 +174,7 @@ class Emulator:
             raise _not_found("Call", call_sid)
         return call
 
-    async def _form(self, request: Request) -> FormPairs:
+    async def _form(self, request: Request) -> Pairs:
         """The parameters of a form body. Any other body is refused, not read as none."""
         # The codes of these refusals are 20000 + the HTTP status, as 20404 is: the
         # contract names none, and this borrows no other error's meaning.
@@ -279,7 +280,7 @@ class Emulator:
         )
 
     def _new_recording(
-        self, request: Request, account_sid: str, call: Call, form: FormPairs
+        self, request: Request, account_sid: str, call: Call, form: Pairs
     ) -> Recording:
         def chosen(name: str) -> str:
             value = _first(form, name)

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from itertools import combinations, product
 from typing import Any
 
+from contract.forms import EVENTS, Form
 from contract.terms import PARAMETERS
-from strategies.forms import EVENTS, EventEncoding, Form, build_form
+from strategies.forms import EventEncoding, build_form
 
 Interaction = tuple[int, ...]  # factor indexes whose every combination of levels is wanted
 

@@ -1,15 +1,12 @@
-"""Form bodies as the suite sends them: ordered (name, value) pairs, so a
-parameter can repeat (RecordingStatusCallbackEvent as real SDKs send it)."""
+"""Form bodies as the suite builds them (the type and its reading: contract/forms.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
+from contract.forms import EVENTS, Form
 from contract.terms import PARAMETER
-
-Form = tuple[tuple[str, str], ...]
-EVENTS = PARAMETER["RecordingStatusCallbackEvent"]
 
 
 class EventEncoding(StrEnum):
@@ -37,19 +34,6 @@ def build_form(
         elif values.get(name) is not None:
             pairs.append((name, values[name]))  # type: ignore[arg-type]
     return tuple(pairs)
-
-
-def sent(form: Form, name: str) -> str | None:
-    """The first value sent for a parameter, or None when omitted."""
-    return next((v for k, v in form if k == name), None)
-
-
-def sent_events(form: Form) -> frozenset[str] | None:
-    """The requested events however encoded, or None when omitted."""
-    values = [v for k, v in form if k == EVENTS.name]
-    if not values:
-        return None
-    return frozenset(e for v in values for e in v.split(" "))
 
 
 def with_spaced_events(form: Form) -> Form:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
+from contract.forms import Form
 from contract.terms import (
     MISS_RULE,
     PARAMETER,
@@ -23,7 +24,6 @@ from contract.terms import (
     refusal_clause,
     url_miss,
 )
-from strategies.forms import Form
 from strategies.valid import valid_forms
 
 # Kinds whose refusal is only a SHOULD (REJECT-NEAR-MISS), as the contract's rules say.

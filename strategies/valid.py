@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from contract.forms import EVENTS, Form
 from contract.terms import PARAMETERS, Parameter
-from strategies.forms import EVENTS, EventEncoding, Form, build_form
+from strategies.forms import EventEncoding, build_form
 from strategies.urls import http_urls
 
 __all__ = ["domain_values", "event_lists", "http_urls", "valid_forms"]

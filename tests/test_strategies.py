@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample  # noqa: F401 - documents what find may raise
 
 from conformance.corpus import first_look_split
+from contract.forms import sent_events
 from contract.terms import MISS_RULE, PARAMETER, PARAMETERS
 from strategies.covering import (
     CALLBACK,
@@ -20,7 +21,6 @@ from strategies.covering import (
     valid_factors,
     valid_plan,
 )
-from strategies.forms import sent_events
 from strategies.identities import malformed_call_sids, unknown_sids
 from strategies.invalid import LENIENT_KINDS, invalid_requests, near_misses
 from strategies.valid import http_urls, valid_forms

@@ -15,8 +15,8 @@ from typing import Any
 
 from contract.exchange import Exchange
 from contract.failures import ContractViolation
+from contract.forms import Form, sent, sent_events
 from contract.terms import Clause
-from strategies.forms import Form, sent, sent_events
 
 
 class Violation(Exception):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from conformance.checks import Refused, Violation
-from conformance.harness import is_success
-from contract.exchange import Exchange, Form
+from contract.exchange import Exchange, is_success
+from contract.forms import Form
 from contract.terms import PARAMETER, SERVER_ERROR
 
 EVENTS = PARAMETER["RecordingStatusCallbackEvent"]

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from contract.forms import Pairs
 from contract.terms import CLAUSE
 from emulator.store import Call, Recording
 
 Problems = list[tuple[str, str | None, str]]  # (parameter, value sent, why it is refused)
-FormPairs = list[tuple[str, str]]
 Body = dict[str, Any]
 
 
@@ -37,7 +37,7 @@ class Fault:
     clause: ClassVar[str]
     summary: ClassVar[str]
 
-    def recording_body(self, body: Body, rec: Recording, form: FormPairs) -> Body:
+    def recording_body(self, body: Body, rec: Recording, form: Pairs) -> Body:
         return body
 
     def fetched_body(self, body: Body) -> Body:
@@ -47,7 +47,7 @@ class Fault:
         """Of a created recording's response."""
         return media_type
 
-    def problems(self, problems: Problems, form: FormPairs) -> Problems:
+    def problems(self, problems: Problems, form: Pairs) -> Problems:
         return problems
 
     def content_type_accepted(self, accepted: bool, content_type: str) -> bool:
@@ -55,7 +55,7 @@ class Fault:
         media type, any case and any parameters, is the form's, or there is no body)."""
         return accepted
 
-    def crashes(self, form: FormPairs) -> bool:
+    def crashes(self, form: Pairs) -> bool:
         """Whether this create makes the server fail (answered 500)."""
         return False
 
@@ -106,21 +106,17 @@ def fault(name: str, clause: str, summary: str) -> Callable[[type[Fault]], type[
     return register
 
 
-def sent(form: FormPairs, name: str) -> str | None:
-    return next((v for k, v in form if k == name), None)
-
-
 def body_fault(
     name: str,
     clause: str,
     summary: str,
     change: Callable[[Body], Body],
-    when: Callable[[FormPairs], bool] = lambda form: True,
+    when: Callable[[Pairs], bool] = lambda form: True,
 ) -> None:
     """A fault that bends the created recording's body, when the request matches."""
 
     class BodyFault(Fault):
-        def recording_body(self, body: Body, rec: Recording, form: FormPairs) -> Body:
+        def recording_body(self, body: Body, rec: Recording, form: Pairs) -> Body:
             return change(dict(body)) if when(form) else body
 
     BodyFault.__name__ = BodyFault.__qualname__ = "".join(p.title() for p in name.split("-"))

@@ -3,8 +3,9 @@ null rules, missing fields, and corners where two or three parameters meet."""
 
 from __future__ import annotations
 
+from contract.forms import sent
 from contract.rfc2822 import DAY_NAMES
-from emulator.faults import Body, Fault, body_fault, fault, sent
+from emulator.faults import Body, Fault, body_fault, fault
 
 OTHER_UUID = "00000000-0000-4000-8000-000000000000"
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from contract.forms import Pairs, sent
 from contract.terms import PARAMETER
-from emulator.faults import Body, Fault, FormPairs, Problems, fault, sent
+from emulator.faults import Body, Fault, Problems, fault
 
 
 def lenient_fault(
@@ -16,7 +17,7 @@ def lenient_fault(
     """Drops the problems of the values `forgives(parameter, value)` lets through."""
 
     class Lenient(Fault):
-        def problems(self, problems: Problems, form: FormPairs) -> Problems:
+        def problems(self, problems: Problems, form: Pairs) -> Problems:
             forgiven = {(k, v) for k, v in form if forgives(k, v)}
             return [p for p in problems if (p[0], p[1]) not in forgiven]
 
@@ -24,13 +25,11 @@ def lenient_fault(
     fault(name, clause, summary)(Lenient)
 
 
-def refusing_fault(
-    name: str, clause: str, summary: str, refuses: Callable[[FormPairs], bool]
-) -> None:
+def refusing_fault(name: str, clause: str, summary: str, refuses: Callable[[Pairs], bool]) -> None:
     """Refuses (400) the valid requests `refuses(form)` picks."""
 
     class Refusing(Fault):
-        def problems(self, problems: Problems, form: FormPairs) -> Problems:
+        def problems(self, problems: Problems, form: Pairs) -> Problems:
             return [*problems, ("request", None, "is not supported")] if refuses(form) else problems
 
     Refusing.__name__ = Refusing.__qualname__ = "".join(p.title() for p in name.split("-"))
@@ -157,7 +156,7 @@ class FormCharsetRefused(Fault):
     "inbound, trim-silence and dual together answer 500 (three parameters)",
 )
 class InboundTrimDual500(Fault):
-    def crashes(self, form: FormPairs) -> bool:
+    def crashes(self, form: Pairs) -> bool:
         corner = {"RecordingTrack": "inbound", "Trim": "trim-silence", "RecordingChannels": "dual"}
         return all(sent(form, k) == v for k, v in corner.items())
 
