@@ -5,6 +5,7 @@ the embedded emulator and writes its reports there, never into the installed tre
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -17,9 +18,12 @@ from power.runner import ROOT
 def _installed(tmp_path: Path) -> Path:
     """A fresh environment holding the project's wheel, and this environment's
     dependencies beside it (a .pth file), so nothing is fetched but the build backend."""
-    wheels = tmp_path / "wheels"
+    wheels, source = tmp_path / "wheels", tmp_path / "source"
+    # pip builds in the tree it is given: a copy keeps build/ out of the checkout
+    litter = shutil.ignore_patterns(".*", "build", "*.egg-info", "__pycache__", "out", "mutants")
+    shutil.copytree(ROOT, source, ignore=litter)
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(wheels)],
+        [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w", str(wheels)],
         cwd=tmp_path,
         check=True,
         capture_output=True,
