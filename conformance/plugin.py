@@ -1,7 +1,7 @@
 """The suite's pytest plugin, registered through the `pytest11` entry point (as
 schemathesis registers its own): the options of `pytest conformance [options]` and the
-Hypothesis profiles. The suite's fixtures and hooks live in conformance/conftest.py,
-which pytest loads with the tests it collects.
+Hypothesis profiles. The suite's fixtures and hooks are gathered in conformance/conftest.py
+(one module per job), which pytest loads with the tests it collects.
 
 Installed, the plugin is in every pytest run of its environment, so it takes a
 Hypothesis profile only for a run of the suite: other test suites keep their own."""

@@ -1,0 +1,113 @@
+"""The suite's fixtures: the session, the harness, the receiver and the corpora."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from conformance.corpus import (
+    RefusalCorpus,
+    Stage,
+    StagedPlan,
+    ValidCorpus,
+    observe_callbacks,
+    send_refusals,
+    send_rows,
+    send_valid,
+    stage_plan,
+)
+from conformance.harness import Harness
+from conformance.params import Judged
+from conformance.receiver import CallbackReceiver
+from conformance.session import SuiteSession
+from conformance.stash import JUDGED, RECEIVER, SESSION, harness_of
+
+
+@pytest.fixture(scope="session")
+def suite(pytestconfig: pytest.Config) -> SuiteSession:
+    return pytestconfig.stash[SESSION]
+
+
+@pytest.fixture(scope="session")
+def harness(pytestconfig: pytest.Config) -> Harness:
+    return harness_of(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def judged(pytestconfig: pytest.Config) -> Judged:
+    """What the running test judged (reset before each test, read after it)."""
+    return pytestconfig.stash[JUDGED]
+
+
+@pytest.fixture(scope="session")
+def receiver(suite: SuiteSession, pytestconfig: pytest.Config) -> Iterator[CallbackReceiver]:
+    s = suite.settings
+    if suite.replayed:
+        r = suite.replayed.receiver()  # what arrived is in the cassette: nothing listens
+    else:
+        r = CallbackReceiver(s.callback_url).start(s.callback_host, s.callback_port)
+    pytestconfig.stash[RECEIVER] = r
+    yield r
+    r.stop()
+
+
+@pytest.fixture(scope="session")
+def staged_plan(suite: SuiteSession) -> StagedPlan:
+    s = suite.settings
+    other_token_known = suite.target.other_account is not None
+    return stage_plan(
+        s.coverage_strength, s.unknown_call_sid, s.other_account_sid, other_token_known
+    )
+
+
+@pytest.fixture(scope="session")
+def first_look_valid(
+    harness: Harness, receiver: CallbackReceiver, suite: SuiteSession, staged_plan: StagedPlan
+) -> ValidCorpus:
+    s = suite.settings
+    rows = send_rows(harness, receiver, staged_plan.first_rows)
+    # Callbacks are awaited when a test first needs them, after the first look's probes
+    # (see _stage): those go out while the callbacks come in and the grace runs.
+    return ValidCorpus(
+        rows.entries,
+        rows.unanswered,
+        pending=lambda: observe_callbacks(
+            harness, receiver, rows, s.callback_timeout, s.callback_grace
+        ),
+    )
+
+
+@pytest.fixture(scope="session")
+def valid_corpus(
+    request: pytest.FixtureRequest,
+    first_look_valid: ValidCorpus,
+    harness: Harness,
+    receiver: CallbackReceiver,
+    suite: SuiteSession,
+    staged_plan: StagedPlan,
+) -> ValidCorpus:
+    if request.param is Stage.FIRST_LOOK:
+        return first_look_valid
+    s = suite.settings
+    rest = staged_plan.rest_rows
+    return first_look_valid + send_valid(
+        harness, receiver, rest, s.callback_timeout, s.callback_grace
+    )
+
+
+@pytest.fixture(scope="session")
+def first_look_refusals(harness: Harness, staged_plan: StagedPlan) -> RefusalCorpus:
+    return send_refusals(harness, staged_plan.first_probes)
+
+
+@pytest.fixture(scope="session")
+def refusal_corpus(
+    request: pytest.FixtureRequest,
+    first_look_refusals: RefusalCorpus,
+    harness: Harness,
+    staged_plan: StagedPlan,
+) -> RefusalCorpus:
+    if request.param is Stage.FIRST_LOOK:
+        return first_look_refusals
+    return first_look_refusals + send_refusals(harness, staged_plan.rest_probes)

@@ -1,0 +1,260 @@
+"""A run's life: the session built from the options, the request that proves them before
+anything is judged, the clean-up, the reports and the run's last lines."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Generator
+from dataclasses import asdict
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from conformance.cassette import (
+    SHAPING_OPTIONS,
+    Cassette,
+    RecordedRun,
+    import_project_modules,
+)
+from conformance.closing import ExitStatus, closing_lines, exit_status
+from conformance.params import Judged
+from conformance.replay import replay_commands
+from conformance.secrets import scrub_log_records
+from conformance.session import SuiteSession, session_from_options
+from conformance.stash import (
+    CASSETTE,
+    CLEANUP,
+    CLEANUP_LEFT,
+    CLOSING,
+    FIRST_FAILURE,
+    HARNESS,
+    JUDGED,
+    RECEIVER,
+    SESSION,
+    UNDO_SCRUB,
+    harness_of,
+)
+from contract.exchange import redacted_command
+from contract.failures import ConfigurationError
+from reports.plugin import RUN_CONTEXT
+from reports.verdicts import RunContext
+
+
+# Not tryfirst: after the plugin's (which checks the Hypothesis profile), before
+# the plugins registered earlier (Hypothesis' reads the seed, pytest-html and JUnit the
+# report paths this sets).
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "clause(id): the contract clause a test enforces")
+    if config.option.help or config.option.collectonly:
+        return
+    if getattr(config.option, "numprocesses", None) or hasattr(config, "workerinput"):
+        raise pytest.UsageError(
+            "-n (pytest-xdist) is not supported by the conformance suite yet: its request "
+            "budget, counts and clean-up are per process; run it without -n"
+        )
+    replay = config.getoption("record_cassette") or config.getoption("replay_cassette")
+    profile = config.getoption("hypothesis_profile", None)
+    chosen = settings.get_profile(profile) if profile else settings.default
+    if not chosen.derandomize and not replay and config.getoption("hypothesis_seed") is None:
+        # A random run is replayable all the same: the suite picks the seed and reports it.
+        config.option.hypothesis_seed = str(random.SystemRandom().getrandbits(32))
+    dry_run = config.getoption("dry_run")
+    try:
+        config.stash[SESSION] = session_from_options(config.getoption, connect=not dry_run)
+    except ConfigurationError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    session = config.stash[SESSION]
+    if dry_run:
+        from conformance.plan import describe
+
+        calls_given = bool(session.target.calls.given)
+        other_token_known = session.target.other_account is not None
+        for line in describe(session.settings, calls_given, other_token_known):
+            print(line)
+        pytest.exit("dry run: no request was sent", returncode=0)
+    config.stash[UNDO_SCRUB] = scrub_log_records(session.scrubber)
+    config.stash[JUDGED] = Judged()
+    cassette_dir = session.replayed and config.getoption("replay_cassette")
+    cassette_dir = cassette_dir or config.getoption("record_cassette")
+    if cassette_dir:
+        cassette = Cassette(
+            Path(cassette_dir),
+            session.target.base_url,
+            bool(session.replayed),
+            session.scrubber,
+            session.settings.max_response_bytes,
+        )
+        config.stash[CASSETTE] = cassette.open()
+    Path(config.getoption("report_dir")).mkdir(parents=True, exist_ok=True)
+    config.stash[RUN_CONTEXT] = lambda: _run_context(config)  # for the clause report
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> None:
+    """Before any clause is judged, one authenticated request proves the base URL and
+    the credentials: the suite's call create, or the fetch of a given call. The user's
+    mistakes stop the run here, as configuration errors, with nothing judged."""
+    config = session.config
+    if SESSION not in config.stash or not session.items or config.option.collectonly:
+        return
+    try:
+        harness_of(config).call_sid()
+    except ConfigurationError as exc:
+        _clean_up(config)
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _clean_up(config: pytest.Config) -> None:
+    harness = config.stash.get(HARNESS, None)
+    if harness is None or CLEANUP in config.stash:
+        return
+    report = harness.cleanup()
+    config.stash[CLEANUP] = [*report.lines(), harness.client.budget.describe()]
+    config.stash[CLEANUP_LEFT] = list(report.left)
+    harness.client.close()
+
+
+def _run_context(config: pytest.Config) -> RunContext:
+    session = config.stash[SESSION]
+    args = list(config.invocation_params.args)
+    seed = config.getoption("hypothesis_seed", None)
+    if seed is not None and "--hypothesis-seed" not in " ".join(args):
+        args += ["--hypothesis-seed", str(seed)]  # the seed the suite chose: replayable
+    token = session.target.credentials.api_token
+    return RunContext(
+        implementation=session.implementation,
+        target=session.target.base_url,
+        suite_version=version("recording-conformance"),
+        profile=settings.get_current_profile_name(),
+        hypothesis_seed=None if seed is None else str(seed),
+        derandomized=settings.default.derandomize,
+        date=datetime.now(UTC).isoformat(timespec="seconds"),
+        requests=session.budget.spent,
+        command=f"pytest {redacted_command(args, token)}",
+        options=redacted_command([a for a in args if a not in config.args], token),
+        expectations=session.expectations,
+        replay=replay_commands(session.emulator),
+    )
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> Generator[None, None, None]:
+    """Clean up first (the reports count its requests and list what it left), then, after
+    every other plugin, write the reports and set the exit status from the result."""
+    config = session.config
+    _clean_up(config)
+    try:
+        return (yield)
+    finally:
+        _finish(session)
+
+
+def _finish(session: pytest.Session) -> None:
+    config = session.config
+    suite = config.stash.get(SESSION, None)
+    if suite is None:
+        return
+    report_dir = Path(config.getoption("report_dir"))
+    summary = {
+        "target": suite.target.base_url,
+        "requests": suite.budget.spent,
+        "cleanup": config.stash.get(CLEANUP, []),
+        "requests_before_first_failure": config.stash.get(FIRST_FAILURE, None),
+    }
+    (report_dir / "run.json").write_text(json.dumps(summary, indent=2) + "\n")
+    if session.exitstatus == ExitStatus.CONFIGURATION_ERROR:
+        return  # nothing was judged: the one line of the error says it all
+    clause_report = config.pluginmanager.get_plugin("clause-report")
+    if clause_report is None:
+        return
+    written = clause_report.write(report_dir)
+    report = clause_report.report()
+    left = config.stash.get(CLEANUP_LEFT, [])
+    status = exit_status(
+        report, config.getoption("fail_on"), left, int(session.exitstatus), clause_report.broke
+    )
+    session.exitstatus = status
+    others = [getattr(config.option, "htmlpath", None), config.option.xmlpath]
+    config.stash[CLOSING] = closing_lines(
+        report, left, status, config.getoption("fail_on"), [*written, *filter(None, others)]
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A cassette is recorded and replayed derandomized, so both draw the same requests."""
+    suite = session.config.stash.get(SESSION, None)
+    if session.config.stash.get(CASSETTE, None) is None or suite is None:
+        return
+    examples = suite.replayed.max_examples if suite.replayed else settings.default.max_examples
+    settings.register_profile(
+        "cassette", settings.default, derandomize=True, database=None, max_examples=examples
+    )
+    settings.load_profile("cassette")  # before any test module is imported: @given reads it
+    import_project_modules()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    session = config.stash.get(SESSION, None)
+    cassette = config.stash.get(CASSETTE, None)
+    if cassette is not None:
+        cassette.close()
+        if not cassette.replay and session is not None:
+            _save_recorded_run(config, session, cassette.directory)
+    if session is not None:
+        session.close()
+    closing = config.stash.get(CLOSING, None)
+    if closing:  # the run's last lines: after pytest's own summary
+        writer = config.get_terminal_writer()
+        writer.sep("=", "conformance", bold=True)
+        for line in closing:
+            writer.line(line)
+    undo = config.stash.get(UNDO_SCRUB, None)
+    if undo is not None:
+        undo()
+
+
+def _save_recorded_run(config: pytest.Config, session: SuiteSession, directory: Path) -> None:
+    receiver = config.stash.get(RECEIVER, None)
+    RecordedRun(
+        base_url=session.target.base_url,
+        project_id=session.target.account_sid,
+        options={name: config.getoption(name) for name in SHAPING_OPTIONS},
+        unknown_call_sid=session.settings.unknown_call_sid,
+        other_account_sid=session.settings.other_account_sid,
+        other_token_known=session.target.other_account is not None,
+        max_examples=settings.default.max_examples,
+        callback_url=receiver.base_url if receiver else "",
+        tokens=receiver.issued if receiver else [],
+        deliveries=[asdict(d) for d in receiver.received] if receiver else [],
+        probe_requests=session.probe_requests,
+    ).save(directory)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    session = config.stash.get(SESSION, None)
+    return f"conformance target: {session.description}" if session else None
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    lines = config.stash.get(CLEANUP, None)
+    if lines:
+        terminalreporter.section("clean-up")
+        for line in lines:
+            terminalreporter.write_line(line)
+    suite = config.stash.get(SESSION, None)
+    replay = replay_commands(suite.emulator) if suite else None
+    if replay and terminalreporter.stats.get("failed"):
+        terminalreporter.section("replay")
+        terminalreporter.write_line(
+            "The embedded emulator ended with the run; the curl lines above reach it again "
+            "once the same one is started (conformance/replay.py says why the token differs):"
+        )
+        for line in replay.splitlines():
+            terminalreporter.write_line(f"  {line}")

@@ -1,0 +1,47 @@
+"""Which stage of a corpus a test judges, and the order tests spend requests in."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.corpus import Stage
+from conformance.registry import ENTRIES, ClauseTest, Rank
+from contract.terms import CLAUSE
+
+STAGED = ("valid_corpus", "refusal_corpus")  # the corpora judged at each Stage
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    for name in STAGED:
+        if name in metafunc.fixturenames:
+            metafunc.parametrize(name, list(Stage), indirect=True, scope="session", ids=str)
+
+
+def corpus_stage(item: pytest.Item) -> Stage | None:
+    params = getattr(item, "callspec", None)
+    found = [params.params[n] for n in STAGED if params and n in params.params]
+    return found[0] if found else None
+
+
+def _stage(item: pytest.Item) -> tuple[Rank, int]:
+    """Where a test spends requests: its registry entry's rank (conformance/registry.py),
+    then the entry's place in the registry; the Hypothesis tests that judge every clause
+    at once are no entry. A budget, or -x, ends the run having judged the most it could."""
+    params = getattr(item, "callspec", None)
+    entry = params.params.get("entry") if params else None
+    if not isinstance(entry, ClauseTest):
+        return Rank.GENERATED, 0
+    return entry.rank(corpus_stage(item)), ENTRIES.index(entry)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=_stage)  # stable: within a stage, collection order
+    wanted = set(config.getoption("clause"))
+    if not wanted:
+        return
+    unknown = sorted(wanted - set(CLAUSE))
+    if unknown:
+        raise pytest.UsageError(f"--clause {', '.join(unknown)}: no such clause in the contract")
+    kept = [i for i in items if (m := i.get_closest_marker("clause")) and m.args[0] in wanted]
+    config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+    items[:] = kept

@@ -1,0 +1,94 @@
+"""Each test's result spoken in clauses: its violations, what it judged, expected
+deviations, and inconclusive where nothing was judged."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import pytest
+
+from conformance.corpus import Stage
+from conformance.ordering import corpus_stage
+from conformance.stash import FIRST_FAILURE, JUDGED, SESSION
+from contract.expectations import expected_deviations
+from contract.failures import ContractViolation, Inconclusive
+from reports.plugin import PhaseFacts, record_phase
+from reports.verdicts import Violation
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    # Properties go on the item: JUnit XML reads them from the teardown report. A first
+    # look speaks for no clause: its violations count, its passes wait for the whole.
+    marker = item.get_closest_marker("clause")
+    marker = None if corpus_stage(item) is Stage.FIRST_LOOK else marker
+    judged = item.config.stash.get(JUDGED, None)
+    if call.when == "setup":
+        if marker:
+            item.user_properties.append(("clause", marker.args[0]))
+        if judged is not None:
+            judged.count = 0
+    error = call.excinfo.value if call.excinfo else None
+    violations = _violations(error)
+    if call.when == "call" and judged is not None:
+        item.user_properties.append(("judged", judged.count + len(violations)))
+    for violation in violations:
+        item.user_properties += [
+            ("violated", violation.clause.id),
+            ("severity", str(violation.severity)),
+        ]
+    suite = item.config.stash.get(SESSION, None)
+    if violations and suite is not None:
+        item.user_properties.append(("requests", suite.budget.spent))
+    report = yield
+    record_phase(item.config, report, PhaseFacts(tuple(Violation.of(v) for v in violations)))
+    if violations:
+        report.longrepr = "\n\n".join(_rendered(v) for v in violations)
+        expected = _expected_deviations(item.config, violations)
+        if expected:  # shown as such, never skipped silently, and the run judged both ways
+            report.outcome, report.wasxfail = "skipped", f"expected deviation: {expected}"
+        elif suite is not None and FIRST_FAILURE not in item.config.stash:
+            item.config.stash[FIRST_FAILURE] = suite.budget.spent
+    elif error is not None and all(isinstance(e, Inconclusive) for e in _leaves(error)):
+        _inconclusive(report, item, "; ".join(dict.fromkeys(str(e) for e in _leaves(error))))
+    elif (
+        report.passed and call.when == "call" and marker and judged is not None and not judged.count
+    ):
+        # A clause passes only on evidence: a test that judged nothing proves nothing.
+        _inconclusive(report, item, "the test judged no exchange")
+    return report
+
+
+def _inconclusive(report: pytest.TestReport, item: pytest.Item, why: str) -> None:
+    report.outcome = "skipped"
+    record_phase(item.config, report, PhaseFacts(inconclusive=why))
+    report.longrepr = (str(item.path), item.location[1] or 0, f"inconclusive: {why}")
+
+
+def _expected_deviations(config: pytest.Config, violations: list[ContractViolation]) -> str:
+    """The declared deviations these violations are, if every one of them is declared."""
+    session = config.stash.get(SESSION, None)
+    declared = session.expectations if session else None
+    found = expected_deviations(declared, [v.clause.id for v in violations])
+    return "; ".join(f"{d.clause} ({d.reason})" for d in found)
+
+
+def _leaves(error: BaseException) -> list[BaseException]:
+    """The exceptions an error stands for. Hypothesis groups distinct failures, and wraps
+    one it could not reproduce (a request lost to the network, say) in a FlakyFailure."""
+    if isinstance(error, BaseExceptionGroup):
+        return [leaf for e in error.exceptions for leaf in _leaves(e)]
+    return [error]
+
+
+def _violations(error: BaseException | None) -> list[ContractViolation]:
+    if error is None:
+        return []
+    return [e for e in _leaves(error) if isinstance(e, ContractViolation)]
+
+
+def _rendered(violation: ContractViolation) -> str:
+    notes = "\n".join(getattr(violation, "__notes__", []))
+    return violation.render() + (f"\n{notes}" if notes else "")

@@ -1,0 +1,40 @@
+"""What a run keeps on pytest's config, shared by its hooks and fixtures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from conformance.cassette import Cassette
+from conformance.harness import Harness
+from conformance.params import Judged
+from conformance.receiver import CallbackReceiver
+from conformance.session import SuiteSession
+from conformance.target import TargetClient
+
+SESSION = pytest.StashKey[SuiteSession]()
+HARNESS = pytest.StashKey[Harness]()
+CLEANUP = pytest.StashKey[list[str]]()
+CLEANUP_LEFT = pytest.StashKey[list[str]]()
+CASSETTE = pytest.StashKey[Cassette]()
+RECEIVER = pytest.StashKey[CallbackReceiver]()
+JUDGED = pytest.StashKey[Judged]()
+UNDO_SCRUB = pytest.StashKey[Callable[[], None]]()
+CLOSING = pytest.StashKey[list[str]]()
+# Requests sent when a violation first failed a test (run.json): how soon a run finds.
+FIRST_FAILURE = pytest.StashKey[int]()
+
+
+def harness_of(config: pytest.Config) -> Harness:
+    """The suite's client and harness, built on first use (a dry run builds none)."""
+    if HARNESS not in config.stash:
+        suite = config.stash[SESSION]
+        client = TargetClient(
+            suite.target,
+            budget=suite.budget,
+            retry=suite.settings.retry,
+            max_body=suite.settings.max_response_bytes,
+        )
+        config.stash[HARNESS] = Harness(client, suite.settings.call_wait)
+    return config.stash[HARNESS]
