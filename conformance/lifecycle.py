@@ -40,7 +40,7 @@ from conformance.stash import (
 )
 from contract.exchange import redacted_command
 from contract.failures import ConfigurationError
-from reports.plugin import RUN_CONTEXT
+from reports.plugin import CLAUSE_REPORT, RUN_CONTEXT
 from reports.verdicts import RunContext
 
 
@@ -168,7 +168,7 @@ def _finish(session: pytest.Session) -> None:
     (report_dir / "run.json").write_text(json.dumps(summary, indent=2) + "\n")
     if session.exitstatus == ExitStatus.CONFIGURATION_ERROR:
         return  # nothing was judged: the one line of the error says it all
-    clause_report = config.pluginmanager.get_plugin("clause-report")
+    clause_report = config.stash.get(CLAUSE_REPORT, None)
     if clause_report is None:
         return
     written = clause_report.write(report_dir)

@@ -93,10 +93,10 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.xmlpath = str(report_dir / "junit.xml")
     # Registered here, not by the suite's conftest, which `--pyargs` loads only once
     # collection begins: pytest-html asks for the clause columns before that.
-    from reports.plugin import ClauseReport
+    from reports.plugin import CLAUSE_REPORT, ClauseReport
 
-    clause_report = ClauseReport(config)
-    config.pluginmanager.register(clause_report, "clause-report")
+    config.stash[CLAUSE_REPORT] = ClauseReport(config)
+    config.pluginmanager.register(config.stash[CLAUSE_REPORT], "clause-report")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -67,6 +67,7 @@ def _outcome(report: pytest.TestReport, facts: PhaseFacts) -> tuple[Outcome, str
 # What the run was (target, implementation, command...), which the suite's fixtures
 # know: they put it here, and the report reads it when it is written.
 RUN_CONTEXT = pytest.StashKey[Callable[[], RunContext]]()
+CLAUSE_REPORT = pytest.StashKey["ClauseReport"]()  # the run's one clause report
 
 
 class ClauseReport:
