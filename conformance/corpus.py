@@ -42,7 +42,7 @@ _METHOD = PARAMETER["RecordingStatusCallbackMethod"].name
 
 class Stage(StrEnum):
     """Every clause test judges twice: first a first look (a few plan rows giving every
-    parameter each of its values, and one probe per clause), which shows most faults
+    parameter each of its values, and two probes per clause), which shows most faults
     after a few dozen requests, then the whole corpus (first look included)."""
 
     FIRST_LOOK = "first-look"
@@ -317,10 +317,19 @@ def refusal_plan(
     return _clause_by_clause(specs)
 
 
+FIRST_ROUNDS = 2  # probes of each refusal clause in the first look
+
+
 def first_probes(specs: list[ProbeSpec]) -> tuple[list[ProbeSpec], list[ProbeSpec]]:
-    """One probe of each clause (the first round of a clause-by-clause plan); the rest."""
-    clauses = len({s.clause.id for s in specs})
-    return specs[:clauses], specs[clauses:]
+    """The first rounds of a clause-by-clause plan (a probe of each clause per round); the
+    rest. A second probe of a clause tries another way of being lenient (a near miss of
+    another kind), which is worth more than a further row of the covering plan."""
+    seen: dict[str, int] = defaultdict(int)
+    first, rest = [], []
+    for spec in specs:
+        seen[spec.clause.id] += 1
+        (first if seen[spec.clause.id] <= FIRST_ROUNDS else rest).append(spec)
+    return first, rest
 
 
 @dataclass(frozen=True)

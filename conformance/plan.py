@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from hypothesis import settings as hypothesis_settings
 
 from conformance.checks.generic import MODES
-from conformance.corpus import ProbeSpec, stage_plan
+from conformance.corpus import FIRST_ROUNDS, ProbeSpec, stage_plan
 from conformance.registry import CREATE_AND_STOP, ENTRIES, Rank
 from conformance.session import RunSettings
 from contract.forms import Form
@@ -45,8 +45,8 @@ def describe(
     plan.append(
         (
             f"first look: {len(first_rows)} rows of the covering plan (strength "
-            f"{settings.coverage_strength}), each stopped at once, and one probe per clause "
-            f"({len(first_probes_)})",
+            f"{settings.coverage_strength}), each stopped at once, and {FIRST_ROUNDS} probes "
+            f"per clause ({len(first_probes_)})",
             0,
         )
     )
