@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from conformance.checks import Created, Scope, check
 from contract.failures import ContractViolation
@@ -261,11 +262,13 @@ def uri_names_this_recording(c: Created) -> bool:
     segments = uri.split("?")[0].rstrip("/").split("/")
     last = segments[-1].removesuffix(".json")
     under_account = f"/Accounts/{c.account_sid}/" in uri
-    if last != sid or not under_account:
+    # A relative path would resolve against the request's URL, under the call.
+    rooted = bool(urlsplit(uri).scheme) or uri.startswith("/")
+    if last != sid or not under_account or not rooted:
         raise _fail(
             "ECHO-URI",
             c,
-            f"a URI ending in /{sid}[.json] under /Accounts/{c.account_sid}/",
+            f"an absolute URI or path ending in /{sid}[.json] under /Accounts/{c.account_sid}/",
             f"uri == {uri!r}",
         )
     return True
