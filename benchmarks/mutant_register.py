@@ -74,9 +74,7 @@ class Register:
     by_function: dict[tuple[str, str], Judgement] = field(default_factory=dict)
 
     def judge(self, mutant: Mutant) -> Judgement | None:
-        return self.by_line.get(mutant.key) or self.by_function.get(
-            (mutant.file, mutant.function)
-        )
+        return self.by_line.get(mutant.key) or self.by_function.get((mutant.file, mutant.function))
 
 
 def _judgement(entry: Mapping[str, str], where: str) -> Judgement:
@@ -234,9 +232,7 @@ def read_mutants(project: Path, files: Iterable[str]) -> list[Mutant]:
             offset, removed, added = difference(
                 generated[f"{mangled}__mutmut_orig"], generated[mutant_function]
             )
-            out.append(
-                Mutant(name, file, function, defs[function] + offset, removed, added, code)
-            )
+            out.append(Mutant(name, file, function, defs[function] + offset, removed, added, code))
     return out
 
 

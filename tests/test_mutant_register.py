@@ -21,7 +21,9 @@ _spec.loader.exec_module(mr)
 
 
 def _mutant(code: int, original: str = "a = 1", mutated: str = "a = 2", fn: str = "f") -> object:
-    return mr.Mutant(f"emulator.app.x_{fn}__mutmut_1", "emulator/app.py", fn, 3, original, mutated, code)
+    return mr.Mutant(
+        f"emulator.app.x_{fn}__mutmut_1", "emulator/app.py", fn, 3, original, mutated, code
+    )
 
 
 REGISTER = """
@@ -43,8 +45,16 @@ reason = "another endpoint"
 
 @pytest.mark.parametrize(
     ("code", "outcome"),
-    [(0, "survived"), (1, "killed"), (3, "killed"), (6, "killed"), (33, "not run"), (5, "not run"),
-     (-24, "timeout"), (36, "timeout")],
+    [
+        (0, "survived"),
+        (1, "killed"),
+        (3, "killed"),
+        (6, "killed"),
+        (33, "not run"),
+        (5, "not run"),
+        (-24, "timeout"),
+        (36, "timeout"),
+    ],
 )
 def test_exit_codes_read_as_outcomes(code: int, outcome: str) -> None:
     assert mr.outcome_of(code) == outcome
@@ -66,13 +76,20 @@ def test_survivors_are_judged_by_line_or_by_whole_function_and_killed_ones_never
         ],
         register,
     )
-    assert [c.verdict for c in judged] == ["equivalent", "unclassified", "outside-the-contract", "killed"]
+    assert [c.verdict for c in judged] == [
+        "equivalent",
+        "unclassified",
+        "outside-the-contract",
+        "killed",
+    ]
     assert judged[0].reason == "a is never read"
 
 
 def test_the_score_leaves_equivalent_mutants_out() -> None:
     register = mr.parse_register(REGISTER)
-    result = mr.score(mr.classify([_mutant(0), _mutant(1), _mutant(-24), _mutant(0, fn="g")], register))
+    result = mr.score(
+        mr.classify([_mutant(0), _mutant(1), _mutant(-24), _mutant(0, fn="g")], register)
+    )
     assert (result.mutants, result.killed, result.equivalent) == (4, 2, 1)
     assert result.ratio == pytest.approx(2 / 3)
 
