@@ -142,6 +142,16 @@ class Score:
     def ratio(self) -> float:
         return self.killed / self.non_equivalent if self.non_equivalent else 1.0
 
+    @property
+    def within_contract(self) -> int:
+        """Mutants a conformance suite may kill: neither equivalent nor outside the
+        contract (failing a server for those would be a false positive)."""
+        return self.non_equivalent - self.verdicts["outside-the-contract"]
+
+    @property
+    def within_contract_ratio(self) -> float:
+        return self.killed / self.within_contract if self.within_contract else 1.0
+
 
 def score(classified: list[Classified]) -> Score:
     verdicts = Counter(c.verdict for c in classified)
@@ -178,10 +188,11 @@ def function_of(mangled: str) -> str:
 
 def mutated_functions(source: str) -> dict[str, str]:
     """The source of every function of a mutmut-generated file, by its generated name."""
-    found = {}
+    lines, found = source.splitlines(), {}
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _SUFFIX.search(node.name):
-            found[node.name] = ast.get_source_segment(source, node) or ""
+            # By lines: ast.get_source_segment reads the file from its start each time.
+            found[node.name] = "\n".join(lines[node.lineno - 1 : node.end_lineno])
     return found
 
 

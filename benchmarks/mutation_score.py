@@ -48,6 +48,7 @@ FILES = ("emulator/app.py", "emulator/store.py", "emulator/delivery.py")
 REGISTER = ROOT / "benchmarks" / "mutant_register.toml"
 RESULTS = ROOT / "benchmarks" / "results"
 COMMAND = "python benchmarks/mutation_score.py"
+WALL = "mutmut-wall-seconds"  # the mutation run's wall time, kept in --work
 
 # mutmut reads its settings from the copy's pyproject.toml. Every run is the whole suite
 # (whole_suite_plugin says why); -x stops a killed mutant's run at its first failure.
@@ -99,7 +100,9 @@ def run_mutmut(work: Path, jobs: int) -> float:
         )
     if done.returncode != 0:
         sys.exit(f"mutmut failed (exit {done.returncode}); see {work / 'mutmut.log'}")
-    return time.monotonic() - started
+    seconds = time.monotonic() - started
+    (work / WALL).write_text(f"{seconds:.1f}\n")  # for a later --reuse
+    return seconds
 
 
 def write_results(classified: list[Classified], result: Score, seconds: float, jobs: int) -> None:
@@ -129,11 +132,14 @@ def write_results(classified: list[Classified], result: Score, seconds: float, j
         "killed": result.killed,
         "equivalent": result.equivalent,
         "score": round(result.ratio, 4),
+        "within_contract": result.within_contract,
+        "score_within_contract": round(result.within_contract_ratio, 4),
         "verdicts": dict(result.verdicts),
     }
+    # One mutant a line: a later run's diff shows which changed.
+    listed = ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
     (RESULTS / "mutants.json").write_text(
-        json.dumps({"summary": summary, "mutants": rows}, indent=1, ensure_ascii=False) + "\n",
-        encoding="utf-8",
+        f'{{"summary": {json.dumps(summary)},\n"mutants": [\n{listed}\n]}}\n', encoding="utf-8"
     )
     lines = [
         "# Mutation testing of the reference emulator",
@@ -143,7 +149,8 @@ def write_results(classified: list[Classified], result: Score, seconds: float, j
         "",
         f"**{result.killed} of {result.non_equivalent} non-equivalent mutants killed "
         f"({result.ratio:.1%})**; {result.mutants} mutants in all, {result.equivalent} "
-        "equivalent.",
+        f"equivalent. Of the {result.within_contract} the contract covers (neither "
+        f"equivalent nor outside it), {result.killed} killed ({result.within_contract_ratio:.1%}).",
         "",
         "| verdict | mutants |",
         "| --- | --- |",
@@ -184,7 +191,7 @@ def main() -> int:
         parser.error("--reuse reads the results of a --work directory")
     work = args.work or Path(tempfile.mkdtemp(prefix="mutation-"))
     try:
-        seconds = 0.0
+        seconds = float((work / WALL).read_text()) if args.reuse else 0.0
         if not args.reuse:
             work.mkdir(parents=True, exist_ok=True)
             copy_project(work)
@@ -199,8 +206,8 @@ def main() -> int:
     write_results(classified, result, seconds, args.jobs)
     print(
         f"{result.killed} of {result.non_equivalent} non-equivalent mutants killed "
-        f"({result.ratio:.1%}); {result.mutants} mutants, {result.equivalent} equivalent; "
-        f"{dict(result.verdicts)}"
+        f"({result.ratio:.1%}); of the {result.within_contract} the contract covers, "
+        f"{result.within_contract_ratio:.1%}; {result.mutants} mutants; {dict(result.verdicts)}"
     )
     print(f"written: {RESULTS / 'mutants.md'}, {RESULTS / 'mutants.json'}")
     for stale in unused_judgements(register, classified):

@@ -92,6 +92,8 @@ def test_the_score_leaves_equivalent_mutants_out() -> None:
     )
     assert (result.mutants, result.killed, result.equivalent) == (4, 2, 1)
     assert result.ratio == pytest.approx(2 / 3)
+    # g's survivor is outside the contract: of the two mutants the contract covers, both killed
+    assert (result.within_contract, result.within_contract_ratio) == (2, 1.0)
 
 
 def test_a_judgement_that_matches_no_survivor_is_reported() -> None:

@@ -134,3 +134,13 @@ callbacks_fault(
         replace(c, payload={}) if c.method == "GET" and "#" in c.url else c for c in planned
     ],
 )
+callbacks_fault(
+    "callback-get-no-query-ampersand",
+    "CALLBACK-EVENTS",
+    "a GET callback to a URL without a query joins its payload with '&', not '?', so it "
+    "requests another path and never arrives",
+    lambda planned, rec, make: [
+        replace(c, url=c.url + "&") if c.method == "GET" and "?" not in c.url else c
+        for c in planned
+    ],
+)
