@@ -722,8 +722,9 @@ _CLAUSES: list[Clause] = [
         "ECHO-URI",
         Family.ECHO,
         _M,
-        _response_sentence("uri") + " (its last segment names this recording's sid, "
-        "under this account)",
+        _response_sentence("uri") + " (an absolute URI or an absolute path, whose last "
+        "segment names this recording's sid, under this account: a relative path would "
+        "resolve against the request's URL, under the call)",
     ),
     Clause(
         "ECHO-API-VERSION",
@@ -1006,7 +1007,9 @@ _CLAUSES: list[Clause] = [
         _M,
         "A status callback's "
         + ", ".join(CALLBACK_IDENTITY_FIELDS)
-        + " agree with the recording it reports.",
+        + " agree with the recording it reports, and its RecordingUrl ('The URL for the "
+        "audio recording') is an absolute http(s) URL: a receiver has no base to resolve "
+        "a relative one against.",
         source=Source.VENDOR,
     ),
     # generic, through schemathesis on the project's OpenAPI document

@@ -29,12 +29,17 @@ def _long(base: str, token: str) -> str:
 
 # Each: receiver base URL, token -> a URL whose path starts /cb/{token}.
 RECEIVER_SHAPES = (
+    # A query that ends in its separator, and a fragment, which is never sent: a GET's
+    # payload goes after the query, neither doubling the "&" nor landing in the fragment.
+    # First, and the URL without a query second: where the plan's GET rows meet them
+    # (the kill matrix's callback-get-payload-in-fragment proves the first does).
+    lambda base, token: f"{base}/cb/{token}?kind=fragment&#section",
     lambda base, token: f"{base}/cb/{token}",
-    lambda base, token: f"{base}/cb/{token}?kind=query&empty=&list=a,b;c&q=x?y/z",
     lambda base, token: (
         f"{base}/cb/{token}/a%20b/c%2Fd/%C3%A9t%C3%A9/~tilde"
         "?amp=a%26b%3Dc&space=x%20y&plus=1%2B1&raw=a+b&hash=%23"
     ),
+    lambda base, token: f"{base}/cb/{token}?kind=query&empty=&list=a,b;c&q=x?y/z",
     _long,
 )
 

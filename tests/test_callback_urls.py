@@ -93,7 +93,8 @@ def test_the_receiver_keeps_path_and_query_as_they_arrived() -> None:
                 http.post(url, data={"RecordingSid": "x"})
         for token, url in urls:
             (delivery,) = receiver.deliveries(token)
-            path, _, query = url.removeprefix(receiver.base_url).partition("?")
+            # A fragment is never sent.
+            path, _, query = url.removeprefix(receiver.base_url).partition("#")[0].partition("?")
             assert (delivery.raw_path, delivery.raw_query) == (path, query)
     finally:
         receiver.stop()

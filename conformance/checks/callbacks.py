@@ -126,7 +126,8 @@ def callbacks_default_to_post(o: Observed) -> bool:
 
 
 def _pieces(query: str) -> list[str]:
-    return [normal_percent_encoding(p) for p in query.split("&")] if query else []
+    # An empty field ("a=1&" or "a=1&&b=2") is no parameter: it need not arrive.
+    return [normal_percent_encoding(p) for p in query.split("&") if p]
 
 
 def _url_problem(given: str, d: Delivery) -> str | None:
@@ -175,6 +176,14 @@ def callback_payload_agrees_with_recording(o: Observed) -> bool:
             for name, (field, value) in mirrored.items()
             if payload.get(name) != str(value)
         ]
+        url = urlsplit(payload.get("RecordingUrl", ""))
+        if url.scheme not in ("http", "https") or not url.netloc:
+            # A receiver has no base to resolve a relative reference against.
+            wrong.append(f"RecordingUrl={payload.get('RecordingUrl')!r} (not an absolute URL)")
         if wrong:
-            raise _fail(o, "payload fields equal to the recording's", "; ".join(wrong))
+            raise _fail(
+                o,
+                "payload fields equal to the recording's, RecordingUrl an absolute http(s) URL",
+                "; ".join(wrong),
+            )
     return bool(o.deliveries)

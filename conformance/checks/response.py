@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from conformance.checks import Created, Violation
 from contract.rfc2822 import date_time_problem
@@ -234,10 +235,12 @@ def uri_names_this_recording(c: Created) -> bool:
     segments = uri.split("?")[0].rstrip("/").split("/")
     last = segments[-1].removesuffix(".json")
     under_account = f"/Accounts/{c.account_sid}/" in uri
-    if last != sid or not under_account:
+    # A relative path would resolve against the request's URL, under the call.
+    rooted = bool(urlsplit(uri).scheme) or uri.startswith("/")
+    if last != sid or not under_account or not rooted:
         raise _fail(
             c,
-            f"a URI ending in /{sid}[.json] under /Accounts/{c.account_sid}/",
+            f"an absolute URI or path ending in /{sid}[.json] under /Accounts/{c.account_sid}/",
             f"uri == {uri!r}",
         )
     return True

@@ -118,3 +118,29 @@ callbacks_fault(
         for c in planned
     ],
 )
+callbacks_fault(
+    "callback-recording-url-relative",
+    "CALLBACK-PAYLOAD",
+    "the payload's RecordingUrl is a path, not an absolute URL",
+    lambda planned, rec, make: [
+        replace(c, payload={**c.payload, "RecordingUrl": rec.path}) for c in planned
+    ],
+)
+callbacks_fault(
+    "callback-get-payload-in-fragment",
+    "CALLBACK-METHOD",
+    "a GET callback to a URL with a fragment appends its payload to the fragment, never sent",
+    lambda planned, rec, make: [
+        replace(c, payload={}) if c.method == "GET" and "#" in c.url else c for c in planned
+    ],
+)
+callbacks_fault(
+    "callback-get-no-query-ampersand",
+    "CALLBACK-EVENTS",
+    "a GET callback to a URL without a query joins its payload with '&', not '?', so it "
+    "requests another path and never arrives",
+    lambda planned, rec, make: [
+        replace(c, url=c.url + "&") if c.method == "GET" and "?" not in c.url else c
+        for c in planned
+    ],
+)

@@ -104,6 +104,12 @@ body_fault(
     "uri-names-the-call", "ECHO-URI", "uri names the call instead of the recording", _uri_of_call
 )
 body_fault(
+    "uri-relative-path",
+    "ECHO-URI",
+    "uri is a relative path (no leading slash), which resolves under the call",
+    lambda body: {**body, "uri": str(body["uri"]).lstrip("/")},
+)
+body_fault(
     "api-version-wrong",
     "ECHO-API-VERSION",
     "api_version is 2008-08-01",
