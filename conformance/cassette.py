@@ -64,6 +64,7 @@ class RecordedRun:
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     probe_requests: int = 1  # the reachability probe's tries, counted like any request
     other_token_known: bool = False  # whether the run tried another account's token
+    other_account_call_sid: str = ""  # another account's call, probed as unknown
     format: int = FORMAT
 
     def over(self, get: Callable[[str], Any]) -> Callable[[str], Any]:

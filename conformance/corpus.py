@@ -272,7 +272,7 @@ class ProbeSpec:
 
 
 def refusal_plan(
-    unknown_call: str, other_account: str, other_token_known: bool = False
+    unknown_call: str, other_account: str, other_token_known: bool = False, other_call: str = ""
 ) -> list[ProbeSpec]:
     """Each invalid-input class per parameter, unknown and malformed calls, bad credentials
     (and near misses of the real ones: strategies/credentials.py)."""
@@ -290,6 +290,12 @@ def refusal_plan(
             call_sid=unknown_call,
         )
     )
+    if other_call:  # a call that exists, but not for this account
+        specs.append(
+            ProbeSpec(
+                UNKNOWN_CALL, f"another account's CallSid {other_call}", 404, call_sid=other_call
+            )
+        )
     specs += [
         ProbeSpec(MALFORMED_CALL, f"malformed CallSid {sid!r}", call_sid=sid)
         for sid in MALFORMED_CALL_SIDS
@@ -344,9 +350,13 @@ class StagedPlan:
 
 
 def stage_plan(
-    strength: int, unknown_call: str, other_account: str, other_token_known: bool = False
+    strength: int,
+    unknown_call: str,
+    other_account: str,
+    other_token_known: bool = False,
+    other_call: str = "",
 ) -> StagedPlan:
-    probes = refusal_plan(unknown_call, other_account, other_token_known)
+    probes = refusal_plan(unknown_call, other_account, other_token_known, other_call)
     return StagedPlan(*first_look_split(plan_forms(strength)), *first_probes(probes))
 
 

@@ -57,7 +57,11 @@ def staged_plan(suite: SuiteSession) -> StagedPlan:
     s = suite.settings
     other_token_known = suite.target.other_account is not None
     return stage_plan(
-        s.coverage_strength, s.unknown_call_sid, s.other_account_sid, other_token_known
+        s.coverage_strength,
+        s.unknown_call_sid,
+        s.other_account_sid,
+        other_token_known,
+        s.other_account_call_sid,
     )
 
 

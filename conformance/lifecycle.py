@@ -226,6 +226,7 @@ def _save_recorded_run(config: pytest.Config, session: SuiteSession, directory: 
         options={name: config.getoption(name) for name in SHAPING_OPTIONS},
         unknown_call_sid=session.settings.unknown_call_sid,
         other_account_sid=session.settings.other_account_sid,
+        other_account_call_sid=session.settings.other_account_call_sid,
         other_token_known=session.target.other_account is not None,
         max_examples=settings.default.max_examples,
         callback_url=receiver.base_url if receiver else "",

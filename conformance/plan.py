@@ -37,6 +37,8 @@ def describe(
         "{unknown uuid}",
         settings.other_account_sid or "{other account}",
         other_token_known,
+        # the embedded emulator (whose second account's token is known) makes one
+        settings.other_account_call_sid or ("{other account's call}" if other_token_known else ""),
     )
     first_rows, rest_rows = staged.first_rows, staged.rest_rows
     first_probes_, rest_probes = staged.first_probes, staged.rest_probes

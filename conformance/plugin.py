@@ -132,6 +132,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="another account's SID for the isolation check "
         "(default: a random uuid; the embedded emulator's second account)",
     )
+    g.addoption(
+        "--other-account-call-sid",
+        help="a call in progress on another account, which this account must not reach "
+        "(a create naming it is answered 404); the embedded emulator makes one",
+    )
     g.addoption("--callback-host", default="127.0.0.1", help="where the callback receiver listens")
     g.addoption("--callback-port", type=int, default=0, help="its port (default: any free one)")
     g.addoption(

@@ -46,6 +46,9 @@ class RunSettings:
     callback_grace: float = 0.3
     coverage_strength: int = DEFAULT_STRENGTH
     other_account_sid: str = ""
+    # A call in progress on another account: this account must know it no more than a
+    # call that does not exist (the embedded emulator makes one on its second account).
+    other_account_call_sid: str = ""
     # A fresh uuid4 names no existing call (122 random bits).
     unknown_call_sid: str = field(default_factory=lambda: str(uuid.uuid4()))
     max_requests: int | None = None
@@ -126,6 +129,7 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
         callback_grace=max(0.0, get("callback_grace")),
         coverage_strength=strength,
         other_account_sid=get("other_account_sid") or "",
+        other_account_call_sid=get("other_account_call_sid") or "",
         max_requests=max_requests,
         retry=RetryPolicy(
             attempts=1 + _at_least("--retries", get("retries"), 0),
@@ -147,6 +151,7 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
         settings = replace(
             settings,
             other_account_sid=replayed.other_account_sid,
+            other_account_call_sid=replayed.other_account_call_sid,
             unknown_call_sid=replayed.unknown_call_sid,
         )
     elif get("base_url"):
@@ -188,6 +193,9 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
         credentials, other = Credentials(own.sid, own.token), Credentials(second.sid, second.token)
         if not settings.other_account_sid:
             settings = replace(settings, other_account_sid=second.sid)
+        if not settings.other_account_call_sid:
+            their_call = emulator.call_on(second)
+            settings = replace(settings, other_account_call_sid=their_call)
     if not settings.other_account_sid:
         settings = replace(settings, other_account_sid=str(uuid.uuid4()))
     target = Target(base_url, credentials, suffix, timeout, calls, other)

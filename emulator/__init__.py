@@ -9,7 +9,7 @@ from contract.terms import API_VERSION
 from emulator.app import Emulator, create_app
 from emulator.faults import build, catalog
 from emulator.serving import RunningServer, serve_in_thread
-from emulator.store import Account, Store
+from emulator.store import Account, Call, Store, new_sid
 
 __all__ = ["Account", "Emulator", "RunningEmulator", "Store", "catalog", "create_app", "start"]
 
@@ -24,6 +24,13 @@ class RunningEmulator:
     @property
     def base_url(self) -> str:
         return f"{self.server.url}/api/laml/{API_VERSION}"
+
+    def call_on(self, account: Account) -> str:
+        """A call in progress on `account`, made in place (as a test fixture would): the
+        suite's own account must not reach it."""
+        call = Call(new_sid(), account.sid, "+15550100003", "+15550100004", "http://127.0.0.1:9/")
+        self.store.add_call(call)
+        return call.sid
 
     def stop(self) -> None:
         self.server.stop()

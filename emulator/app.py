@@ -167,7 +167,7 @@ class Emulator:
 
     def _call(self, account_sid: str, call_sid: str) -> Call:
         found = self.store.calls.get(call_sid)
-        if found is not None and found.account_sid != account_sid:
+        if found is not None and not self._each("owns_call", found.account_sid == account_sid):
             found = None
         call = self._each("find_call", found, call_sid, account_sid)
         if call is None:

@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.corpus import refusal_plan
+from conformance.corpus import ProbeSpec, refusal_plan
 from conformance.secrets import Scrubber
 from contract.exchange import Auth
+from contract.terms import UNKNOWN_CALL
 from emulator.hostile import SID, TOKEN, Behaviour, echo_credentials, hostile
 from power.runner import run_suite
 from reports.schema import report_schema
@@ -129,3 +130,14 @@ def test_near_misses_echoed_by_the_target_reach_no_output(tmp_path: Path) -> Non
     for secret in secrets:
         assert secret not in run.output, secret
         assert [p.name for p in written if secret.encode() in p.read_bytes()] == [], secret
+
+
+def test_another_accounts_call_is_probed_as_unknown_only_when_one_is_known() -> None:
+    def unknown_calls(plan: list[ProbeSpec]) -> list[tuple[str | None, int | None]]:
+        return [(p.call_sid, p.status) for p in plan if p.clause is UNKNOWN_CALL]
+
+    assert unknown_calls(refusal_plan("u", "o", other_call="theirs")) == [
+        ("u", 404),
+        ("theirs", 404),
+    ]
+    assert unknown_calls(refusal_plan("u", "o")) == [("u", 404)]

@@ -79,6 +79,11 @@ class Fault:
     def find_call(self, call: Call | None, sid: str, account_sid: str) -> Call | None:
         return call
 
+    def owns_call(self, verdict: bool) -> bool:
+        """Whether the account in the path may reach a call that exists (`verdict`: the
+        call is that account's)."""
+        return verdict
+
     def new_sid(self, sid: str) -> str:
         return sid
 

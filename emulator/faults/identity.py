@@ -63,6 +63,16 @@ class UnknownCallAccepted(Fault):
         return call or _phantom(sid, account_sid)
 
 
+@fault(
+    "other-accounts-call-reached",
+    "CALL-UNKNOWN-404",
+    "a call is found by its sid alone: another account's call gets a recording",
+)
+class OtherAccountsCallReached(Fault):
+    def owns_call(self, verdict: bool) -> bool:
+        return True
+
+
 @fault("unknown-call-400", "CALL-UNKNOWN-404", "an unknown CallSid answers 400, not 404")
 class UnknownCall400(Fault):
     def error(self, status: int, body: Body) -> tuple[int, Body]:
