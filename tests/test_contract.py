@@ -58,7 +58,7 @@ def test_no_clause_id_is_spelled_outside_the_contract_and_the_registry() -> None
     allowed = {ROOT / "conformance" / "registry.py"}
     spelled = {
         str(path.relative_to(ROOT)): ids
-        for package in ("conformance", "strategies", "reports", "emulator")
+        for package in ("conformance", "strategies", "reports", "emulator", "power")
         for path in sorted((ROOT / package).rglob("*.py"))
         if path not in allowed and "faults" not in path.parts
         if (ids := _spelled_clause_ids(path))
