@@ -2,12 +2,12 @@
 here. Options and profiles are declared in the plugin, conformance/plugin.py."""
 
 from conformance.fixtures import (  # noqa: F401
-    first_look_refusals,
     first_look_valid,
     harness,
     judged,
     receiver,
     refusal_corpus,
+    refusal_looks,
     staged_plan,
     suite,
     valid_corpus,

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
-from itertools import combinations, zip_longest
+from itertools import combinations
 
 from conformance.budget import BudgetExhausted
 from conformance.checks import Created, Refused
@@ -41,11 +41,14 @@ _METHOD = PARAMETER["RecordingStatusCallbackMethod"].name
 
 
 class Stage(StrEnum):
-    """Every clause test judges twice: first a first look (a few plan rows giving every
-    parameter each of its values, and two probes per clause), which shows most faults
-    after a few dozen requests, then the whole corpus (first look included)."""
+    """Every clause test judges in stages: a first look (a few plan rows giving every
+    parameter each of its values, and one probe per refusal clause), which shows most
+    faults after a few dozen requests; a second look at each refusal clause (another
+    way of being lenient); then the whole corpus (the looks included). A look short of
+    the whole speaks for no clause: its violations count, its passes wait for the whole."""
 
     FIRST_LOOK = "first-look"
+    SECOND_LOOK = "second-look"
     WHOLE = "whole"
 
 
@@ -236,25 +239,85 @@ class Probe:
     listed: tuple[Exchange, Exchange] | None = None
 
 
-@dataclass
 class RefusalCorpus:
-    probes: list[Probe] = field(default_factory=list)
-    # Probes the target could not be asked (transport trouble): clause id -> why.
-    unanswered: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    """The probes of one stage, sent a clause at a time when a test first asks for that
+    clause's, and handed over as each is answered: a clause is judged as soon as its own
+    probes are, not once every probe of the stage is. The whole corpus holds the looks'."""
 
-    def __add__(self, later: RefusalCorpus) -> RefusalCorpus:
-        unanswered = defaultdict(list, {k: list(v) for k, v in self.unanswered.items()})
-        for clause_id, why in later.unanswered.items():
-            unanswered[clause_id] += why
-        return RefusalCorpus(self.probes + later.probes, unanswered)
+    def __init__(
+        self,
+        harness: Harness,
+        stage: Stage,
+        specs: list[ProbeSpec],
+        looks: tuple[RefusalCorpus, ...] = (),
+    ) -> None:
+        self.harness = harness
+        self.stage = stage
+        self.looks = looks
+        self._pending = list(specs)
+        self._answered: list[Probe] = []
+        self._unanswered: dict[str, list[str]] = defaultdict(list)  # clause id -> why
+        self._listing: tuple[Exchange, int] | None = None  # the last, and the requests by then
 
-    def for_clause(self, clause_id: str) -> list[Probe]:
-        """The answered probes of a clause; none at all is inconclusive, never a pass."""
-        probes = [p for p in self.probes if p.clause.id == clause_id]
-        if not probes:
-            why = "; ".join(self.unanswered.get(clause_id, [])) or "none was planned"
-            raise Inconclusive(f"no {clause_id} probe was answered ({why})")
-        return probes
+    def for_clause(self, clause: Clause) -> Iterator[Probe]:
+        """The clause's probes, each sent on first need; none answered is inconclusive."""
+        answered = 0
+        for probe in self._of(clause):
+            answered += 1
+            yield probe
+        if not answered:
+            why = "; ".join(self._why(clause.id)) or "none was planned"
+            raise Inconclusive(f"no {clause.id} probe was answered ({why})")
+
+    @property
+    def probes(self) -> list[Probe]:
+        """Every probe answered, those not yet sent sent first (in the plan's order)."""
+        for spec in list(self._pending):
+            self._send(spec)
+        return [p for look in self.looks for p in look.probes] + self._answered
+
+    def _of(self, clause: Clause) -> Iterator[Probe]:
+        for look in self.looks:
+            yield from look._of(clause)
+        yield from [p for p in self._answered if p.clause.id == clause.id]
+        for spec in [s for s in self._pending if s.clause.id == clause.id]:
+            probe = self._send(spec)
+            if probe is not None:
+                yield probe
+
+    def _why(self, clause_id: str) -> list[str]:
+        return [w for look in self.looks for w in look._why(clause_id)] + self._unanswered.get(
+            clause_id, []
+        )
+
+    def _last_listing(self) -> Exchange | None:
+        """Listed probes in a row share a listing: the last one, if nothing was sent since."""
+        if self._listing is None or self._listing[1] != self.harness.client.budget.spent:
+            return None
+        return self._listing[0]
+
+    def _send(self, spec: ProbeSpec) -> Probe | None:
+        """Send one; anything a target wrongly starts is stopped at once."""
+        self._pending.remove(spec)
+        harness = self.harness
+        try:
+            before = None
+            if spec.listed:
+                before = self._last_listing() or harness.client.list_recordings(harness.call_sid())
+            exchange = harness.create(
+                spec.form, call_sid=spec.call_sid, account_sid=spec.account_sid, auth=spec.auth
+            )
+            harness.stop_all()
+            probe = Probe(spec.clause, Refused(exchange, spec.why, spec.status))
+            if before is not None:
+                after = harness.client.list_recordings(harness.call_sid())
+                self._listing = (after, harness.client.budget.spent)
+                probe.listed = (before, after)
+        except Inconclusive as exc:  # the budget spent, too
+            self._unanswered[spec.clause.id].append(f"{spec.why}: {exc}")
+            return None
+        self._answered.append(probe)
+        return probe
 
 
 @dataclass(frozen=True)
@@ -320,22 +383,27 @@ def refusal_plan(
     specs += [
         ProbeSpec(c.clause, c.why, 401, auth=c.auth) for c in credential_probes(other_token_known)
     ]
-    return _clause_by_clause(specs)
+    return specs
 
 
-FIRST_ROUNDS = 2  # probes of each refusal clause in the first look
+LOOKS = (Stage.FIRST_LOOK, Stage.SECOND_LOOK)  # a probe of each refusal clause in each
 
 
-def first_probes(specs: list[ProbeSpec]) -> tuple[list[ProbeSpec], list[ProbeSpec]]:
-    """The first rounds of a clause-by-clause plan (a probe of each clause per round); the
-    rest. A second probe of a clause tries another way of being lenient (a near miss of
-    another kind), which is worth more than a further row of the covering plan."""
+def probe_stages(
+    specs: list[ProbeSpec], order: Callable[[Clause], int]
+) -> dict[Stage, list[ProbeSpec]]:
+    """A probe of each clause in each look, the rest in the whole. A second probe of a
+    clause tries another way of being lenient (a near miss of another kind), which is
+    worth more than a further row of the covering plan. Each stage lists its probes in
+    the order its tests ask for them (`order`, a clause's place), which is the order
+    they are sent in (RefusalCorpus), so the dry run lists what a run sends."""
     seen: dict[str, int] = defaultdict(int)
-    first, rest = [], []
+    stages: dict[Stage, list[ProbeSpec]] = {s: [] for s in Stage}
     for spec in specs:
+        round_ = seen[spec.clause.id]
         seen[spec.clause.id] += 1
-        (first if seen[spec.clause.id] <= FIRST_ROUNDS else rest).append(spec)
-    return first, rest
+        stages[LOOKS[round_] if round_ < len(LOOKS) else Stage.WHOLE].append(spec)
+    return {s: sorted(found, key=lambda p: order(p.clause)) for s, found in stages.items()}
 
 
 @dataclass(frozen=True)
@@ -345,54 +413,19 @@ class StagedPlan:
 
     first_rows: list[Form]
     rest_rows: list[Form]
-    first_probes: list[ProbeSpec]
-    rest_probes: list[ProbeSpec]
+    probes: dict[Stage, list[ProbeSpec]]
 
 
 def stage_plan(
     strength: int,
+    order: Callable[[Clause], int],
     unknown_call: str,
     other_account: str,
     other_token_known: bool = False,
     other_call: str = "",
 ) -> StagedPlan:
-    probes = refusal_plan(unknown_call, other_account, other_token_known, other_call)
-    return StagedPlan(*first_look_split(plan_forms(strength)), *first_probes(probes))
-
-
-def _clause_by_clause(specs: list[ProbeSpec]) -> list[ProbeSpec]:
-    """One probe of every clause before a second of any: a budget that ends midway has
-    still asked about as many clauses as it could."""
-    queues: dict[str, list[ProbeSpec]] = defaultdict(list)
-    for spec in specs:
-        queues[spec.clause.id].append(spec)
-    rounds = zip_longest(*queues.values())
-    return [spec for row in rounds for spec in row if spec is not None]
-
-
-def send_refusals(harness: Harness, specs: list[ProbeSpec]) -> RefusalCorpus:
-    """Send each; anything a target wrongly starts is stopped at once."""
-    corpus = RefusalCorpus()
-    last_listing: Exchange | None = None  # the call's recordings, listed just now
-    for spec in specs:
-        try:
-            before = None
-            if spec.listed:  # listed probes in a row share a listing between them
-                before = last_listing or harness.client.list_recordings(harness.call_sid())
-            last_listing = None
-            exchange = harness.create(
-                spec.form, call_sid=spec.call_sid, account_sid=spec.account_sid, auth=spec.auth
-            )
-            harness.stop_all()
-            probe = Probe(spec.clause, Refused(exchange, spec.why, spec.status))
-            if before is not None:
-                last_listing = harness.client.list_recordings(harness.call_sid())
-                probe.listed = (before, last_listing)
-            corpus.probes.append(probe)
-        except Inconclusive as exc:  # the budget spent, too
-            last_listing = None
-            corpus.unanswered[spec.clause.id].append(f"{spec.why}: {exc}")
-    return corpus
+    specs = refusal_plan(unknown_call, other_account, other_token_known, other_call)
+    return StagedPlan(*first_look_split(plan_forms(strength)), probe_stages(specs, order))
 
 
 def event_probe_plan() -> list[tuple[EventEncoding, Form]]:

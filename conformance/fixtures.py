@@ -7,12 +7,12 @@ from collections.abc import Iterator
 import pytest
 
 from conformance.corpus import (
+    LOOKS,
     RefusalCorpus,
     Stage,
     StagedPlan,
     ValidCorpus,
     observe_callbacks,
-    send_refusals,
     send_rows,
     send_valid,
     stage_plan,
@@ -20,6 +20,7 @@ from conformance.corpus import (
 from conformance.harness import Harness
 from conformance.params import Judged
 from conformance.receiver import CallbackReceiver
+from conformance.registry import probe_order
 from conformance.session import SuiteSession
 from conformance.stash import JUDGED, RECEIVER, SESSION, harness_of
 
@@ -58,6 +59,7 @@ def staged_plan(suite: SuiteSession) -> StagedPlan:
     other_token_known = suite.target.other_account is not None
     return stage_plan(
         s.coverage_strength,
+        probe_order,
         s.unknown_call_sid,
         s.other_account_sid,
         other_token_known,
@@ -101,17 +103,20 @@ def valid_corpus(
 
 
 @pytest.fixture(scope="session")
-def first_look_refusals(harness: Harness, staged_plan: StagedPlan) -> RefusalCorpus:
-    return send_refusals(harness, staged_plan.first_probes)
+def refusal_looks(harness: Harness, staged_plan: StagedPlan) -> dict[Stage, RefusalCorpus]:
+    return {look: RefusalCorpus(harness, look, staged_plan.probes[look]) for look in LOOKS}
 
 
 @pytest.fixture(scope="session")
 def refusal_corpus(
     request: pytest.FixtureRequest,
-    first_look_refusals: RefusalCorpus,
+    refusal_looks: dict[Stage, RefusalCorpus],
     harness: Harness,
     staged_plan: StagedPlan,
 ) -> RefusalCorpus:
-    if request.param is Stage.FIRST_LOOK:
-        return first_look_refusals
-    return first_look_refusals + send_refusals(harness, staged_plan.rest_probes)
+    """A look's probes, or the whole corpus (the looks' and the rest): each clause's sent
+    when its test first asks for them (corpus.RefusalCorpus)."""
+    if request.param in refusal_looks:
+        return refusal_looks[request.param]
+    looks = tuple(refusal_looks.values())
+    return RefusalCorpus(harness, Stage.WHOLE, staged_plan.probes[Stage.WHOLE], looks)

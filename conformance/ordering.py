@@ -5,16 +5,20 @@ from __future__ import annotations
 import pytest
 
 from conformance.corpus import Stage
+from conformance.params import NEED
 from conformance.registry import ENTRIES, ClauseTest, Rank
 from contract.terms import CLAUSE
 
-STAGED = ("valid_corpus", "refusal_corpus")  # the corpora judged at each Stage
+STAGED = ("valid_corpus", "refusal_corpus")  # the corpora judged in stages
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    need = getattr(metafunc.function, NEED, None)
     for name in STAGED:
         if name in metafunc.fixturenames:
-            metafunc.parametrize(name, list(Stage), indirect=True, scope="session", ids=str)
+            # The stages its need has a rank at (conformance/registry.py)
+            stages = [s for s in Stage if need is None or s in need.ranks]
+            metafunc.parametrize(name, stages, indirect=True, scope="session", ids=str)
 
 
 def corpus_stage(item: pytest.Item) -> Stage | None:

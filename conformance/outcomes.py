@@ -7,7 +7,7 @@ from collections.abc import Generator
 
 import pytest
 
-from conformance.corpus import Stage
+from conformance.corpus import LOOKS
 from conformance.ordering import corpus_stage
 from conformance.stash import FIRST_FAILURE, JUDGED, SESSION
 from contract.expectations import expected_deviations
@@ -20,10 +20,10 @@ from reports.verdicts import Violation
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    # Properties go on the item: JUnit XML reads them from the teardown report. A first
-    # look speaks for no clause: its violations count, its passes wait for the whole.
+    # Properties go on the item: JUnit XML reads them from the teardown report. A look
+    # speaks for no clause: its violations count, its passes wait for the whole.
     marker = item.get_closest_marker("clause")
-    marker = None if corpus_stage(item) is Stage.FIRST_LOOK else marker
+    marker = None if corpus_stage(item) in LOOKS else marker
     judged = item.config.stash.get(JUDGED, None)
     if call.when == "setup":
         if marker:

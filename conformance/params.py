@@ -3,7 +3,7 @@ clause test judged."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import pytest
@@ -18,18 +18,27 @@ from contract.forms import Form
 from strategies.forms import with_spaced_events
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., None])
+NEED = "clause_test_need"  # the attribute clause_tests puts its need in
 
 
-def clause_tests(need: Need) -> Any:
+def clause_tests(need: Need) -> Callable[[F], F]:
     """Parametrize a test over the registry's entries of this need: ids and clause marks
-    from the entries (the reports, --clause and the kill matrix read the marks)."""
-    return pytest.mark.parametrize(
+    from the entries (the reports, --clause and the kill matrix read the marks); the need
+    rides on the test, for the stages of the corpus it judges (conformance/ordering.py)."""
+    entries = pytest.mark.parametrize(
         "entry",
         [
             pytest.param(e, id=e.clause.id, marks=pytest.mark.clause(e.clause.id))
             for e in needing(need)
         ],
     )
+
+    def mark(test: F) -> F:
+        setattr(test, NEED, need)
+        return entries(test)
+
+    return mark
 
 
 class Judged:
@@ -44,23 +53,27 @@ class Judged:
         self.count += n
 
 
-def require(items: list[T], what: str, why: str = "") -> list[T]:
-    """Nothing to judge is inconclusive, never a pass; `why` says what became of it."""
-    if not items:
-        raise Inconclusive(f"no {what} to judge" + (f" ({why})" if why else ""))
-    return items
-
-
-def judge_each(entry: ClauseTest, items: list[Any], judged: Judged, why: str = "") -> None:
-    """Run the entry on each item, counting those it judged; none judged is inconclusive."""
+def judge_each(
+    entry: ClauseTest,
+    items: Iterable[Any],
+    judged: Judged,
+    why: str = "",
+    then: Callable[[Any], None] | None = None,
+) -> None:
+    """Run the entry on each item as it comes (then `then`, if given), counting those it
+    judged; no item, or none judged, is inconclusive, never a pass (`why` says what
+    became of the items)."""
     what = entry.need.what
-    before = judged.count
-    for item in require(items, what, why):
+    before, seen = judged.count, 0
+    for item in items:
+        seen += 1
         judged.add(entry(item))  # a violation raises, and the report counts it judged
+        if then is not None:
+            then(item)
+    if not seen:
+        raise Inconclusive(f"no {what} to judge" + (f" ({why})" if why else ""))
     if judged.count == before:
-        raise Inconclusive(
-            f"none of the {len(items)} {what}s gave {entry.clause.id} anything to judge"
-        )
+        raise Inconclusive(f"none of the {seen} {what}s gave {entry.clause.id} anything to judge")
 
 
 def judge_created(created: Created) -> None:

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 from hypothesis import settings as hypothesis_settings
 
 from conformance.checks.generic import MODES
-from conformance.corpus import FIRST_ROUNDS, ProbeSpec, stage_plan
-from conformance.registry import CREATE_AND_STOP, ENTRIES, Rank
+from conformance.corpus import ProbeSpec, Stage, stage_plan
+from conformance.registry import CREATE_AND_STOP, ENTRIES, Rank, probe_order
 from conformance.session import RunSettings
 from contract.forms import Form
 from strategies.covering import CALLBACK
@@ -34,6 +34,7 @@ def describe(
         plan.append(("  POST Calls.json (the call to record; ended at the end: 1 more)", 2))
     staged = stage_plan(
         settings.coverage_strength,
+        probe_order,
         "{unknown uuid}",
         settings.other_account_sid or "{other account}",
         other_token_known,
@@ -41,14 +42,14 @@ def describe(
         settings.other_account_call_sid or ("{other account's call}" if other_token_known else ""),
     )
     first_rows, rest_rows = staged.first_rows, staged.rest_rows
-    first_probes_, rest_probes = staged.first_probes, staged.rest_probes
+    first, second, rest = (staged.probes[s] for s in Stage)
     fetching = [e for e in ENTRIES if e.fetches]
     own = [(e, p) for e in ENTRIES if e.rank(None) is Rank.OWN_PROBES for p in e.probes]
     plan.append(
         (
             f"first look: {len(first_rows)} rows of the covering plan (strength "
-            f"{settings.coverage_strength}), each stopped at once, and {FIRST_ROUNDS} probes "
-            f"per clause ({len(first_probes_)})",
+            f"{settings.coverage_strength}), each stopped at once, and a probe of each "
+            f"refusal clause ({len(first)}), each clause judged as soon as its probe is answered",
             0,
         )
     )
@@ -57,12 +58,14 @@ def describe(
         (f"  GET Recordings/{{sid}}.json x{e.fetches} (fetched back) [{e.clause.id}]", e.fetches)
         for e in fetching
     ]
-    plan += _probes(first_probes_)
+    plan += _probes(first)
+    plan.append((f"second look: another probe of each refusal clause ({len(second)})", 0))
+    plan += _probes(second)
     plan.append(
         (
             f"then {len(own)} requests of the clause tests' own (event encodings, HTTP-level "
             f"variations), the other {len(rest_rows)} rows of the plan and the other "
-            f"{len(rest_probes)} probes",
+            f"{len(rest)} probes",
             0,
         )
     )
@@ -71,7 +74,7 @@ def describe(
         line = f"  POST Recordings.json {_show(v.form)}{shown} auth={v.auth} ({v.why})"
         plan.append((f"{line} [{entry.clause.id}]", CREATE_AND_STOP))
     plan += _creates(rest_rows)
-    plan += _probes(rest_probes)
+    plan += _probes(rest)
     total = sum(cost for _, cost in plan) + 1  # the reachability probe
     examples = hypothesis_settings().max_examples
     generated = sum(HYPOTHESIS_RUNS.values()) * examples
@@ -117,7 +120,7 @@ def _probes(specs: list[ProbeSpec]) -> list[tuple[str, int]]:
         where += f" AccountSid={p.account_sid}" if p.account_sid else ""
         line = f"  POST Recordings.json {_show(p.form)}{where} auth={p.auth} [{p.clause.id}]"
         listed = " (+ the call's recordings listed before and after)" if p.listed else ""
-        # Listed probes in a row share a listing (corpus.send_refusals).
+        # Listed probes in a row share a listing (corpus.RefusalCorpus).
         listings = (1 if previous_listed else 2) if p.listed else 0
         out.append((line + listed, 1 + listings))
         previous_listed = p.listed

@@ -40,37 +40,54 @@ CREATE_AND_STOP = 2  # the requests of one probe: its create, and the stop of wh
 
 
 class Rank(IntEnum):
-    """Where a test spends requests: the first look (plan rows, then probes, then the rows'
-    callbacks), the tests' own probes, the whole corpus, then Hypothesis, then
-    schemathesis. A budget, or -x, ends the run having judged the most it could."""
+    """Where a test spends requests: the first look (plan rows, then a probe of each
+    refusal clause, then the rows' callbacks), the second look (another probe of each),
+    the tests' own probes, the whole corpus, then Hypothesis, then schemathesis. A budget,
+    or -x, ends the run having judged the most it could."""
 
     FIRST_ROWS = 0
     FIRST_PROBES = 1
     FIRST_CALLBACKS = 2
-    OWN_PROBES = 3
-    WHOLE_ROWS = 4
-    WHOLE_PROBES = 5
-    GENERATED = 6  # the Hypothesis tests, which judge every clause at once: no entry
-    DRAWN = 7
+    SECOND_PROBES = 3
+    OWN_PROBES = 4
+    WHOLE_ROWS = 5
+    WHOLE_PROBES = 6
+    GENERATED = 7  # the Hypothesis tests, which judge every clause at once: no entry
+    DRAWN = 8
+
+
+_ROWS = {Stage.FIRST_LOOK: Rank.FIRST_ROWS, Stage.WHOLE: Rank.WHOLE_ROWS}
+_LOOKS = {Stage.FIRST_LOOK: Rank.FIRST_PROBES, Stage.WHOLE: Rank.WHOLE_PROBES}
+_PROBES = {**_LOOKS, Stage.SECOND_LOOK: Rank.SECOND_PROBES}
+_CALLBACKS = {Stage.FIRST_LOOK: Rank.FIRST_CALLBACKS, Stage.WHOLE: Rank.WHOLE_ROWS}
 
 
 class Need(Enum):
     """What a clause test judges: the item its check takes (in the comment), where it
-    comes from, and the ranks at the first look and on the whole corpus."""
+    comes from, and its rank at each stage of the corpus it reads (a need that reads
+    none sends its own probes, or draws them, at one rank)."""
 
-    CREATED = ("accepted request", Rank.FIRST_ROWS, Rank.WHOLE_ROWS)  # Created
-    ANSWERED = ("answered covering-plan request", Rank.FIRST_ROWS, Rank.WHOLE_ROWS)  # Exchange
-    NAMED = ("accepted request naming a sid", Rank.FIRST_ROWS, Rank.WHOLE_ROWS)  # Named
-    CALLBACKS = ("recording with a callback URL", Rank.FIRST_CALLBACKS, Rank.WHOLE_ROWS)  # Observed
-    PROBES = ("probe of the clause", Rank.FIRST_PROBES, Rank.WHOLE_PROBES)  # Refused
-    LISTED = ("probe with the call's recordings listed", Rank.FIRST_PROBES, Rank.WHOLE_PROBES)
-    REFUSALS = ("refusal probe", Rank.FIRST_PROBES, Rank.WHOLE_PROBES)  # Refused
-    ENCODINGS = ("event probe", Rank.OWN_PROBES, Rank.OWN_PROBES)  # Exchange, its own probes
-    VARIATIONS = ("HTTP-level variation", Rank.OWN_PROBES, Rank.OWN_PROBES)  # Exchange, same
-    DRAWN = ("schemathesis case", Rank.DRAWN, Rank.DRAWN)  # generic.Drawn
+    CREATED = ("accepted request", _ROWS)  # Created
+    ANSWERED = ("answered covering-plan request", _ROWS)  # Exchange
+    NAMED = ("accepted request naming a sid", _ROWS)  # Named
+    CALLBACKS = ("recording with a callback URL", _CALLBACKS)  # Observed
+    PROBES = ("probe of the clause", _PROBES)  # Refused
+    # Only the first look lists the call's recordings around a probe (corpus.refusal_plan).
+    LISTED = ("probe with the call's recordings listed", _LOOKS)
+    REFUSALS = ("refusal probe", _PROBES)  # Refused
+    ENCODINGS = ("event probe", Rank.OWN_PROBES)  # Exchange, its own probes
+    VARIATIONS = ("HTTP-level variation", Rank.OWN_PROBES)  # Exchange, same
+    DRAWN = ("schemathesis case", Rank.DRAWN)  # generic.Drawn
 
-    def __init__(self, what: str, first: Rank, whole: Rank) -> None:
-        self.what, self.first, self.whole = what, first, whole
+    def __init__(self, what: str, ranks: dict[Stage, Rank] | Rank) -> None:
+        self.what = what
+        self.ranks = ranks if isinstance(ranks, dict) else {}
+        self.own_rank = ranks if isinstance(ranks, Rank) else None
+
+    def rank(self, stage: Stage | None) -> Rank:
+        if self.own_rank is not None:
+            return self.own_rank
+        return self.ranks[stage or Stage.FIRST_LOOK]
 
 
 @dataclass(frozen=True)
@@ -87,7 +104,7 @@ class ClauseTest:
         return CREATE_AND_STOP * len(self.probes) + self.fetches
 
     def rank(self, stage: Stage | None) -> Rank:
-        return self.need.whole if stage is Stage.WHOLE else self.need.first
+        return self.need.rank(stage)
 
     @contextmanager
     def stamping(self) -> Iterator[None]:
@@ -169,14 +186,15 @@ ENTRIES: tuple[ClauseTest, ...] = (
     *_CREATED,
     VALID_ACCEPTED,
     _test("SUCCESS-STATUS-200", Need.ANSWERED, outcome.success_is_200),
-    *(_test(c, _R, outcome.refused) for c in (UNKNOWN_CALL, MALFORMED_CALL, *_LISTED)),
-    _test(ACCOUNT_SID_EXACT, _R, outcome.refused),
+    # The refusal clauses in the order their probes are sent (each look sends one of
+    # each): the cheapest, most telling first; a listed probe costs up to three requests.
+    *(_test(c, _R, outcome.refused) for c in (UNKNOWN_CALL, MALFORMED_CALL, *_REJECT)),
+    *(_test(c, _R, outcome.refused) for c in (ACCOUNT_SID_EXACT, *_LISTED)),
     # Whether a refused credential created nothing is seen by listing the call's
     # recordings around one probe of each (two requests more); the near misses of
     # strategies/credentials.py are judged on their answer alone, which a handler that acts
     # before it authenticates gets wrong for every credential alike.
     *(_test(c, Need.LISTED, identity.created_nothing) for c in _LISTED),
-    *(_test(c, _R, outcome.refused) for c in _REJECT),
     *_REFUSALS,
     _test("CALLBACK-EVENTS", _CB, cb.callbacks_for_exactly_the_requested_events),
     _test("CALLBACK-DEFAULT-EVENT", _CB, cb.callbacks_default_to_completed),
@@ -221,6 +239,12 @@ def needing(need: Need) -> list[ClauseTest]:
 def bound(check: Callable[[Any], bool]) -> ClauseTest:
     """The entry that runs this check (for the project's own tests of a check)."""
     return next(e for e in ENTRIES if e.check is check)
+
+
+def probe_order(clause: Clause) -> int:
+    """Where a clause's probes are sent in each stage: when its probe test runs."""
+    tests = needing(Need.PROBES)
+    return next((i for i, e in enumerate(tests) if e.clause is clause), len(tests))
 
 
 def entry_for(clause: Clause, need: Need) -> ClauseTest:

@@ -22,5 +22,5 @@ def test_recordings_keep_their_identity(
 def test_refused_credentials_create_nothing(
     entry: ClauseTest, refusal_corpus: RefusalCorpus, judged: Judged
 ) -> None:
-    listed = [p for p in refusal_corpus.for_clause(entry.clause.id) if p.listed]
+    listed = [p for p in refusal_corpus.for_clause(entry.clause) if p.listed]
     judge_each(entry, listed, judged)

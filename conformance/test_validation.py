@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.checks import Refused
-from conformance.corpus import RefusalCorpus, ValidCorpus
+from conformance.corpus import LOOKS, RefusalCorpus, ValidCorpus
 from conformance.harness import Harness
 from conformance.params import Judged, clause_tests, judge_answer, judge_each, judge_refused
 from conformance.receiver import CallbackReceiver
@@ -29,8 +29,11 @@ def test_covering_plan_is_answered_as_the_contract_says(
 def test_request_is_refused(
     entry: ClauseTest, refusal_corpus: RefusalCorpus, judged: Judged
 ) -> None:
-    probes = refusal_corpus.for_clause(entry.clause.id)
-    judge_each(entry, [p.refused for p in probes], judged)
+    probes = refusal_corpus.for_clause(entry.clause)
+    # A look judges each answer's shape too, as it comes: its own fault shows at once,
+    # not after every probe of the look (the whole judges them in their own tests).
+    then = judge_refused if refusal_corpus.stage in LOOKS else None
+    judge_each(entry, (p.refused for p in probes), judged, then=then)
 
 
 @clause_tests(Need.REFUSALS)

@@ -1,0 +1,128 @@
+"""The refusal corpus sends a clause's probes when its test first asks for them and hands
+each over as it is answered, so a clause is judged as soon as its own probes are."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import cast
+
+import pytest
+
+from conformance.budget import Budget
+from conformance.corpus import ProbeSpec, RefusalCorpus, Stage, probe_stages
+from conformance.harness import Harness
+from conformance.plan import describe
+from conformance.registry import Need, needing, probe_order
+from conformance.session import RunSettings
+from contract.exchange import Exchange, Received, SentRequest
+from contract.failures import Inconclusive
+from contract.terms import (
+    CLAUSE,
+    MISSING_CREDENTIALS,
+    OTHER_ACCOUNT,
+    UNKNOWN_CALL,
+    WRONG_TOKEN,
+)
+
+TRIM, CHANNELS = CLAUSE["REJECT-TRIM"], CLAUSE["REJECT-RECORDING-CHANNELS"]
+
+
+@dataclass
+class _Client:
+    budget: Budget = field(default_factory=Budget)
+    sent: list[str] = field(default_factory=list)
+
+    def list_recordings(self, call_sid: str) -> Exchange:
+        return self._send("list")
+
+    def _send(self, what: str) -> Exchange:
+        self.budget.charge()
+        self.sent.append(what)
+        request = SentRequest("POST", f"http://target/{what}")
+        return Exchange(request, Received(400, "application/json", "{}"))
+
+
+@dataclass
+class _Harness:
+    """Answers every create with a 400, and tells what was sent, in order."""
+
+    client: _Client = field(default_factory=_Client)
+
+    def call_sid(self) -> str:
+        return "call"
+
+    def create(self, form: object = (), **how: object) -> Exchange:
+        return self.client._send(str(form))
+
+    def stop_all(self) -> None:
+        pass
+
+
+def _spec(clause: str, why: str, listed: bool = False) -> ProbeSpec:
+    return ProbeSpec(CLAUSE[clause], why, form=(("why", why),), listed=listed)
+
+
+def _corpus(*specs: ProbeSpec) -> tuple[RefusalCorpus, _Client]:
+    harness = _Harness()
+    return RefusalCorpus(cast(Harness, harness), Stage.FIRST_LOOK, list(specs)), harness.client
+
+
+def test_a_look_sends_a_clauses_probes_only_when_its_test_asks_for_them() -> None:
+    corpus, client = _corpus(_spec("REJECT-TRIM", "a"), _spec("REJECT-RECORDING-CHANNELS", "b"))
+    assert client.sent == []
+    assert [p.refused.why for p in corpus.for_clause(CHANNELS)] == ["b"]
+    assert client.sent == [str((("why", "b"),))]
+
+
+def test_each_probe_is_handed_over_before_the_next_is_sent() -> None:
+    corpus, client = _corpus(_spec("REJECT-TRIM", "a"), _spec("REJECT-TRIM", "b"))
+    probes = corpus.for_clause(TRIM)
+    next(probes)  # a check that fails here stops the sending: the rest wait for the whole
+    assert len(client.sent) == 1
+    whole = RefusalCorpus(corpus.harness, Stage.WHOLE, [], (corpus,))
+    assert [p.refused.why for p in whole.for_clause(TRIM)] == ["a", "b"]
+
+
+def test_listed_probes_share_a_listing_only_when_nothing_was_sent_between() -> None:
+    corpus, client = _corpus(
+        _spec(MISSING_CREDENTIALS.id, "m", listed=True),
+        _spec(WRONG_TOKEN.id, "w", listed=True),
+        _spec("REJECT-TRIM", "t"),
+        _spec(OTHER_ACCOUNT.id, "o", listed=True),
+    )
+    list(corpus.for_clause(MISSING_CREDENTIALS))
+    list(corpus.for_clause(WRONG_TOKEN))
+    assert client.sent.count("list") == 3  # before m, between m and w, after w
+    list(corpus.for_clause(TRIM))
+    list(corpus.for_clause(OTHER_ACCOUNT))
+    assert client.sent.count("list") == 5  # a probe between: listed afresh
+
+
+def test_a_clause_whose_probes_got_no_answer_is_inconclusive_saying_why() -> None:
+    corpus, client = _corpus(_spec("REJECT-TRIM", "a"))
+    client.budget.limit = 0
+    with pytest.raises(Inconclusive, match=r"no REJECT-TRIM probe was answered .*budget"):
+        list(corpus.for_clause(TRIM))
+    with pytest.raises(Inconclusive, match="none was planned"):
+        list(corpus.for_clause(CHANNELS))
+
+
+def test_each_look_holds_one_probe_of_each_refusal_clause_in_the_order_tests_ask() -> None:
+    clauses = [e.clause.id for e in needing(Need.PROBES)]
+    specs = [_spec(c, f"{c} {n}") for n in range(3) for c in clauses]
+    stages = probe_stages(specs[::-1], probe_order)
+    for look in (Stage.FIRST_LOOK, Stage.SECOND_LOOK):
+        assert [p.clause for p in stages[look]] == [e.clause for e in needing(Need.PROBES)]
+    assert len(stages[Stage.WHOLE]) == len(needing(Need.PROBES))
+
+
+def test_the_dry_run_lists_the_first_looks_probes_in_the_order_tests_ask() -> None:
+    lines = describe(RunSettings(), calls_given=False)
+    start = next(i for i, line in enumerate(lines) if line.startswith("first look"))
+    end = next(i for i, line in enumerate(lines) if line.startswith("second look"))
+    probes = [line for line in lines[start:end] if " auth=" in line]
+    listed = [re.search(r"\[([A-Z0-9-]+)\]", line)[1] for line in probes]  # type: ignore[index]
+    asked = [e.clause.id for e in needing(Need.PROBES)]
+    assert listed == [c for c in asked if c in listed]
+    assert listed[0] == UNKNOWN_CALL.id
