@@ -187,9 +187,10 @@ ENTRIES: tuple[ClauseTest, ...] = (
     VALID_ACCEPTED,
     _test("SUCCESS-STATUS-200", Need.ANSWERED, outcome.success_is_200),
     # The refusal clauses in the order their probes are sent (each look sends one of
-    # each): the cheapest, most telling first; a listed probe costs up to three requests.
+    # each): the cheapest, most telling first; a listed probe costs up to three requests,
+    # and the account SID's case is the one a lenient handler least often gets wrong alone.
     *(_test(c, _R, outcome.refused) for c in (UNKNOWN_CALL, MALFORMED_CALL, *_REJECT)),
-    *(_test(c, _R, outcome.refused) for c in (ACCOUNT_SID_EXACT, *_LISTED)),
+    *(_test(c, _R, outcome.refused) for c in (*_LISTED, ACCOUNT_SID_EXACT)),
     # Whether a refused credential created nothing is seen by listing the call's
     # recordings around one probe of each (two requests more); the near misses of
     # strategies/credentials.py are judged on their answer alone, which a handler that acts
