@@ -3,6 +3,8 @@ anything is judged, the clean-up, the reports and the run's last lines."""
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import random
 from collections.abc import Generator
@@ -56,6 +58,7 @@ def pytest_configure(config: pytest.Config) -> None:
             "-n (pytest-xdist) is not supported by the conformance suite yet: its request "
             "budget, counts and clean-up are per process; run it without -n"
         )
+    _spare_the_collector(config)
     replay = config.getoption("record_cassette") or config.getoption("replay_cassette")
     profile = config.getoption("hypothesis_profile", None)
     chosen = settings.get_profile(profile) if profile else settings.default
@@ -93,6 +96,20 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[RUN_CONTEXT] = lambda: _run_context(config)  # for the clause report
 
 
+def _spare_the_collector(config: pytest.Config) -> None:
+    """The garbage collector's full passes each walk every object the imports made
+    (Hypothesis, schemathesis, the emulator: ~130,000), ~0.1 s apiece: one or two in
+    the run, two more by pytest at its end (its check for unraisable exceptions), and
+    one as the interpreter exits. What is alive once the tests are collected lives
+    until the end: frozen then (gc.freeze), it is no longer walked. Thawed after
+    pytest's last pass (this cleanup is registered before that plugin's, so it runs
+    after it), so that runs in one process (the kill matrix) do not pile up; frozen
+    again as the process exits, where nothing is left to report a finalizer to."""
+    config.add_cleanup(gc.unfreeze)
+    atexit.unregister(gc.freeze)  # once per process, however many runs it makes
+    atexit.register(gc.freeze)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtestloop(session: pytest.Session) -> None:
     """Before any clause is judged, one authenticated request proves the base URL and
@@ -101,6 +118,10 @@ def pytest_runtestloop(session: pytest.Session) -> None:
     config = session.config
     if SESSION not in config.stash or not session.items or config.option.collectonly:
         return
+    # Garbage of the start-up collected first (its finalizers run, and report, as
+    # before); all that is left is the run's long-lived objects (_spare_the_collector).
+    gc.collect()
+    gc.freeze()
     try:
         harness_of(config).call_sid()
     except ConfigurationError as exc:
