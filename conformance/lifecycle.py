@@ -101,10 +101,12 @@ def _spare_the_collector(config: pytest.Config) -> None:
     (Hypothesis, schemathesis, the emulator: ~130,000), ~0.1 s apiece: one or two in
     the run, two more by pytest at its end (its check for unraisable exceptions), and
     one as the interpreter exits. What is alive once the tests are collected lives
-    until the end: frozen then (gc.freeze), it is no longer walked. Thawed after
-    pytest's last pass (this cleanup is registered before that plugin's, so it runs
-    after it), so that runs in one process (the kill matrix) do not pile up; frozen
-    again as the process exits, where nothing is left to report a finalizer to."""
+    until the end: frozen then (gc.freeze), it is no longer walked. Thawed at clean-up,
+    so that runs in one process (the kill matrix) do not pile up: with the conftest
+    loaded before pytest configures (`pytest conformance`), this cleanup is registered
+    before that of pytest's unraisableexception plugin, so it runs after its last pass
+    (loaded later, with --pyargs, it runs before: that pass walks everything, as
+    before). Frozen again as the process exits, where nothing is left to report to."""
     config.add_cleanup(gc.unfreeze)
     atexit.unregister(gc.freeze)  # once per process, however many runs it makes
     atexit.register(gc.freeze)
