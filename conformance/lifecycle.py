@@ -51,6 +51,9 @@ from reports.verdicts import RunContext
 # report paths this sets).
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "clause(id): the contract clause a test enforces")
+    # Any run of the suite, --collect-only too: the interpreter's last pass is ~0.4 s.
+    atexit.unregister(gc.freeze)  # once per process, however many runs it makes
+    atexit.register(gc.freeze)
     if config.option.help or config.option.collectonly:
         return
     if getattr(config.option, "numprocesses", None) or hasattr(config, "workerinput"):
@@ -106,10 +109,9 @@ def _spare_the_collector(config: pytest.Config) -> None:
     loaded before pytest configures (`pytest conformance`), this cleanup is registered
     before that of pytest's unraisableexception plugin, so it runs after its last pass
     (loaded later, with --pyargs, it runs before: that pass walks everything, as
-    before). Frozen again as the process exits, where nothing is left to report to."""
+    before). Frozen again as the process exits (pytest_configure), where nothing is
+    left to report to."""
     config.add_cleanup(gc.unfreeze)
-    atexit.unregister(gc.freeze)  # once per process, however many runs it makes
-    atexit.register(gc.freeze)
 
 
 @pytest.hookimpl(tryfirst=True)
