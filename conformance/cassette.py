@@ -21,15 +21,15 @@ import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
-
-import vcr
-import vcr.request
+from typing import TYPE_CHECKING, Any
 
 from conformance.receiver import CallbackReceiver, Delivery
 from conformance.secrets import Scrubber
 from conformance.wire import DEFAULT_MAX_BODY
 from contract.failures import ConfigurationError
+
+if TYPE_CHECKING:
+    import vcr.request
 
 # Read past the bound before masking, so a secret that straddles it is masked whole.
 _MARGIN = 4096
@@ -160,6 +160,9 @@ class Cassette:
             return request if request.uri.startswith(base_url) else None
 
         mask = scrub or Scrubber()
+        # Imported here, not with the module: vcrpy brings aiohttp and yaml (~0.1 s),
+        # and only a run that records or replays a cassette needs it.
+        import vcr
 
         def scrubbed(response: dict[str, Any]) -> dict[str, Any]:
             """What the target sent, decoded, masked and cut to the bound a check reads."""

@@ -3,6 +3,8 @@ anything is judged, the clean-up, the reports and the run's last lines."""
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import random
 from collections.abc import Generator
@@ -49,6 +51,9 @@ from reports.verdicts import RunContext
 # report paths this sets).
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "clause(id): the contract clause a test enforces")
+    # Any run of the suite, --collect-only too: the interpreter's last pass is ~0.4 s.
+    atexit.unregister(gc.freeze)  # once per process, however many runs it makes
+    atexit.register(gc.freeze)
     if config.option.help or config.option.collectonly:
         return
     if getattr(config.option, "numprocesses", None) or hasattr(config, "workerinput"):
@@ -56,6 +61,7 @@ def pytest_configure(config: pytest.Config) -> None:
             "-n (pytest-xdist) is not supported by the conformance suite yet: its request "
             "budget, counts and clean-up are per process; run it without -n"
         )
+    _spare_the_collector(config)
     replay = config.getoption("record_cassette") or config.getoption("replay_cassette")
     profile = config.getoption("hypothesis_profile", None)
     chosen = settings.get_profile(profile) if profile else settings.default
@@ -93,6 +99,21 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[RUN_CONTEXT] = lambda: _run_context(config)  # for the clause report
 
 
+def _spare_the_collector(config: pytest.Config) -> None:
+    """The garbage collector's full passes each walk every object the imports made
+    (Hypothesis, schemathesis, the emulator: ~130,000), ~0.1 s apiece: one or two in
+    the run, two more by pytest at its end (its check for unraisable exceptions), and
+    one as the interpreter exits. What is alive once the tests are collected lives
+    until the end: frozen then (gc.freeze), it is no longer walked. Thawed at clean-up,
+    so that runs in one process (the kill matrix) do not pile up: with the conftest
+    loaded before pytest configures (`pytest conformance`), this cleanup is registered
+    before that of pytest's unraisableexception plugin, so it runs after its last pass
+    (loaded later, with --pyargs, it runs before: that pass walks everything, as
+    before). Frozen again as the process exits (pytest_configure), where nothing is
+    left to report to."""
+    config.add_cleanup(gc.unfreeze)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtestloop(session: pytest.Session) -> None:
     """Before any clause is judged, one authenticated request proves the base URL and
@@ -101,6 +122,10 @@ def pytest_runtestloop(session: pytest.Session) -> None:
     config = session.config
     if SESSION not in config.stash or not session.items or config.option.collectonly:
         return
+    # Garbage of the start-up collected first (its finalizers run, and report, as
+    # before); all that is left is the run's long-lived objects (_spare_the_collector).
+    gc.collect()
+    gc.freeze()
     try:
         harness_of(config).call_sid()
     except ConfigurationError as exc:

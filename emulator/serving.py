@@ -27,6 +27,32 @@ class _Server(uvicorn.Server):
             # on_tick refreshes the Date header when counter % 10 == 0: ten times a second.
             should_exit = await self.on_tick(counter)
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """uvicorn's, its waits polled every 10 ms: it pauses 100 ms after asking the
+        connections to close, then looks every 100 ms until they and their tasks are
+        done, which made every stop take at least 100 ms with nothing in flight."""
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        # An idle keep-alive connection closes now; one mid-response after its answer.
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        try:
+            await asyncio.wait_for(self._drained(), timeout=self.config.timeout_graceful_shutdown)
+        except TimeoutError:
+            for task in self.server_state.tasks:
+                task.cancel(msg="Task cancelled, timeout graceful shutdown exceeded")
+        if not self.force_exit:
+            await self.lifespan.shutdown()
+
+    async def _drained(self) -> None:
+        state = self.server_state
+        while (state.connections or state.tasks) and not self.force_exit:
+            await asyncio.sleep(0.01)
+        for server in self.servers:
+            await server.wait_closed()
+
 
 @dataclass
 class RunningServer:

@@ -9,6 +9,7 @@ faithful run and a few faults.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 from pathlib import Path
 
@@ -42,6 +43,9 @@ def test_catalog_is_large_and_spans_every_checked_family() -> None:
 def test_faithful_emulator_has_zero_failures(spec: Spec, tmp_path: Path) -> None:
     row = run_one(CLEAN, tmp_path, spec)
     assert row.caught_by == [], row
+    # The run froze the garbage collector's view of its long-lived objects and thawed
+    # it at its end (conformance/lifecycle.py): runs in one process do not pile up.
+    assert gc.get_freeze_count() == 0
 
 
 @pytest.mark.parametrize("fault", FAULTS)
