@@ -12,8 +12,6 @@ from conformance.corpus import (
     Stage,
     StagedPlan,
     ValidCorpus,
-    observe_callbacks,
-    send_rows,
     send_valid,
     stage_plan,
 )
@@ -71,17 +69,11 @@ def staged_plan(suite: SuiteSession) -> StagedPlan:
 def first_look_valid(
     harness: Harness, receiver: CallbackReceiver, suite: SuiteSession, staged_plan: StagedPlan
 ) -> ValidCorpus:
+    # Its callbacks are judged after the first look's probes (see Rank), which go out
+    # while the callbacks come in and the grace runs.
     s = suite.settings
-    rows = send_rows(harness, receiver, staged_plan.first_rows)
-    # Callbacks are awaited when a test first needs them, after the first look's probes
-    # (see _stage): those go out while the callbacks come in and the grace runs.
-    return ValidCorpus(
-        rows.entries,
-        rows.unanswered,
-        pending=lambda: observe_callbacks(
-            harness, receiver, rows, s.callback_timeout, s.callback_grace
-        ),
-    )
+    rows = staged_plan.first_rows
+    return send_valid(harness, receiver, rows, s.callback_timeout, s.callback_grace)
 
 
 @pytest.fixture(scope="session")

@@ -42,8 +42,9 @@ CREATE_AND_STOP = 2  # the requests of one probe: its create, and the stop of wh
 class Rank(IntEnum):
     """Where a test spends requests: the first look (plan rows, then a probe of each
     refusal clause, then the rows' callbacks), the second look (another probe of each),
-    the tests' own probes, the whole corpus, then Hypothesis, then schemathesis. A budget,
-    or -x, ends the run having judged the most it could."""
+    the tests' own probes, the whole corpus (rows, probes, then the rows' callbacks),
+    then Hypothesis, then schemathesis. A budget, or -x, ends the run having judged the
+    most it could."""
 
     FIRST_ROWS = 0
     FIRST_PROBES = 1
@@ -52,14 +53,15 @@ class Rank(IntEnum):
     OWN_PROBES = 4
     WHOLE_ROWS = 5
     WHOLE_PROBES = 6
-    GENERATED = 7  # the Hypothesis tests, which judge every clause at once: no entry
-    DRAWN = 8
+    WHOLE_CALLBACKS = 7  # awaited while the whole's probes went out
+    GENERATED = 8  # the Hypothesis tests, which judge every clause at once: no entry
+    DRAWN = 9
 
 
 _ROWS = {Stage.FIRST_LOOK: Rank.FIRST_ROWS, Stage.WHOLE: Rank.WHOLE_ROWS}
 _LOOKS = {Stage.FIRST_LOOK: Rank.FIRST_PROBES, Stage.WHOLE: Rank.WHOLE_PROBES}
 _PROBES = {**_LOOKS, Stage.SECOND_LOOK: Rank.SECOND_PROBES}
-_CALLBACKS = {Stage.FIRST_LOOK: Rank.FIRST_CALLBACKS, Stage.WHOLE: Rank.WHOLE_ROWS}
+_CALLBACKS = {Stage.FIRST_LOOK: Rank.FIRST_CALLBACKS, Stage.WHOLE: Rank.WHOLE_CALLBACKS}
 
 
 class Need(Enum):
