@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from power.runner import run_suite
+from power.runner import SuiteRun, run_suite
 
 
 def _verdicts(report_dir: Path) -> dict[str, tuple[str, frozenset[str]]]:
@@ -22,16 +22,16 @@ def _verdicts(report_dir: Path) -> dict[str, tuple[str, frozenset[str]]]:
     return out
 
 
-def test_replay_reproduces_the_recorded_verdicts_offline(tmp_path: Path) -> None:
-    cassette = tmp_path / "cassette"
-    # A response fault and a callback fault: replay needs the exchanges and the callbacks.
-    faults = ("--emulator-fault", "trim-default-trims", "--emulator-fault", "callback-sent-twice")
-    recorded = run_suite(
-        *faults, "--record-cassette", str(cassette), report_dir=tmp_path / "recorded"
-    )
+def test_replay_reproduces_the_recorded_verdicts_offline(
+    suite_runs: dict[str, tuple[SuiteRun, Path]], tmp_path: Path
+) -> None:
+    # A response fault and a callback fault, recorded (tests/conftest.py, SUITE_RUNS):
+    # replay needs the exchanges and the callbacks.
+    recorded, directory = suite_runs["faulted"]
     expected = {"DEFAULT-TRIM", "CALLBACK-EVENTS", "CALLBACK-DEFAULT-EVENT"}
     assert recorded.violated == expected, recorded.output[-3000:]
     # The recording's embedded emulator is gone with its process: nothing could answer.
+    cassette = directory / "cassette"
     replayed = run_suite("--replay-cassette", str(cassette), report_dir=tmp_path / "replayed")
-    assert _verdicts(tmp_path / "replayed") == _verdicts(tmp_path / "recorded")
+    assert _verdicts(tmp_path / "replayed") == _verdicts(directory)
     assert replayed.requests == recorded.requests

@@ -29,7 +29,8 @@ def _installed(tmp_path: Path) -> Path:
         capture_output=True,
     )
     env = tmp_path / "env"
-    venv.create(env, with_pip=True)
+    # No pip of its own (ensurepip costs seconds): this environment's pip installs into it.
+    venv.create(env, with_pip=False)
     python = env / "bin" / "python"
     purelib = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
@@ -40,7 +41,7 @@ def _installed(tmp_path: Path) -> Path:
     (Path(purelib) / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     wheel = next(wheels.glob("recording_conformance-*.whl"))
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)],
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", wheel],
         check=True,
         capture_output=True,
     )

@@ -18,39 +18,22 @@ from urllib.parse import urlsplit
 import pytest
 
 from contract.terms import CLAUSES, Family
-from power.runner import ROOT, SuiteRun, run_suite
+from power.runner import ROOT, SuiteRun
 from reports.chart import family_chart
 from reports.compare import main as compare
 from reports.report import Statistics, report_json
 from reports.schema import load_report, report_errors
 
-EXPECTATIONS = str(ROOT / "expectations" / "twilio-style-201.toml")
-FAULTS = ("trim-default-trims", "callback-sent-twice")
+FAULTS = ("trim-default-trims", "callback-sent-twice")  # of the faulted run
 FAULTED_CLAUSES = {"DEFAULT-TRIM", "CALLBACK-EVENTS", "CALLBACK-DEFAULT-EVENT"}
-NAMED = ("--implementation-organization", "Example Org", "--implementation-project", "Mock")
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[SuiteRun, Path]]:
+@pytest.fixture
+def runs(suite_runs: dict[str, tuple[SuiteRun, Path]]) -> dict[str, tuple[SuiteRun, Path]]:
     """clean: the faithful emulator, judged also against expectations it no longer
-    needs; faulted: two faults; deviant: a declared deviation that does fail."""
-    plans = {
-        "clean": ("--expectations", EXPECTATIONS),
-        "faulted": tuple(a for f in FAULTS for a in ("--emulator-fault", f)),
-        "deviant": ("--emulator-fault", "created-201", "--expectations", EXPECTATIONS, *NAMED),
-        # Too few requests to reach some families: they have no score.
-        "budgeted": ("--max-requests", "20"),
-    }
-    out = {}
-    for name, args in plans.items():
-        directory = tmp_path_factory.mktemp(name)
-        out[name] = (
-            run_suite(*args, "--implementation-version", "2", report_dir=directory)
-            if name == "deviant"
-            else run_suite(*args, report_dir=directory),
-            directory,
-        )
-    return out
+    needs; faulted: two faults; deviant: a declared deviation that does fail; budgeted:
+    too few requests to reach every family (tests/conftest.py, SUITE_RUNS)."""
+    return suite_runs
 
 
 def _report(runs: dict[str, tuple[SuiteRun, Path]], name: str) -> dict[str, Any]:
