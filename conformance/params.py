@@ -17,7 +17,6 @@ from contract.failures import Inconclusive
 from contract.forms import Form
 from strategies.forms import with_spaced_events
 
-T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., None])
 NEED = "clause_test_need"  # the attribute clause_tests puts its need in
 
