@@ -59,8 +59,8 @@ class Rank(IntEnum):
 
 
 _ROWS = {Stage.FIRST_LOOK: Rank.FIRST_ROWS, Stage.WHOLE: Rank.WHOLE_ROWS}
-_LOOKS = {Stage.FIRST_LOOK: Rank.FIRST_PROBES, Stage.WHOLE: Rank.WHOLE_PROBES}
-_PROBES = {**_LOOKS, Stage.SECOND_LOOK: Rank.SECOND_PROBES}
+_FIRST_AND_WHOLE_PROBES = {Stage.FIRST_LOOK: Rank.FIRST_PROBES, Stage.WHOLE: Rank.WHOLE_PROBES}
+_PROBES = {**_FIRST_AND_WHOLE_PROBES, Stage.SECOND_LOOK: Rank.SECOND_PROBES}
 _CALLBACKS = {Stage.FIRST_LOOK: Rank.FIRST_CALLBACKS, Stage.WHOLE: Rank.WHOLE_CALLBACKS}
 
 
@@ -75,7 +75,7 @@ class Need(Enum):
     CALLBACKS = ("recording with a callback URL", _CALLBACKS)  # Observed
     PROBES = ("probe of the clause", _PROBES)  # Refused
     # Only the first look lists the call's recordings around a probe (corpus.refusal_plan).
-    LISTED = ("probe with the call's recordings listed", _LOOKS)
+    LISTED = ("probe with the call's recordings listed", _FIRST_AND_WHOLE_PROBES)
     REFUSALS = ("refusal probe", _PROBES)  # Refused
     ENCODINGS = ("event probe", Rank.OWN_PROBES)  # Exchange, its own probes
     VARIATIONS = ("HTTP-level variation", Rank.OWN_PROBES)  # Exchange, same
