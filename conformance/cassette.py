@@ -41,6 +41,7 @@ FORMAT = 1
 SHAPING_OPTIONS = (
     "path_suffix",
     "call_sid",
+    "no_call_check",
     "call_to",
     "call_from",
     "call_url",

@@ -126,11 +126,14 @@ def pytest_runtestloop(session: pytest.Session) -> None:
     # before); all that is left is the run's long-lived objects (_spare_the_collector).
     gc.collect()
     gc.freeze()
+    harness = harness_of(config)
     try:
-        harness_of(config).call_sid()
+        harness.call_sid()
     except ConfigurationError as exc:
         _clean_up(config)
         raise pytest.UsageError(str(exc)) from None
+    if harness.unproven:  # the user vouched for what the target could not show: one line
+        config.get_terminal_writer().line(harness.unproven, yellow=True)
 
 
 def _clean_up(config: pytest.Config) -> None:
@@ -190,6 +193,9 @@ def _finish(session: pytest.Session) -> None:
         "cleanup": config.stash.get(CLEANUP, []),
         "requests_before_first_failure": config.stash.get(FIRST_FAILURE, None),
     }
+    harness = config.stash.get(HARNESS, None)
+    if harness is not None and harness.unproven:
+        summary["unproven"] = harness.unproven
     (report_dir / "run.json").write_text(json.dumps(summary, indent=2) + "\n")
     if session.exitstatus == ExitStatus.CONFIGURATION_ERROR:
         return  # nothing was judged: the one line of the error says it all

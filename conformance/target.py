@@ -72,6 +72,8 @@ class CallPlan:
     to: str = "+15550100001"
     from_: str = "+15550100002"
     url: str = "http://127.0.0.1:9/laml"
+    # --no-call-check: the user vouches for the given calls, which are not fetched.
+    vouched: bool = False
 
 
 @dataclass(frozen=True)
