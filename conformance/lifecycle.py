@@ -77,9 +77,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if dry_run:
         from conformance.plan import describe
 
-        calls_given = bool(session.target.calls.given)
+        calls = session.target.calls
         other_token_known = session.target.other_account is not None
-        for line in describe(session.settings, calls_given, other_token_known):
+        for line in describe(session.settings, bool(calls.given), other_token_known, calls.vouched):
             print(line)
         pytest.exit("dry run: no request was sent", returncode=0)
     config.stash[UNDO_SCRUB] = scrub_log_records(session.scrubber)

@@ -23,12 +23,22 @@ HYPOTHESIS_RUNS = {
 
 
 def describe(
-    settings: RunSettings, calls_given: bool, other_token_known: bool = False
+    settings: RunSettings,
+    calls_given: bool,
+    other_token_known: bool = False,
+    calls_vouched: bool = False,
 ) -> list[str]:
     """The planned requests in the order a budget spends them, a line each, with the
     place where the budget (if any) ends the run marked."""
     plan: list[tuple[str, int]] = []  # (line, requests it costs)
-    if calls_given:
+    if calls_vouched:
+        line = (
+            "  GET Calls/{sid}/Recordings.json (the given call, vouched for with "
+            "--no-call-check: proves the credentials; if it cannot, a create without "
+            "credentials, 1 more)"
+        )
+        plan.append((line, 1))
+    elif calls_given:
         plan.append(("  GET Calls/{sid}.json (the given call, checked to be in progress)", 1))
     else:
         plan.append(("  POST Calls.json (the call to record; ended at the end: 1 more)", 2))
