@@ -187,6 +187,11 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
         second = Credentials("{second account}", "-")
         base_url, credentials, other = "{embedded emulator}", Credentials("-", "-"), second
     else:
+        if calls.vouched:
+            raise ConfigurationError(
+                "--no-call-check vouches for a call of a --base-url target; the embedded "
+                "emulator makes its own: drop --no-call-check and --call-sid"
+            )
         from emulator import catalog, start  # the embedded default
 
         unknown = [f for f in get("emulator_fault") if f not in catalog()]

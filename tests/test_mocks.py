@@ -51,10 +51,19 @@ def _run_json(directory: Path) -> dict[str, Any]:
     return json.loads((directory / "run.json").read_text())
 
 
-def test_no_call_check_without_a_call_is_one_line(tmp_path: Path) -> None:
-    run = run_suite(VOUCH, report_dir=tmp_path)
-    line = _config_error(run, tmp_path)
-    assert "--no-call-check vouches for the calls given with --call-sid" in line
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        ((), "--no-call-check vouches for the calls given with --call-sid, and none is given"),
+        (("--call-sid", "CA1"), "the embedded emulator makes its own"),
+    ],
+    ids=["without-a-call", "embedded-emulator"],
+)
+def test_no_call_check_where_it_means_nothing_is_one_line(
+    args: tuple[str, ...], said: str, tmp_path: Path
+) -> None:
+    run = run_suite(VOUCH, *args, report_dir=tmp_path)
+    assert said in _config_error(run, tmp_path)
 
 
 def _completed_calls(seen: Seen) -> Response | None:
