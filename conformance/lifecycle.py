@@ -23,6 +23,7 @@ from conformance.cassette import (
     import_project_modules,
 )
 from conformance.closing import ExitStatus, closing_lines, exit_status
+from conformance.listing import CallLedger
 from conformance.params import Judged
 from conformance.replay import replay_commands
 from conformance.secrets import scrub_log_records
@@ -35,6 +36,7 @@ from conformance.stash import (
     FIRST_FAILURE,
     HARNESS,
     JUDGED,
+    LEDGER,
     RECEIVER,
     SESSION,
     UNDO_SCRUB,
@@ -42,6 +44,7 @@ from conformance.stash import (
 )
 from contract.exchange import redacted_command
 from contract.failures import ConfigurationError
+from contract.terms import REFUSED_CREATES_NOTHING
 from reports.plugin import CLAUSE_REPORT, RUN_CONTEXT
 from reports.verdicts import RunContext
 
@@ -127,10 +130,18 @@ def pytest_runtestloop(session: pytest.Session) -> None:
     gc.collect()
     gc.freeze()
     try:
-        harness_of(config).call_sid()
+        harness = harness_of(config)
+        harness.call_sid()
     except ConfigurationError as exc:
         _clean_up(config)
         raise pytest.UsageError(str(exc)) from None
+    if any(_reads_the_ledger(item) for item in session.items):
+        config.stash[LEDGER] = CallLedger(harness)  # before the first create
+
+
+def _reads_the_ledger(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("clause")
+    return marker is not None and marker.args[0] == REFUSED_CREATES_NOTHING.id
 
 
 def _clean_up(config: pytest.Config) -> None:
