@@ -33,7 +33,9 @@ TRIM, CHANNELS = CLAUSE["REJECT-TRIM"], CLAUSE["REJECT-RECORDING-CHANNELS"]
 class _Client:
     budget: Budget = field(default_factory=Budget)
     sent: list[str] = field(default_factory=list)
-    target: Target = Target("http://target", Credentials("account", "token"))
+    target: Target = field(
+        default_factory=lambda: Target("http://target", Credentials("account", "token"))
+    )
     max_body: int = 1 << 20
 
     def list_recordings(self, call_sid: str, page_size: int | None = None) -> Exchange:
