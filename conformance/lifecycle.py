@@ -149,7 +149,9 @@ def _clean_up(config: pytest.Config) -> None:
     if harness is None or CLEANUP in config.stash:
         return
     report = harness.cleanup()
-    config.stash[CLEANUP] = [*report.lines(), harness.client.budget.describe()]
+    ledger = config.stash.get(LEDGER, None)
+    listed = [ledger.describe()] if ledger is not None else []
+    config.stash[CLEANUP] = [*report.lines(), *listed, harness.client.budget.describe()]
     config.stash[CLEANUP_LEFT] = list(report.left)
     harness.client.close()
 

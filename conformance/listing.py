@@ -21,7 +21,7 @@ from conformance.harness import Harness
 from conformance.target import TargetClient
 from contract.exchange import Exchange
 from contract.failures import Inconclusive
-from contract.terms import LIST_KEY, NEXT_PAGE_FIELD, PAGE_SIZE_MAX
+from contract.terms import LIST_KEY, NEXT_PAGE_FIELD, PAGE_SIZE_MAX, REFUSED_CREATES_NOTHING
 
 # Bytes of --max-response-bytes a page leaves each recording (one is about 1 KB): the
 # page size asked is as large as fits the read bound, at most the vendor's maximum.
@@ -171,6 +171,13 @@ class CallLedger:
             self._kept = True
         except BudgetExhausted:
             self._kept = False
+
+    def describe(self) -> str:
+        """What listing the call cost the run (its requests are in the count below it)."""
+        when = "before and after the run" if self.given else "after the run"
+        n = self.requests
+        clause = REFUSED_CREATES_NOTHING.id
+        return f"the call's recordings listed {when} ({clause}): {n} request{'s' * (n != 1)}"
 
     def whole_run(self) -> WholeRun:
         client = self.harness.client
