@@ -126,17 +126,22 @@ class RefusedCreatesOnceCallIsFull(Fault):
         return now() if on_call >= PAGE_SIZE_DEFAULT else None
 
 
+_SHORT_PAGE = 5  # recordings a page holds, whatever PageSize asks
+
+
 @fault(
     "no-credentials-create-on-a-later-page",
     "AUTH-MISSING-401",
-    "a request without credentials is refused but starts a recording, dated as the call's "
-    "start, so newest first it lists last; pages hold at most 5: only next_page_uri shows it",
+    f"pages hold at most {_SHORT_PAGE}, and once the call holds a page, a request without "
+    "credentials is refused but starts a recording dated as the call's start, so newest first "
+    "it lists last: only next_page_uri shows it",
 )
 class NoCredentialsCreateOnALaterPage(Fault):
     def created_by_refusal(
         self, status: int, call: Call, on_call: int, user: str | None
     ) -> datetime | None:
-        return call.created if status == 401 and user is None else None
+        hidden = status == 401 and user is None and on_call >= _SHORT_PAGE
+        return call.created if hidden else None
 
     def page_size(self, asked: int) -> int:
-        return min(asked, 5)
+        return min(asked, _SHORT_PAGE)
