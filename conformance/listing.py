@@ -184,11 +184,14 @@ class CallLedger:
         if self._kept:  # the request kept back is this listing's first page
             client.budget.release()
             self._kept = False
-        spent = client.budget.spent
-        after = read_listing(client, self.call_sid, self.given)
-        self.requests += client.budget.spent - spent
-        uncertain = self.harness.unnamed_creates + client.uncertain_posts
         refused = sum(1 for e in client.journal if self._refused_create(e))
+        if refused:
+            spent = client.budget.spent
+            after = read_listing(client, self.call_sid, self.given)
+            self.requests += client.budget.spent - spent
+        else:  # nothing refused could have left anything: not worth a request
+            after = Listing(self.call_sid, self.given, why="not listed: nothing was refused")
+        uncertain = self.harness.unnamed_creates + client.uncertain_posts
         started = frozenset(self.harness.report.started)
         return WholeRun(self.before, after, started, uncertain, refused)
 
