@@ -16,6 +16,7 @@ from conformance.checks import Created, Refused
 from conformance.checks.callbacks import Observed
 from conformance.checks.identity import Named
 from conformance.harness import Harness
+from conformance.listing import Listing, read_listing
 from conformance.receiver import CallbackReceiver
 from contract.exchange import Auth, Exchange, is_success
 from contract.failures import Inconclusive
@@ -244,8 +245,8 @@ def plan_forms(strength: int) -> list[Form]:
 class Probe:
     clause: Clause
     refused: Refused
-    # For credential probes: the call's recordings listed just before and just after.
-    listed: tuple[Exchange, Exchange] | None = None
+    # For credential probes: the call's recordings (every page) just before and just after.
+    listed: tuple[Listing, Listing] | None = None
 
 
 class RefusalCorpus:
@@ -266,7 +267,7 @@ class RefusalCorpus:
         self._pending = list(specs)
         self._answered: list[Probe] = []
         self._unanswered: dict[str, list[str]] = defaultdict(list)  # clause id -> why
-        self._listing: tuple[Exchange, int] | None = None  # the last, and the requests by then
+        self._listing: tuple[Listing, int] | None = None  # the last, and the requests by then
 
     def for_clause(self, clause: Clause) -> Iterator[Probe]:
         """The clause's probes, each sent on first need; none answered is inconclusive."""
@@ -299,11 +300,16 @@ class RefusalCorpus:
             clause_id, []
         )
 
-    def _last_listing(self) -> Exchange | None:
+    def _last_listing(self) -> Listing | None:
         """Listed probes in a row share a listing: the last one, if nothing was sent since."""
         if self._listing is None or self._listing[1] != self.harness.client.budget.spent:
             return None
         return self._listing[0]
+
+    def _list(self) -> Listing:
+        call = self.harness.call_sid()
+        given = call in self.harness.client.target.calls.given
+        return read_listing(self.harness.client, call, given)
 
     def _send(self, spec: ProbeSpec) -> Probe | None:
         """Send one; anything a target wrongly starts is stopped at once."""
@@ -312,14 +318,14 @@ class RefusalCorpus:
         try:
             before = None
             if spec.listed:
-                before = self._last_listing() or harness.client.list_recordings(harness.call_sid())
+                before = self._last_listing() or self._list()
             exchange = harness.create(
                 spec.form, call_sid=spec.call_sid, account_sid=spec.account_sid, auth=spec.auth
             )
             harness.stop_all()
             probe = Probe(spec.clause, Refused(exchange, spec.why, spec.status))
             if before is not None:
-                after = harness.client.list_recordings(harness.call_sid())
+                after = self._list()
                 self._listing = (after, harness.client.budget.spent)
                 probe.listed = (before, after)
         except Inconclusive as exc:  # the budget spent, too

@@ -16,11 +16,12 @@ from conformance.corpus import (
     stage_plan,
 )
 from conformance.harness import Harness
+from conformance.listing import CallLedger
 from conformance.params import Judged
 from conformance.receiver import CallbackReceiver
 from conformance.registry import probe_order
 from conformance.session import SuiteSession
-from conformance.stash import JUDGED, RECEIVER, SESSION, harness_of
+from conformance.stash import JUDGED, LEDGER, RECEIVER, SESSION, harness_of
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +38,13 @@ def harness(pytestconfig: pytest.Config) -> Harness:
 def judged(pytestconfig: pytest.Config) -> Judged:
     """What the running test judged (reset before each test, read after it)."""
     return pytestconfig.stash[JUDGED]
+
+
+@pytest.fixture(scope="session")
+def call_ledger(pytestconfig: pytest.Config) -> CallLedger | None:
+    """The call's recordings before the run, opened before the first create (None: it
+    was not, as when the run's call could not be had)."""
+    return pytestconfig.stash.get(LEDGER, None)
 
 
 @pytest.fixture(scope="session")

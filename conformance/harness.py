@@ -51,6 +51,9 @@ class Harness:
         self.unproven = ""
         self._open: dict[str, str] = {}  # recording sid -> call sid, not yet stopped
         self._unstopped: dict[str, tuple[str, str]] = {}  # sid -> (call, why its stop failed)
+        # Answered creates that may have started a recording they did not name: a 2xx
+        # without a readable sid, or a 5xx (conformance/listing.py counts them).
+        self.unnamed_creates = 0
 
     @property
     def account_sid(self) -> str:
@@ -214,6 +217,8 @@ class Harness:
                     self.report.started.append(sid)
                 else:
                     self.client.budget.release()
+                    if is_success(exchange) or exchange.response.status >= 500:
+                        self.unnamed_creates += 1
         except KeyboardInterrupt:
             if exchange is None:
                 self._unnamed(call, "was interrupted before its answer")

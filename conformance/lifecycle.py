@@ -23,6 +23,7 @@ from conformance.cassette import (
     import_project_modules,
 )
 from conformance.closing import ExitStatus, closing_lines, exit_status
+from conformance.listing import CallLedger
 from conformance.params import Judged
 from conformance.replay import replay_commands
 from conformance.secrets import scrub_log_records
@@ -35,6 +36,7 @@ from conformance.stash import (
     FIRST_FAILURE,
     HARNESS,
     JUDGED,
+    LEDGER,
     RECEIVER,
     SESSION,
     UNDO_SCRUB,
@@ -42,6 +44,7 @@ from conformance.stash import (
 )
 from contract.exchange import redacted_command
 from contract.failures import ConfigurationError
+from contract.terms import REFUSED_CREATES_NOTHING
 from reports.plugin import CLAUSE_REPORT, RUN_CONTEXT
 from reports.verdicts import RunContext
 
@@ -134,6 +137,13 @@ def pytest_runtestloop(session: pytest.Session) -> None:
         raise pytest.UsageError(str(exc)) from None
     if harness.unproven:  # the user vouched for what the target could not show: one line
         config.get_terminal_writer().line(harness.unproven, yellow=True)
+    if any(_reads_the_ledger(item) for item in session.items):
+        config.stash[LEDGER] = CallLedger(harness)  # before the first create
+
+
+def _reads_the_ledger(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("clause")
+    return marker is not None and marker.args[0] == REFUSED_CREATES_NOTHING.id
 
 
 def _clean_up(config: pytest.Config) -> None:
@@ -141,7 +151,9 @@ def _clean_up(config: pytest.Config) -> None:
     if harness is None or CLEANUP in config.stash:
         return
     report = harness.cleanup()
-    config.stash[CLEANUP] = [*report.lines(), harness.client.budget.describe()]
+    ledger = config.stash.get(LEDGER, None)
+    listed = [ledger.describe()] if ledger is not None else []
+    config.stash[CLEANUP] = [*report.lines(), *listed, harness.client.budget.describe()]
     config.stash[CLEANUP_LEFT] = list(report.left)
     harness.client.close()
 

@@ -27,6 +27,7 @@ from contract.terms import (
     MISSING_CREDENTIALS,
     OTHER_ACCOUNT,
     PARAMETERS,
+    REFUSED_CREATES_NOTHING,
     SERVER_ERROR,
     UNKNOWN_CALL,
     WRONG_TOKEN,
@@ -56,6 +57,7 @@ class Rank(IntEnum):
     WHOLE_CALLBACKS = 7  # awaited while the whole's probes went out
     GENERATED = 8  # the Hypothesis tests, which judge every clause at once: no entry
     DRAWN = 9
+    AFTERWARDS = 10  # the call's recordings listed once every request of the run was sent
 
 
 _ROWS = {Stage.FIRST_LOOK: Rank.FIRST_ROWS, Stage.WHOLE: Rank.WHOLE_ROWS}
@@ -80,6 +82,7 @@ class Need(Enum):
     ENCODINGS = ("event probe", Rank.OWN_PROBES)  # Exchange, its own probes
     VARIATIONS = ("HTTP-level variation", Rank.OWN_PROBES)  # Exchange, same
     DRAWN = ("schemathesis case", Rank.DRAWN)  # generic.Drawn
+    WHOLE_RUN = ("listing of the call's recordings after the run", Rank.AFTERWARDS)  # WholeRun
 
     def __init__(self, what: str, ranks: dict[Stage, Rank] | Rank) -> None:
         self.what = what
@@ -232,6 +235,10 @@ ENTRIES: tuple[ClauseTest, ...] = (
         probes=(REPEATED,),
     ),
     _test("GENERIC-OPENAPI", Need.DRAWN, generic.answered_as_the_document_says),
+    # Whatever any refused request of the run left on the call, however late in the run
+    # and however many recordings the call holds: its listing (every page) at the end,
+    # read against the sids the accepted creates returned (conformance/listing.py).
+    _test(REFUSED_CREATES_NOTHING, Need.WHOLE_RUN, identity.nothing_unaccounted_for),
 )
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from conformance.cassette import Cassette
 from conformance.harness import Harness
+from conformance.listing import CallLedger
 from conformance.params import Judged
 from conformance.receiver import CallbackReceiver
 from conformance.session import SuiteSession
@@ -24,6 +25,9 @@ UNDO_SCRUB = pytest.StashKey[Callable[[], None]]()
 CLOSING = pytest.StashKey[list[str]]()
 # Requests sent when a violation first failed a test (run.json): how soon a run finds.
 FIRST_FAILURE = pytest.StashKey[int]()
+# The call's ledger (conformance/listing.py), opened before the first create when a test
+# of the run reads it.
+LEDGER = pytest.StashKey[CallLedger]()
 
 
 def harness_of(config: pytest.Config) -> Harness:
