@@ -82,6 +82,8 @@ class RecordedRun:
                 d["content_type"],
                 d.get("raw_path", ""),
                 d.get("raw_query", ""),
+                tuple((k, v) for k, v in d.get("headers", ())),
+                d.get("cut", ""),
             )
             for d in self.deliveries
         ]

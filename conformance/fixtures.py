@@ -45,7 +45,8 @@ def receiver(suite: SuiteSession, pytestconfig: pytest.Config) -> Iterator[Callb
     if suite.replayed:
         r = suite.replayed.receiver()  # what arrived is in the cassette: nothing listens
     else:
-        r = CallbackReceiver(s.callback_url).start(s.callback_host, s.callback_port)
+        r = CallbackReceiver(s.callback_url, scrub=suite.scrubber)
+        r.start(s.callback_host, s.callback_port)
     pytestconfig.stash[RECEIVER] = r
     yield r
     r.stop()
