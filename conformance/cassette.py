@@ -84,6 +84,7 @@ class RecordedRun:
                 d.get("raw_query", ""),
                 tuple((k, v) for k, v in d.get("headers", ())),
                 d.get("cut", ""),
+                d.get("partial", False),
             )
             for d in self.deliveries
         ]

@@ -58,6 +58,7 @@ class Delivery:
     # (a check of a signature reads them); none in older cassettes.
     headers: Form = ()
     cut: str = ""  # what the receiver's bounds left out, if anything ('' = nothing)
+    partial: bool = False  # some fields not kept at all (a value cut short is still kept)
 
     @property
     def payload(self) -> dict[str, str]:
@@ -115,11 +116,11 @@ def _decoded(raw: bytes) -> str:
     return unquote_plus(raw.decode("latin-1"), encoding="utf-8", errors="replace")
 
 
-def _parsed(data: bytes) -> tuple[Form, list[str]]:
+def _parsed(data: bytes) -> tuple[Form, list[str], bool]:
     fields = _Fields()
     fields.feed(data)
     fields.close()
-    return tuple(fields.pairs), fields.cut
+    return tuple(fields.pairs), fields.cut, fields.full
 
 
 def _masked(pairs: Form, mask: Callable[[str], str]) -> Form:
@@ -207,7 +208,7 @@ class CallbackReceiver:
         elif size == -3:
             cut.append("the sender hung up mid-body")
         content_type = request.headers.get("content-type", "")
-        query, query_cut = _parsed(request.scope.get("query_string", b""))
+        query, query_cut, query_full = _parsed(request.scope.get("query_string", b""))
         headers, headers_cut = _headers(request)
         raw_query = request.scope.get("query_string", b"").decode("latin-1")
         raw_path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
@@ -222,6 +223,7 @@ class CallbackReceiver:
             mask(raw_query[: 4 * MAX_VALUE_CHARS]),
             _masked(headers, mask),
             mask("; ".join(dict.fromkeys(cut + [f"query: {c}" for c in query_cut] + headers_cut))),
+            partial=size < 0 or fields.full or query_full,
         )
         with self._changed:
             self._counts[token] += 1

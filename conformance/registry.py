@@ -56,6 +56,9 @@ class Rank(IntEnum):
     WHOLE_CALLBACKS = 7  # awaited while the whole's probes went out
     GENERATED = 8  # the Hypothesis tests, which judge every clause at once: no entry
     DRAWN = 9
+    # Last: the callbacks again, over all the run got (late, repeated or unasked ones
+    # count whenever they came before its end), the receiver having listened meanwhile.
+    RUN_CALLBACKS = 10
 
 
 _ROWS = {Stage.FIRST_LOOK: Rank.FIRST_ROWS, Stage.WHOLE: Rank.WHOLE_ROWS}
@@ -73,6 +76,8 @@ class Need(Enum):
     ANSWERED = ("answered covering-plan request", _ROWS)  # Exchange
     NAMED = ("accepted request naming a sid", _ROWS)  # Named
     CALLBACKS = ("recording with a callback URL", _CALLBACKS)  # Observed
+    # Observed, with every callback its URL got by the run's end
+    RUN_CALLBACKS = ("recording with a callback URL", {Stage.WHOLE: Rank.RUN_CALLBACKS})
     PROBES = ("probe of the clause", _PROBES)  # Refused
     # Only the first look lists the call's recordings around a probe (corpus.refusal_plan).
     LISTED = ("probe with the call's recordings listed", _FIRST_AND_WHOLE_PROBES)
@@ -173,6 +178,8 @@ EVENTS_REPEATED_FIELDS = _test(
     outcome.accepted_as("one field per event"),
     probes=_events(EventEncoding.REPEATED, "one field per event"),
 )
+CALLBACK_EVENTS = _test("CALLBACK-EVENTS", _CB, cb.callbacks_for_exactly_the_requested_events)
+CALLBACK_DEFAULT_EVENT = _test("CALLBACK-DEFAULT-EVENT", _CB, cb.callbacks_default_to_completed)
 # Every refusal, in the order a generated invalid request is judged.
 _REFUSALS = (
     _test("ERROR-SHAPE", Need.REFUSALS, refusal.error_body_has_its_fields),
@@ -199,8 +206,8 @@ ENTRIES: tuple[ClauseTest, ...] = (
     # before it authenticates gets wrong for every credential alike.
     *(_test(c, Need.LISTED, identity.created_nothing) for c in _LISTED),
     *_REFUSALS,
-    _test("CALLBACK-EVENTS", _CB, cb.callbacks_for_exactly_the_requested_events),
-    _test("CALLBACK-DEFAULT-EVENT", _CB, cb.callbacks_default_to_completed),
+    CALLBACK_EVENTS,
+    CALLBACK_DEFAULT_EVENT,
     _test("CALLBACK-METHOD", _CB, cb.callbacks_use_the_requested_method),
     _test("CALLBACK-DEFAULT-METHOD", _CB, cb.callbacks_default_to_post),
     _test("CALLBACK-URL", _CB, cb.callbacks_request_the_url_given),
@@ -232,6 +239,14 @@ ENTRIES: tuple[ClauseTest, ...] = (
         probes=(REPEATED,),
     ),
     _test("GENERIC-OPENAPI", Need.DRAWN, generic.answered_as_the_document_says),
+    # No second callback for an event, none for an event not asked: judged again at the
+    # run's end, over every callback the recording's URL got.
+    _test(CALLBACK_EVENTS.clause, Need.RUN_CALLBACKS, cb.no_second_or_unasked_callback),
+    _test(
+        CALLBACK_DEFAULT_EVENT.clause,
+        Need.RUN_CALLBACKS,
+        cb.no_second_or_unasked_default_callback,
+    ),
 )
 
 

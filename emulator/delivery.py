@@ -13,7 +13,7 @@ import logging
 import ssl
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 import httpx
@@ -47,6 +47,10 @@ class Deliveries:
     def submit(self, callbacks: Iterable[Callback]) -> None:
         """Queue each callback behind those to its destination; never waits."""
         for cb in callbacks:
+            if cb.later > 0:  # on its own, so the callbacks behind it are not held up
+                loop = asyncio.get_running_loop()
+                loop.call_later(cb.later, self.submit, [replace(cb, later=0.0)])
+                continue
             refused = self._enqueue(cb)
             if refused:
                 log.warning("%s callback to %.200s dropped: %s", cb.event, cb.url, refused)
