@@ -36,7 +36,7 @@ from contract.forms import Form
 from emulator.serving import RunningServer, serve_in_thread
 from strategies.urls import receiver_url
 
-MAX_BODY_BYTES = 64 << 10  # bytes of a body read; past it, the rest is not (413)
+MAX_BODY_BYTES = 1 << 20  # bytes of a body read, as of an answer; past it, the rest is not (413)
 MAX_FIELDS = 100  # fields of a body, or of a query, kept; past it, the rest are not
 MAX_VALUE_CHARS = 2048  # characters of one name or value kept
 MAX_KEPT_CHARS = 16 << 10  # characters of names and values kept per delivery
@@ -75,16 +75,21 @@ class _Fields:
         self._kept = 0
         self._pending = b""  # the field under way, up to its bound
         self._pending_size = 0  # its size, bound or not
+        self._segments = 0  # fields ended, empty ones too
         self.full = False  # MAX_FIELDS reached: nothing more is kept
 
     def feed(self, chunk: bytes) -> None:
-        while chunk and not self.full:
-            field, sep, chunk = chunk.partition(b"&")
-            room = 2 * MAX_VALUE_CHARS + 1 - len(self._pending)
-            self._pending += field[: max(0, room)]
-            self._pending_size += len(field)
-            if sep:
-                self._end_field()
+        pos = 0
+        while pos < len(chunk) and not self.full:
+            end = chunk.find(b"&", pos)
+            stop = len(chunk) if end < 0 else end
+            room = max(0, 2 * MAX_VALUE_CHARS + 1 - len(self._pending))
+            self._pending += chunk[pos : pos + min(stop - pos, room)]
+            self._pending_size += stop - pos
+            if end < 0:
+                return
+            pos = end + 1
+            self._end_field()
 
     def close(self) -> None:
         if self._pending_size and not self.full:
@@ -93,6 +98,11 @@ class _Fields:
     def _end_field(self) -> None:
         raw, size = self._pending, self._pending_size
         self._pending, self._pending_size = b"", 0
+        self._segments += 1
+        if self._segments > 10 * MAX_FIELDS:  # "&&&&...": empty ones are bounded too
+            self.full = True
+            self.cut.append(f"past {10 * MAX_FIELDS} fields, empty or not, none kept")
+            return
         if not size:
             return  # "a&&b": an empty field is none
         if len(self.pairs) >= MAX_FIELDS:

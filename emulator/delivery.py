@@ -37,6 +37,9 @@ class Deliveries:
     max_destinations: int = MAX_DESTINATIONS
     # Seconds each callback waits after it is made: a faithful server may call back late.
     delay: float = 0.0
+    # Characters of a field added to each payload (emulator/hostile.py): a careless
+    # server's, for the receiver's bounds. The faithful emulator adds none.
+    padding: int = 0
     _queues: dict[Destination, deque[tuple[float, Callback]]] = field(
         default_factory=dict, init=False
     )
@@ -84,6 +87,8 @@ class Deliveries:
             while queue:
                 due, cb = queue.popleft()
                 await asyncio.sleep(max(0.0, due - loop.time()))  # none when not delayed
+                if self.padding:
+                    cb = replace(cb, payload={**cb.payload, "Padding": "x" * self.padding})
                 await self._send(http, cb)
         finally:
             # No await since the queue was last seen empty: nothing is left behind.

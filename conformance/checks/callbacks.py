@@ -214,20 +214,23 @@ def callbacks_request_the_url_given(o: Observed) -> bool:
 
 def callback_payload_agrees_with_recording(o: Observed) -> bool:
     body = o.created.body
-    judged = [d for d in o.deliveries if not d.partial]  # every field kept
-    for d in judged:
+    judged = 0
+    for d in o.deliveries:
         payload = d.payload
+        # Where the receiver's bounds left fields out, those it kept are judged.
+        names = [n for n in CALLBACK_IDENTITY_FIELDS if n in payload or not d.partial]
         mirrored = {
-            name: (CALLBACK_FIELDS[name], body.get(CALLBACK_FIELDS[name]))
-            for name in CALLBACK_IDENTITY_FIELDS
+            name: (CALLBACK_FIELDS[name], body.get(CALLBACK_FIELDS[name])) for name in names
         }
+        judged += bool(names)
         wrong = [
             f"{name}={payload.get(name)!r} (recording {field}={value!r})"
             for name, (field, value) in mirrored.items()
             if payload.get(name) != str(value)
         ]
         url = urlsplit(payload.get("RecordingUrl", ""))
-        if url.scheme not in ("http", "https") or not url.netloc:
+        kept = "RecordingUrl" in payload or not d.partial
+        if kept and (url.scheme not in ("http", "https") or not url.netloc):
             # A receiver has no base to resolve a relative reference against.
             wrong.append(f"RecordingUrl={payload.get('RecordingUrl')!r} (not an absolute URL)")
         if wrong:
