@@ -71,7 +71,7 @@ def _described(d: Delivery) -> str:
 
 
 def _fail(o: Observed, expected: str, actual: str | None = None) -> Violation:
-    return Violation(expected, actual or o.describe(), o.created.exchange)
+    return Violation(expected, _cut(actual or o.describe(), EVIDENCE_CHARS), o.created.exchange)
 
 
 def _events_as_expected(o: Observed) -> bool:
@@ -86,14 +86,13 @@ def _events_as_expected(o: Observed) -> bool:
     requested = o.created.sent_events() or {_EVENTS.default}
     extra = [e for e in delivered if e not in requested]
     repeated = [e for e, n in delivered.items() if n > 1]
-    if o.arrived > len(o.deliveries):  # more than any recording has events
-        repeated.append(f"{o.arrived} callbacks in all")
+    flood = o.arrived > len(o.deliveries)  # more than any recording has events
     missing = sorted(expected - set(delivered))
     if o.whole_run:  # what never came was judged at the recording's own stage
         missing = []
     elif o.final_status not in TERMINAL_EVENTS:
         missing = [e for e in missing if e == IN_PROGRESS_EVENT]
-    if extra or repeated or missing:
+    if extra or repeated or missing or flood:
         when = " (over the whole run, to its end)" if o.whole_run else ""
         raise _fail(
             o,
@@ -102,7 +101,8 @@ def _events_as_expected(o: Observed) -> bool:
             f"delivered {dict(delivered) or 'nothing'}"
             + (f"; not requested: {extra}" if extra else "")
             + (f"; more than once: {repeated}" if repeated else "")
-            + (f"; missing: {missing}" if missing else ""),
+            + (f"; missing: {missing}" if missing else "")
+            + (f"; {o.arrived} came in all, the first {len(o.deliveries)} kept" if flood else ""),
         )
     return bool(delivered) or bool(missing) or o.final_status in TERMINAL_EVENTS
 
