@@ -2,7 +2,7 @@
 through emulator/hostile.py in front of the faithful emulator, with the default
 settings unless the row says otherwise.
 
-    python benchmarks/hostile_targets.py [--row NAME ...] [--out DIR]
+    python benchmarks/hostile_targets.py [--row NAME ...] [--out DIR] [--suite DIR]
 
 Prints a Markdown table: per target, the exit status, wall time, the run's peak
 resident memory, the size of its reports, how many clauses passed, whether any
@@ -101,9 +101,9 @@ RECEIVER_ROWS: dict[str, tuple[Callable[[], Behaviour], tuple[str, ...], Peer]] 
         (),
         Peer(lambda t, r: Forger(lambda: callback_urls(t.behaviour)[:1], lambda: _COMPLETED)),
     ),
-    "receiver: a forged 100 MB body, to a URL handed out and to one not": (
+    "receiver: a forged 100 MB body, to a URL handed out and to one not (with a cassette)": (
         Behaviour,
-        (),
+        ("--record-cassette", "{reports}/cassette"),
         Peer(
             lambda t, r: Forger(
                 lambda: (
@@ -140,7 +140,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def run_row(name: str, out: Path) -> dict[str, object]:
+def run_row(name: str, out: Path, suite: Path = ROOT) -> dict[str, object]:
     make, args, peer = RECEIVER_ROWS[name] if name in RECEIVER_ROWS else (*ROWS[name], Peer())
     reports = out / name.split(" (")[0].replace(" ", "-").replace(",", "").replace(":", "")
     port = _free_port()
@@ -155,7 +155,7 @@ def run_row(name: str, out: Path) -> dict[str, object]:
         with forging(forger) if forger else contextlib.nullcontext():
             proc = subprocess.Popen(
                 command,
-                cwd=ROOT,
+                cwd=suite,
                 env={**os.environ, **ENV},
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -201,10 +201,17 @@ def main(argv: list[str] | None = None) -> int:
         "--row", action="append", choices=sorted([*ROWS, *RECEIVER_ROWS]), default=[]
     )
     parser.add_argument("--out", default="reports/out/hostile")
+    parser.add_argument(
+        "--suite",
+        default=str(ROOT),
+        help="the checkout whose suite runs (default this one; another, such as a "
+        "`git archive` of an earlier commit, for a before-and-after against the same targets)",
+    )
     args = parser.parse_args(argv)
     out = Path(args.out)
     names = args.row or [*ROWS, *RECEIVER_ROWS]
-    rows = [run_row(name, out) for name in progress(names, len(names), "hostile targets")]
+    suite = Path(args.suite)
+    rows = [run_row(n, out, suite) for n in progress(names, len(names), "hostile targets")]
     print(
         "| target | exit | wall (s) | peak RSS (MiB) | reports (KiB, largest) | clauses passed "
         "| token in an output | calls left running | peer's posts (answers) | says |"
