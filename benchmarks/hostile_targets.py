@@ -32,6 +32,7 @@ from emulator.hostile import (
     SID,
     TOKEN,
     Behaviour,
+    Body,
     Forger,
     HostileTarget,
     Silence,
@@ -88,6 +89,16 @@ def _unknown(receiver: str) -> str:
     return f"{receiver}/cb/{uuid.uuid4().hex}"
 
 
+def _once_each(target: HostileTarget, unknown: str, body: Body) -> Forger:
+    """`body` once to the first callback URL the target was given, once to `unknown`."""
+
+    def urls() -> list[str]:
+        given = callback_urls(target.behaviour)[:1]
+        return [*given, unknown] if given else []
+
+    return Forger(urls, body, once=True)
+
+
 _COMPLETED = b"RecordingStatus=completed"
 # The receiver's rows: each run with --callback-port, so a forger knows where it listens.
 RECEIVER_ROWS: dict[str, tuple[Callable[[], Behaviour], tuple[str, ...], Peer]] = {
@@ -104,13 +115,8 @@ RECEIVER_ROWS: dict[str, tuple[Callable[[], Behaviour], tuple[str, ...], Peer]] 
     "receiver: a forged 100 MB body, to a URL handed out and to one not (with a cassette)": (
         Behaviour,
         ("--record-cassette", "{reports}/cassette"),
-        Peer(
-            lambda t, r: Forger(
-                lambda: (
-                    [*callback_urls(t.behaviour)[:1], _unknown(r)][:2]
-                    if callback_urls(t.behaviour)
-                    else []
-                ),
+        Peer(lambda t, r: _once_each(t, _unknown(r), streamed(100 << 20, b"a"))),
+    ),
                 streamed(100 << 20, b"a"),
                 once=True,
             )

@@ -41,7 +41,7 @@ MAX_FIELDS = 100  # fields of a body, or of a query, kept; past it, the rest are
 MAX_VALUE_CHARS = 2048  # characters of one name or value kept
 MAX_KEPT_CHARS = 16 << 10  # characters of names and values kept per delivery
 MAX_HEADERS = 50  # request headers kept per delivery, each value up to MAX_VALUE_CHARS
-MAX_PER_TOKEN = 20  # deliveries kept per URL; later ones are counted, not kept
+MAX_PER_TOKEN = 10  # deliveries kept per URL (a recording has 2); later ones are counted
 READ_SECONDS = 5.0  # to read one body; a slower sender is answered 408
 
 
