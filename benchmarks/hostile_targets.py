@@ -117,11 +117,6 @@ RECEIVER_ROWS: dict[str, tuple[Callable[[], Behaviour], tuple[str, ...], Peer]] 
         ("--record-cassette", "{reports}/cassette"),
         Peer(lambda t, r: _once_each(t, _unknown(r), streamed(100 << 20, b"a"))),
     ),
-                streamed(100 << 20, b"a"),
-                once=True,
-            )
-        ),
-    ),
     "receiver: 20 MB of a=1& pairs to a URL handed out": (
         Behaviour,
         (),
