@@ -20,7 +20,7 @@ from conformance.params import Judged
 from conformance.receiver import CallbackReceiver
 from conformance.registry import probe_order
 from conformance.session import SuiteSession
-from conformance.stash import JUDGED, RECEIVER, SESSION, harness_of
+from conformance.stash import JUDGED, SESSION, harness_of, receiver_of
 
 
 @pytest.fixture(scope="session")
@@ -41,13 +41,7 @@ def judged(pytestconfig: pytest.Config) -> Judged:
 
 @pytest.fixture(scope="session")
 def receiver(suite: SuiteSession, pytestconfig: pytest.Config) -> Iterator[CallbackReceiver]:
-    s = suite.settings
-    if suite.replayed:
-        r = suite.replayed.receiver()  # what arrived is in the cassette: nothing listens
-    else:
-        r = CallbackReceiver(s.callback_url, scrub=suite.scrubber)
-        r.start(s.callback_host, s.callback_port)
-    pytestconfig.stash[RECEIVER] = r
+    r = receiver_of(pytestconfig)  # started before any test (conformance/lifecycle.py)
     yield r
     r.stop()
 
