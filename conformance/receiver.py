@@ -69,7 +69,8 @@ class Delivery:
 class _Fields:
     """Parses `name=value&...` as it arrives, keeping what the bounds allow."""
 
-    def __init__(self) -> None:
+    def __init__(self, charset: str = "utf-8") -> None:
+        self.charset = charset  # of the bytes outside percent-encodings
         self.pairs: list[tuple[str, str]] = []
         self.cut: list[str] = []
         self._kept = 0
@@ -110,7 +111,7 @@ class _Fields:
             self.cut.append(f"fields past the first {MAX_FIELDS} not kept")
             return
         name_raw, _, value_raw = raw.partition(b"=")
-        name, value = (_decoded(name_raw), _decoded(value_raw))
+        name, value = _decoded(name_raw, self.charset), _decoded(value_raw, self.charset)
         if size > len(raw) or len(name) > MAX_VALUE_CHARS or len(value) > MAX_VALUE_CHARS:
             self.cut.append(f"field {name[:40]!r} of {size} bytes cut to {MAX_VALUE_CHARS}")
             name, value = name[:MAX_VALUE_CHARS], value[:MAX_VALUE_CHARS]
@@ -122,12 +123,14 @@ class _Fields:
         self.pairs.append((name, value))
 
 
-def _decoded(raw: bytes) -> str:
-    return unquote_plus(raw.decode("latin-1"), encoding="utf-8", errors="replace")
+def _decoded(raw: bytes, charset: str) -> str:
+    """As parse_qsl reads it: '+' a space, percent-encodings UTF-8 (invalid: U+FFFD)."""
+    return unquote_plus(raw.decode(charset, "replace"), encoding="utf-8", errors="replace")
 
 
 def _parsed(data: bytes) -> tuple[Form, list[str], bool]:
-    fields = _Fields()
+    """A query string, whose other bytes are read as Latin-1 (as Starlette reads them)."""
+    fields = _Fields("latin-1")
     fields.feed(data)
     fields.close()
     return tuple(fields.pairs), fields.cut, fields.full
