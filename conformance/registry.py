@@ -94,7 +94,9 @@ class Need(Enum):
     def rank(self, stage: Stage | None) -> Rank:
         if self.own_rank is not None:
             return self.own_rank
-        return self.ranks[stage or Stage.FIRST_LOOK]
+        if stage is None:  # no stage asked: its first
+            return next(iter(self.ranks.values()))
+        return self.ranks[stage]
 
 
 @dataclass(frozen=True)
