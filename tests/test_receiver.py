@@ -69,7 +69,9 @@ def test_forged_arrivals_extend_no_wait(receiver: CallbackReceiver) -> None:
     unknown = known.replace(token, "e" * 32)
     forger = Forger(lambda: [known, unknown], lambda: PAYLOAD, every=0.02, seconds=10)
     with forging(forger):
-        while not forger.answers:  # the forger is under way (it posts at once)
+        for _ in range(500):  # the forger is under way (its first post has a 5 s timeout)
+            if forger.answers:
+                break
             time.sleep(0.01)
         started = time.monotonic()
         receiver.wait({awaited: 1}, timeout=0.5, grace=0.3)
