@@ -40,7 +40,7 @@ def judged(pytestconfig: pytest.Config) -> Judged:
 
 
 @pytest.fixture(scope="session")
-def receiver(suite: SuiteSession, pytestconfig: pytest.Config) -> Iterator[CallbackReceiver]:
+def receiver(pytestconfig: pytest.Config) -> Iterator[CallbackReceiver]:
     r = receiver_of(pytestconfig)  # started before any test (conformance/lifecycle.py)
     yield r
     r.stop()
