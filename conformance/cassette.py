@@ -83,6 +83,9 @@ class RecordedRun:
                 d["content_type"],
                 d.get("raw_path", ""),
                 d.get("raw_query", ""),
+                tuple((k, v) for k, v in d.get("headers", ())),
+                d.get("cut", ""),
+                d.get("partial", False),
             )
             for d in self.deliveries
         ]

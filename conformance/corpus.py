@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import partial
 from itertools import combinations
@@ -103,6 +103,24 @@ class ValidCorpus:
     unanswered: list[str] = field(default_factory=list)  # rows not asked, and why
     # Awaits the rows' callbacks, on first need of them: other work overlaps the wait.
     pending: Callable[[], None] | None = None
+    done_at: float = float("-inf")  # time.monotonic() after the last of its rows
+
+    def over_the_run(self, receiver: CallbackReceiver, grace: float) -> list[Observed]:
+        """Each recording's callbacks as judged at the run's end: every one its URL got
+        since it was created, once `grace` seconds have passed since the last row (a
+        deadline fixed by the rows alone: in a default run long past, so it costs no
+        time; nothing that arrives moves it)."""
+        self.settle()
+        receiver.wait_until(self.done_at + grace)
+        return [
+            replace(
+                e.observed,
+                deliveries=tuple(receiver.deliveries(e.token)),
+                arrived=receiver.count(e.token),
+            )
+            for e in self.entries
+            if e.observed is not None and e.token is not None
+        ]
 
     def settle(self) -> ValidCorpus:
         if self.pending is not None:
@@ -128,7 +146,8 @@ class ValidCorpus:
             later.settle()
 
         entries, unanswered = self.entries + later.entries, self.unanswered + later.unanswered
-        return ValidCorpus(entries, unanswered, pending=settle_both)
+        done_at = max(self.done_at, later.done_at)
+        return ValidCorpus(entries, unanswered, pending=settle_both, done_at=done_at)
 
     @property
     def observed(self) -> list[Observed]:
@@ -215,7 +234,8 @@ def observe_callbacks(
     receiver.wait(expected, callback_timeout, grace, since=rows.done_at)
     for e in waiting:
         assert e.created is not None and e.token is not None and e.sid is not None
-        e.observed = Observed(e.created, finals[e.sid], tuple(receiver.deliveries(e.token)))
+        delivered = tuple(receiver.deliveries(e.token))
+        e.observed = Observed(e.created, finals[e.sid], delivered, receiver.count(e.token))
 
 
 def send_valid(
@@ -234,6 +254,7 @@ def send_valid(
         pending=lambda: observe_callbacks(
             harness, receiver, rows, callback_timeout, callback_grace
         ),
+        done_at=rows.done_at,
     )
 
 

@@ -21,7 +21,7 @@ from conformance.params import Judged
 from conformance.receiver import CallbackReceiver
 from conformance.registry import probe_order
 from conformance.session import SuiteSession
-from conformance.stash import JUDGED, LEDGER, RECEIVER, SESSION, harness_of
+from conformance.stash import JUDGED, LEDGER, SESSION, harness_of, receiver_of
 
 
 @pytest.fixture(scope="session")
@@ -48,13 +48,8 @@ def call_ledger(pytestconfig: pytest.Config) -> CallLedger | None:
 
 
 @pytest.fixture(scope="session")
-def receiver(suite: SuiteSession, pytestconfig: pytest.Config) -> Iterator[CallbackReceiver]:
-    s = suite.settings
-    if suite.replayed:
-        r = suite.replayed.receiver()  # what arrived is in the cassette: nothing listens
-    else:
-        r = CallbackReceiver(s.callback_url).start(s.callback_host, s.callback_port)
-    pytestconfig.stash[RECEIVER] = r
+def receiver(pytestconfig: pytest.Config) -> Iterator[CallbackReceiver]:
+    r = receiver_of(pytestconfig)  # started before any test (conformance/lifecycle.py)
     yield r
     r.stop()
 

@@ -41,6 +41,7 @@ from conformance.stash import (
     SESSION,
     UNDO_SCRUB,
     harness_of,
+    receiver_of,
 )
 from contract.exchange import redacted_command
 from contract.failures import ConfigurationError
@@ -132,6 +133,7 @@ def pytest_runtestloop(session: pytest.Session) -> None:
     harness = harness_of(config)
     try:
         harness.call_sid()
+        receiver_of(config)  # listening from the first test to the last
     except ConfigurationError as exc:
         _clean_up(config)
         raise pytest.UsageError(str(exc)) from None
@@ -150,6 +152,9 @@ def _clean_up(config: pytest.Config) -> None:
     harness = config.stash.get(HARNESS, None)
     if harness is None or CLEANUP in config.stash:
         return
+    receiver = config.stash.get(RECEIVER, None)
+    if receiver is not None:
+        receiver.stop()  # the run is over: nothing more is judged
     report = harness.cleanup()
     ledger = config.stash.get(LEDGER, None)
     listed = [ledger.describe()] if ledger is not None else []

@@ -13,6 +13,7 @@ from conformance.params import Judged
 from conformance.receiver import CallbackReceiver
 from conformance.session import SuiteSession
 from conformance.target import TargetClient
+from contract.failures import ConfigurationError
 
 SESSION = pytest.StashKey[SuiteSession]()
 HARNESS = pytest.StashKey[Harness]()
@@ -42,3 +43,26 @@ def harness_of(config: pytest.Config) -> Harness:
         )
         config.stash[HARNESS] = Harness(client, suite.settings.call_wait)
     return config.stash[HARNESS]
+
+
+def receiver_of(config: pytest.Config) -> CallbackReceiver:
+    """The run's callback receiver, started on first use (a replay's holds what the
+    cassette recorded, and listens nowhere). A host or port it cannot listen on is the
+    user's mistake: a configuration error, one line."""
+    if RECEIVER not in config.stash:
+        suite = config.stash[SESSION]
+        s = suite.settings
+        if suite.replayed:
+            config.stash[RECEIVER] = suite.replayed.receiver()
+        else:
+            r = CallbackReceiver(s.callback_url, scrub=suite.scrubber)
+            try:
+                r.start(s.callback_host, s.callback_port)
+            except (OSError, RuntimeError) as exc:
+                where = f"{s.callback_host}:{s.callback_port}"
+                raise ConfigurationError(
+                    f"--callback-host/--callback-port {where}: the callback receiver cannot "
+                    f"listen there ({getattr(exc, 'strerror', None) or exc})"
+                ) from None
+            config.stash[RECEIVER] = r
+    return config.stash[RECEIVER]

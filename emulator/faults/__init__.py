@@ -29,6 +29,7 @@ class Callback:
     url: str
     payload: dict[str, str]
     in_query: bool = False  # POST with the payload in the query string (GET always is)
+    later: float = 0.0  # seconds it is held back, its destination's queue not held up
 
 
 class Fault:
