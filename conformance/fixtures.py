@@ -95,8 +95,16 @@ def valid_corpus(
 
 
 @pytest.fixture(scope="session")
-def refusal_looks(harness: Harness, staged_plan: StagedPlan) -> dict[Stage, RefusalCorpus]:
-    return {look: RefusalCorpus(harness, look, staged_plan.probes[look]) for look in LOOKS}
+def refusal_looks(
+    harness: Harness, receiver: CallbackReceiver, staged_plan: StagedPlan
+) -> dict[Stage, RefusalCorpus]:
+    def url() -> str:  # for a probe sent in company (corpus.COMPANY_LOOK)
+        return receiver.new_url()[1]
+
+    return {
+        look: RefusalCorpus(harness, look, staged_plan.probes[look], callback_url=url)
+        for look in LOOKS
+    }
 
 
 @pytest.fixture(scope="session")

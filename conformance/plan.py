@@ -8,11 +8,12 @@ from urllib.parse import urlencode
 from hypothesis import settings as hypothesis_settings
 
 from conformance.checks.generic import MODES
-from conformance.corpus import ProbeSpec, Stage, stage_plan
+from conformance.corpus import COMPANY_LOOK, ProbeSpec, Stage, stage_plan
 from conformance.registry import CREATE_AND_STOP, ENTRIES, Rank, probe_order
 from conformance.session import RunSettings
 from contract.forms import Form
 from strategies.covering import CALLBACK
+from strategies.invalid import off_default_form
 
 # The tests that draw requests from Hypothesis (schemathesis runs twice: positive, negative).
 HYPOTHESIS_RUNS = {
@@ -59,7 +60,13 @@ def describe(
         for e in fetching
     ]
     plan += _probes(first)
-    plan.append((f"second look: another probe of each refusal clause ({len(second)})", 0))
+    company = (
+        f", each in company (company=off-default: every other parameter of "
+        f"{_show(off_default_form())}, the probe's own in its place)"
+        if COMPANY_LOOK is Stage.SECOND_LOOK
+        else ""
+    )
+    plan.append((f"second look: another probe of each refusal clause ({len(second)}){company}", 0))
     plan += _probes(second)
     plan.append(
         (
@@ -118,7 +125,10 @@ def _probes(specs: list[ProbeSpec]) -> list[tuple[str, int]]:
     for p in specs:
         where = f" CallSid={p.call_sid}" if p.call_sid else ""
         where += f" AccountSid={p.account_sid}" if p.account_sid else ""
-        line = f"  POST Recordings.json {_show(p.form)}{where} auth={p.auth} [{p.clause.id}]"
+        line = (
+            f"  POST Recordings.json {_show(p.form)}{where} auth={p.auth} "
+            f"company={p.company} [{p.clause.id}]"
+        )
         listed = " (+ the call's recordings listed before and after)" if p.listed else ""
         # Listed probes in a row share a listing (corpus.RefusalCorpus).
         listings = (1 if previous_listed else 2) if p.listed else 0
