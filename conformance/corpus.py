@@ -360,7 +360,8 @@ class ProbeSpec:
 
     def accompanied(self) -> ProbeSpec:
         """The same probe beside every other parameter, each off its default."""
-        return replace(self, form=in_company(self.form), company=OFF_DEFAULT)
+        why = f"{self.why}, in company: every other parameter sent off its default"
+        return replace(self, why=why, form=in_company(self.form), company=OFF_DEFAULT)
 
 
 def refusal_plan(
