@@ -13,7 +13,7 @@ from conformance.registry import CREATE_AND_STOP, ENTRIES, Rank, probe_order
 from conformance.session import RunSettings
 from contract.forms import Form
 from strategies.covering import CALLBACK
-from strategies.invalid import off_default_form
+from strategies.invalid import OFF_DEFAULT, off_default_form
 
 # The tests that draw requests from Hypothesis (schemathesis runs twice: positive, negative).
 HYPOTHESIS_RUNS = {
@@ -50,7 +50,8 @@ def describe(
         (
             f"first look: {len(first_rows)} rows of the covering plan (strength "
             f"{settings.coverage_strength}), each stopped at once, and a probe of each "
-            f"refusal clause ({len(first)}), each clause judged as soon as its probe is answered",
+            f"refusal clause ({len(first)}), each clause judged as soon as its probe is "
+            f"answered{_company(Stage.FIRST_LOOK)}",
             0,
         )
     )
@@ -60,19 +61,14 @@ def describe(
         for e in fetching
     ]
     plan += _probes(first)
-    company = (
-        f", each in company (company=off-default: every other parameter of "
-        f"{_show(off_default_form())}, the probe's own in its place)"
-        if COMPANY_LOOK is Stage.SECOND_LOOK
-        else ""
-    )
-    plan.append((f"second look: another probe of each refusal clause ({len(second)}){company}", 0))
+    heading = f"second look: another probe of each refusal clause ({len(second)})"
+    plan.append((heading + _company(Stage.SECOND_LOOK), 0))
     plan += _probes(second)
     plan.append(
         (
             f"then {len(own)} requests of the clause tests' own (event encodings, HTTP-level "
             f"variations), the other {len(rest_rows)} rows of the plan and the other "
-            f"{len(rest)} probes",
+            f"{len(rest)} probes{_company(Stage.WHOLE)}",
             0,
         )
     )
@@ -113,6 +109,16 @@ def describe(
             "reserved within it"
         )
     return lines
+
+
+def _company(stage: Stage) -> str:
+    """What the heading of a stage says of its probes' company (each line says it too)."""
+    if stage is not COMPANY_LOOK:
+        return ""
+    return (
+        f", each in company (company={OFF_DEFAULT}: every other parameter of "
+        f"{_show(off_default_form())}, the probe's own in its place)"
+    )
 
 
 def _creates(forms: list[Form]) -> list[tuple[str, int]]:
