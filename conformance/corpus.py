@@ -35,7 +35,7 @@ from strategies.covering import CALLBACK, SHAPING, valid_plan
 from strategies.credentials import credential_probes
 from strategies.forms import EventEncoding, encode_events
 from strategies.identities import MALFORMED_CALL_SIDS
-from strategies.invalid import near_misses, one_wrong
+from strategies.invalid import ALONE, OFF_DEFAULT, in_company, near_misses, one_wrong
 
 _URL = next(p for p in PARAMETERS if p.format == "uri").name
 _METHOD = PARAMETER["RecordingStatusCallbackMethod"].name
@@ -281,10 +281,12 @@ class RefusalCorpus:
         stage: Stage,
         specs: list[ProbeSpec],
         looks: tuple[RefusalCorpus, ...] = (),
+        callback_url: Callable[[], str] | None = None,
     ) -> None:
         self.harness = harness
         self.stage = stage
         self.looks = looks
+        self._callback_url = callback_url  # a receiver URL for a probe's company
         self._pending = list(specs)
         self._answered: list[Probe] = []
         self._unanswered: dict[str, list[str]] = defaultdict(list)  # clause id -> why
@@ -332,6 +334,16 @@ class RefusalCorpus:
         given = call in self.harness.client.target.calls.given
         return read_listing(self.harness.client, call, given)
 
+    def _form(self, spec: ProbeSpec) -> Form:
+        """The probe's form, a company's callback URL one of the receiver's (should a
+        target wrongly start a recording, its callbacks come back to the suite)."""
+        if not any(v == CALLBACK for _, v in spec.form):
+            return spec.form
+        if self._callback_url is None:
+            raise ValueError(f"{spec.why}: a company with a callback URL needs a receiver")
+        url = self._callback_url()
+        return tuple((k, url if v == CALLBACK else v) for k, v in spec.form)
+
     def _send(self, spec: ProbeSpec) -> Probe | None:
         """Send one; anything a target wrongly starts is stopped at once."""
         self._pending.remove(spec)
@@ -341,7 +353,10 @@ class RefusalCorpus:
             if spec.listed:
                 before = self._last_listing() or self._list()
             exchange = harness.create(
-                spec.form, call_sid=spec.call_sid, account_sid=spec.account_sid, auth=spec.auth
+                self._form(spec),
+                call_sid=spec.call_sid,
+                account_sid=spec.account_sid,
+                auth=spec.auth,
             )
             harness.stop_all()
             probe = Probe(spec.clause, Refused(exchange, spec.why, spec.status))
@@ -368,6 +383,12 @@ class ProbeSpec:
     account_sid: str | None = None  # None: the suite's account
     auth: Auth = Auth.ACCOUNT
     listed: bool = False  # list the call's recordings before and after (nothing created?)
+    company: str = ALONE  # what else the form sends (strategies.invalid: ALONE, OFF_DEFAULT)
+
+    def accompanied(self) -> ProbeSpec:
+        """The same probe beside every other parameter, each off its default."""
+        why = f"{self.why}, in company: every other parameter sent off its default"
+        return replace(self, why=why, form=in_company(self.form), company=OFF_DEFAULT)
 
 
 def refusal_plan(
@@ -423,22 +444,28 @@ def refusal_plan(
 
 
 LOOKS = (Stage.FIRST_LOOK, Stage.SECOND_LOOK)  # a probe of each refusal clause in each
+# The look whose probes are sent in company (every other parameter off its default): a
+# server may validate a parameter on some paths only (with no callback URL, on the mono
+# path...). The first look's stay alone, so that a value refused alone and accepted in
+# company shows as such; in the second look the company costs no request of its own.
+COMPANY_LOOK = Stage.SECOND_LOOK
 
 
 def probe_stages(
     specs: list[ProbeSpec], order: Callable[[Clause], int]
 ) -> dict[Stage, list[ProbeSpec]]:
     """A probe of each clause in each look, the rest in the whole. A second probe of a
-    clause tries another way of being lenient (a near miss of another kind), which is
-    worth more than a further row of the covering plan. Each stage lists its probes in
-    the order its tests ask for them (`order`, a clause's place), which is the order
-    they are sent in (RefusalCorpus), so the dry run lists what a run sends."""
+    clause tries another way of being lenient (a near miss of another kind, in company),
+    which is worth more than a further row of the covering plan. Each stage lists its
+    probes in the order its tests ask for them (`order`, a clause's place), which is the
+    order they are sent in (RefusalCorpus), so the dry run lists what a run sends."""
     seen: dict[str, int] = defaultdict(int)
     stages: dict[Stage, list[ProbeSpec]] = {s: [] for s in Stage}
     for spec in specs:
         round_ = seen[spec.clause.id]
         seen[spec.clause.id] += 1
-        stages[LOOKS[round_] if round_ < len(LOOKS) else Stage.WHOLE].append(spec)
+        stage = LOOKS[round_] if round_ < len(LOOKS) else Stage.WHOLE
+        stages[stage].append(spec.accompanied() if stage is COMPANY_LOOK else spec)
     return {s: sorted(found, key=lambda p: order(p.clause)) for s, found in stages.items()}
 
 

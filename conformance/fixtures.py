@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -97,9 +97,20 @@ def valid_corpus(
     )
 
 
+def _company_url(receiver: CallbackReceiver) -> Callable[[], str]:
+    """A receiver URL for each probe sent in company (corpus.COMPANY_LOOK)."""
+    return lambda: receiver.new_url()[1]
+
+
 @pytest.fixture(scope="session")
-def refusal_looks(harness: Harness, staged_plan: StagedPlan) -> dict[Stage, RefusalCorpus]:
-    return {look: RefusalCorpus(harness, look, staged_plan.probes[look]) for look in LOOKS}
+def refusal_looks(
+    harness: Harness, receiver: CallbackReceiver, staged_plan: StagedPlan
+) -> dict[Stage, RefusalCorpus]:
+    url = _company_url(receiver)
+    return {
+        look: RefusalCorpus(harness, look, staged_plan.probes[look], callback_url=url)
+        for look in LOOKS
+    }
 
 
 @pytest.fixture(scope="session")
@@ -107,6 +118,7 @@ def refusal_corpus(
     request: pytest.FixtureRequest,
     refusal_looks: dict[Stage, RefusalCorpus],
     harness: Harness,
+    receiver: CallbackReceiver,
     staged_plan: StagedPlan,
 ) -> RefusalCorpus:
     """A look's probes, or the whole corpus (the looks' and the rest): each clause's sent
@@ -114,4 +126,5 @@ def refusal_corpus(
     if request.param in refusal_looks:
         return refusal_looks[request.param]
     looks = tuple(refusal_looks.values())
-    return RefusalCorpus(harness, Stage.WHOLE, staged_plan.probes[Stage.WHOLE], looks)
+    whole = staged_plan.probes[Stage.WHOLE]
+    return RefusalCorpus(harness, Stage.WHOLE, whole, looks, _company_url(receiver))

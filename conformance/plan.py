@@ -8,13 +8,14 @@ from urllib.parse import urlencode
 from hypothesis import settings as hypothesis_settings
 
 from conformance.checks.generic import MODES
-from conformance.corpus import ProbeSpec, Stage, stage_plan
+from conformance.corpus import COMPANY_LOOK, ProbeSpec, Stage, stage_plan
 from conformance.listing import page_size_for
 from conformance.registry import CREATE_AND_STOP, ENTRIES, Rank, probe_order
 from conformance.session import RunSettings
 from contract.forms import Form
 from contract.terms import PAGE_SIZE_PARAM, REFUSED_CREATES_NOTHING
 from strategies.covering import CALLBACK
+from strategies.invalid import OFF_DEFAULT, off_default_form
 
 # The tests that draw requests from Hypothesis (schemathesis runs twice: positive, negative).
 HYPOTHESIS_RUNS = {
@@ -71,7 +72,8 @@ def describe(
         (
             f"first look: {len(first_rows)} rows of the covering plan (strength "
             f"{settings.coverage_strength}), each stopped at once, and a probe of each "
-            f"refusal clause ({len(first)}), each clause judged as soon as its probe is answered",
+            f"refusal clause ({len(first)}), each clause judged as soon as its probe is "
+            f"answered{_company(Stage.FIRST_LOOK)}",
             0,
         )
     )
@@ -81,13 +83,14 @@ def describe(
         for e in fetching
     ]
     plan += _probes(first)
-    plan.append((f"second look: another probe of each refusal clause ({len(second)})", 0))
+    heading = f"second look: another probe of each refusal clause ({len(second)})"
+    plan.append((heading + _company(Stage.SECOND_LOOK), 0))
     plan += _probes(second)
     plan.append(
         (
             f"then {len(own)} requests of the clause tests' own (event encodings, HTTP-level "
             f"variations), the other {len(rest_rows)} rows of the plan and the other "
-            f"{len(rest)} probes",
+            f"{len(rest)} probes{_company(Stage.WHOLE)}",
             0,
         )
     )
@@ -134,6 +137,16 @@ def describe(
     return lines
 
 
+def _company(stage: Stage) -> str:
+    """What the heading of a stage says of its probes' company (each line says it too)."""
+    if stage is not COMPANY_LOOK:
+        return ""
+    return (
+        f", each in company (company={OFF_DEFAULT}: every other parameter of "
+        f"{_show(off_default_form())}, the probe's own in its place)"
+    )
+
+
 def _creates(forms: list[Form]) -> list[tuple[str, int]]:
     return [(f"  POST Recordings.json {_show(f)}", CREATE_AND_STOP) for f in forms]
 
@@ -144,7 +157,10 @@ def _probes(specs: list[ProbeSpec]) -> list[tuple[str, int]]:
     for p in specs:
         where = f" CallSid={p.call_sid}" if p.call_sid else ""
         where += f" AccountSid={p.account_sid}" if p.account_sid else ""
-        line = f"  POST Recordings.json {_show(p.form)}{where} auth={p.auth} [{p.clause.id}]"
+        line = (
+            f"  POST Recordings.json {_show(p.form)}{where} auth={p.auth} "
+            f"company={p.company} [{p.clause.id}]"
+        )
         listed = (
             " (+ the call's recordings listed before and after, every page)" if p.listed else ""
         )

@@ -24,6 +24,8 @@ from contract.terms import (
     refusal_clause,
     url_miss,
 )
+from strategies.covering import CALLBACK
+from strategies.forms import build_form
 from strategies.valid import valid_forms
 
 # Kinds whose refusal is only a SHOULD (REJECT-NEAR-MISS), as the contract's rules say.
@@ -165,14 +167,52 @@ def one_wrong(miss: Miss) -> InvalidRequest:
     return InvalidRequest(((miss.parameter, miss.value),), (miss,))
 
 
+# The company a probe keeps: nothing but what it must send, or every other parameter.
+ALONE = "alone"
+OFF_DEFAULT = "off-default"
+
+
+def off_default_form(callback_url: str = CALLBACK) -> Form:
+    """Every parameter sent, each at a value off its default: the first other value of
+    its domain, the events other than the default, a callback URL. Valid, and on the
+    paths a bare request does not take (dual channels, a trim, GET callbacks...), where
+    a server that validates a parameter on some paths only lets a wrong value through."""
+    values: dict[str, str | None] = {}
+    events: list[str] = []
+    for p in PARAMETERS:
+        off = [v for v in p.domain if v != p.default]
+        if p.multi:
+            events = off
+        else:
+            values[p.name] = off[0] if p.domain else callback_url
+    return build_form(values, events)
+
+
+def in_company(form: Form, callback_url: str = CALLBACK) -> Form:
+    """The form beside the off-default company: each parameter it sends keeps its own
+    value(s), in its place; every other parameter is sent off its default."""
+    own = {k for k, _ in form}
+    out: list[tuple[str, str]] = []
+    for k, v in off_default_form(callback_url):
+        if k not in own:
+            out.append((k, v))
+        elif not any(name == k for name, _ in out):
+            out += [(name, value) for name, value in form if name == k]
+    return (*out, *((k, v) for k, v in form if k not in PARAMETER))
+
+
 __all__ = [
+    "ALONE",
+    "OFF_DEFAULT",
     "PARAMETER",
     "InvalidRequest",
     "Miss",
     "MissKind",
     "foreign_values",
+    "in_company",
     "invalid_requests",
     "invalid_values",
     "near_misses",
+    "off_default_form",
     "one_wrong",
 ]

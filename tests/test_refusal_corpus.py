@@ -10,7 +10,14 @@ from typing import cast
 import pytest
 
 from conformance.budget import Budget
-from conformance.corpus import ProbeSpec, RefusalCorpus, Stage, probe_stages
+from conformance.corpus import (
+    COMPANY_LOOK,
+    ProbeSpec,
+    RefusalCorpus,
+    Stage,
+    probe_stages,
+    stage_plan,
+)
 from conformance.harness import Harness
 from conformance.plan import describe
 from conformance.registry import Need, needing, probe_order
@@ -22,9 +29,12 @@ from contract.terms import (
     CLAUSE,
     MISSING_CREDENTIALS,
     OTHER_ACCOUNT,
+    PARAMETER,
     UNKNOWN_CALL,
     WRONG_TOKEN,
 )
+from strategies.covering import CALLBACK
+from strategies.invalid import ALONE, OFF_DEFAULT, off_default_form
 
 TRIM, CHANNELS = CLAUSE["REJECT-TRIM"], CLAUSE["REJECT-RECORDING-CHANNELS"]
 
@@ -131,3 +141,58 @@ def test_the_dry_run_lists_the_first_looks_probes_in_the_order_tests_ask() -> No
     asked = [e.clause.id for e in needing(Need.PROBES)]
     assert listed == [c for c in asked if c in listed]
     assert listed[0] == UNKNOWN_CALL.id
+
+
+def _staged() -> dict[Stage, list[ProbeSpec]]:
+    return stage_plan(2, probe_order, "unknown", "other", True, "other-call").probes
+
+
+def test_each_refusal_clause_is_probed_alone_first_and_in_company_in_the_company_look() -> None:
+    stages = _staged()
+    asked = [e.clause for e in needing(Need.PROBES)]
+    for stage, specs in stages.items():
+        company = OFF_DEFAULT if stage is COMPANY_LOOK else ALONE
+        assert {p.company for p in specs} == {company}, stage
+    assert [p.clause for p in stages[Stage.FIRST_LOOK]] == asked
+    # Every clause probed more than once; so every clause of a wrong value.
+    twice = [c for c in asked if sum(p.clause is c for s in stages.values() for p in s) > 1]
+    assert [p.clause for p in stages[COMPANY_LOOK]] == twice
+    wrong_values = {p.clause for p in stages[Stage.FIRST_LOOK] if p.form}
+    assert wrong_values and wrong_values <= set(twice)
+    for p in stages[COMPANY_LOOK]:
+        # Every parameter sent; those the probe does not make wrong at their off-default value.
+        assert {k for k, _ in p.form} == set(PARAMETER)
+        wrong = {
+            k for k, v in p.form if v != CALLBACK and not PARAMETER[k].accepts(v, careful=True)
+        }
+        company = {k for k, v in p.form if (k, v) in set(off_default_form())}
+        assert wrong | company == set(PARAMETER) and not wrong & company, p.why
+
+
+def test_a_company_probe_carries_a_receiver_url_and_needs_one() -> None:
+    spec = _spec("REJECT-TRIM", "t").accompanied()
+    assert (PARAMETER["RecordingStatusCallback"].name, CALLBACK) in spec.form
+    harness = _Harness()
+    urls = iter(["http://receiver/cb/1"])
+    corpus = RefusalCorpus(
+        cast(Harness, harness), COMPANY_LOOK, [spec], callback_url=lambda: next(urls)
+    )
+    list(corpus.for_clause(TRIM))
+    assert "http://receiver/cb/1" in harness.client.sent[0]
+    assert CALLBACK not in harness.client.sent[0]
+    without = RefusalCorpus(cast(Harness, _Harness()), COMPANY_LOOK, [spec])
+    with pytest.raises(ValueError, match="needs a receiver"):
+        list(without.for_clause(TRIM))
+
+
+def test_the_dry_run_says_which_company_each_probe_keeps() -> None:
+    lines = describe(RunSettings(), calls_given=False)
+    refusals = {e.clause.id for e in needing(Need.PROBES)}
+    probes = [line for line in lines if line.endswith(tuple(f"[{c}]" for c in refusals))]
+    start = next(i for i, line in enumerate(lines) if line.startswith("second look"))
+    end = next(i for i, line in enumerate(lines) if line.startswith("then "))
+    assert "company=off-default" in lines[start]
+    second = lines[start + 1 : end]
+    assert second and all(f"company={OFF_DEFAULT}" in line for line in second)
+    rest = [line for line in probes if line not in second]
+    assert rest and all(f"company={ALONE}" in line for line in rest)

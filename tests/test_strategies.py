@@ -22,7 +22,14 @@ from strategies.covering import (
     valid_plan,
 )
 from strategies.identities import malformed_call_sids, unknown_sids
-from strategies.invalid import LENIENT_KINDS, invalid_requests, near_misses
+from strategies.invalid import (
+    LENIENT_KINDS,
+    in_company,
+    invalid_requests,
+    near_misses,
+    off_default_form,
+    one_wrong,
+)
 from strategies.valid import http_urls, valid_forms
 
 
@@ -82,6 +89,32 @@ def test_near_miss_catalogue_has_every_kind_refused_by_the_contract() -> None:
         strict = [m for m in misses if m.kind not in LENIENT_KINDS]
         assert strict, p.name
         assert misses[: len(strict)] == tuple(strict)  # MUST kinds first
+
+
+def test_the_company_is_valid_and_sends_every_parameter_off_its_default() -> None:
+    company = off_default_form("http://example.com/cb")
+    assert _form_is_valid(company)
+    assert {k for k, _ in company} == set(PARAMETER)
+    for p in PARAMETERS:
+        sent = [v for k, v in company if k == p.name]
+        assert len(sent) == 1 and sent[0] != p.default, p.name
+        if p.multi:
+            assert p.default not in sent[0].split(" "), p.name
+
+
+def test_a_miss_in_company_is_the_only_wrong_value_and_keeps_its_place() -> None:
+    for p in PARAMETERS:
+        for miss in near_misses(p):
+            form = in_company(one_wrong(miss).form, "http://example.com/cb")
+            assert [k for k, _ in form] == [k for k, _ in off_default_form()]
+            wrong = [(k, v) for k, v in form if not PARAMETER[k].accepts(v, careful=True)]
+            assert wrong == [(miss.parameter, miss.value)]
+
+
+def test_repeated_event_fields_keep_their_encoding_in_company() -> None:
+    events = (("RecordingStatusCallbackEvent", "x"), ("RecordingStatusCallbackEvent", "y"))
+    form = in_company(events)
+    assert [pair for pair in form if pair[0] == events[0][0]] == list(events)
 
 
 @settings(max_examples=200)

@@ -12,12 +12,19 @@ from emulator.faults import Body, Fault, Problems, fault
 
 
 def lenient_fault(
-    name: str, clause: str, summary: str, forgives: Callable[[str, str], bool]
+    name: str,
+    clause: str,
+    summary: str,
+    forgives: Callable[[str, str], bool],
+    when: Callable[[Pairs], bool] = lambda form: True,
 ) -> None:
-    """Drops the problems of the values `forgives(parameter, value)` lets through."""
+    """Drops the problems of the values `forgives(parameter, value)` lets through, in the
+    requests `when(form)` picks (a parameter validated on some paths only)."""
 
     class Lenient(Fault):
         def problems(self, problems: Problems, form: Pairs) -> Problems:
+            if not when(form):
+                return problems
             forgiven = {(k, v) for k, v in form if forgives(k, v)}
             return [p for p in problems if (p[0], p[1]) not in forgiven]
 
@@ -95,6 +102,29 @@ lenient_fault(
     "REJECT-NEAR-MISS",
     "surrounding white space is stripped before validation",
     _in_domain_once_stripped,
+)
+
+# invalid input accepted on one path only: beside other parameters, never alone
+lenient_fault(
+    "trim-unchecked-beside-callback",
+    "REJECT-TRIM",
+    "Trim is validated only when no RecordingStatusCallback is given",
+    _any_value_of("Trim"),
+    when=lambda form: sent(form, "RecordingStatusCallback") is not None,
+)
+lenient_fault(
+    "track-unchecked-when-dual",
+    "REJECT-RECORDING-TRACK",
+    "RecordingTrack is validated only on the mono path (any value accepted with dual)",
+    _any_value_of("RecordingTrack"),
+    when=lambda form: sent(form, "RecordingChannels") == "dual",
+)
+lenient_fault(
+    "events-unchecked-for-get",
+    "REJECT-RECORDING-STATUS-CALLBACK-EVENT",
+    "callback events are validated only for POST callbacks (any accepted with GET)",
+    _any_value_of("RecordingStatusCallbackEvent"),
+    when=lambda form: sent(form, "RecordingStatusCallbackMethod") == "GET",
 )
 
 # valid input refused
