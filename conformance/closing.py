@@ -3,7 +3,8 @@
 | status | meaning |
 | --- | --- |
 | 0 | the result meets the bar `--fail-on` sets (by default: success); with
-      --expectations, the result against the declared deviations |
+      --expectations, the result against the declared deviations; with --clause, the
+      result on the clauses asked for (the last line says which result it judged) |
 | 1 | the result is below that bar |
 | 2 | interrupted (Ctrl-C), clean-up done |
 | 3 | the suite itself broke (a test errored for a reason not the target's) |
@@ -15,10 +16,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
 from contract.terms import Severity
 from reports.report import Report, Result, Statistics
+from reports.verdicts import result_of
 
 
 class ExitStatus(IntEnum):
@@ -38,8 +42,38 @@ class FailOn(StrEnum):
     NEVER = "never"  # report only: the result never fails the run
 
 
+@dataclass(frozen=True)
+class Judged:
+    """The result the exit status holds to --fail-on, and what it is the result of."""
+
+    result: Result
+    of: str  # "the result", "the result against the declared expectations", ...
+
+    def __str__(self) -> str:
+        return f"{self.of} ({self.result})"
+
+
+def judged_result(report: Report, asked: Sequence[str] = ()) -> Judged:
+    """With declared expectations, the run is held to them (the CI use of a vendor's file);
+    with --clause, to the clauses asked for alone: the others were not tested on purpose."""
+    expected = report.expectations is not None
+    if asked:
+        clauses = [c for c in report.clauses if c.id in set(asked)]
+        against = " against the declared expectations" if expected else ""
+        of = f"the result on --clause {', '.join(sorted(set(asked)))}{against}"
+        return Judged(result_of(clauses, deviations_pass=expected), of)
+    if report.expectations is not None:
+        return Judged(report.expectations.result, "the result against the declared expectations")
+    return Judged(report.result, "the result")
+
+
 def exit_status(
-    report: Report, fail_on: str, left: list[str], pytest_status: int, broke: bool
+    report: Report,
+    fail_on: str,
+    left: list[str],
+    pytest_status: int,
+    broke: bool,
+    asked: Sequence[str] = (),
 ) -> ExitStatus:
     if left:
         return ExitStatus.CLEANUP_INCOMPLETE
@@ -47,8 +81,7 @@ def exit_status(
         return ExitStatus.INTERRUPTED
     if broke or pytest_status == ExitStatus.SUITE_BROKE:
         return ExitStatus.SUITE_BROKE
-    # With declared expectations, the run is held to them (the CI use of a vendor's file).
-    result, bar = (report.expectations or report).result, FailOn(fail_on)
+    result, bar = judged_result(report, asked).result, FailOn(fail_on)
     below = (bar is FailOn.PARTIAL and result is not Result.SUCCESS) or (
         bar is FailOn.MUST and result is Result.FAILURE
     )
@@ -60,7 +93,12 @@ def _score(stats: Statistics) -> str:
 
 
 def closing_lines(
-    report: Report, left: list[str], status: ExitStatus, fail_on: str, paths: list[str]
+    report: Report,
+    left: list[str],
+    status: ExitStatus,
+    fail_on: str,
+    paths: list[str],
+    asked: Sequence[str] = (),
 ) -> list[str]:
     stats = report.statistics
     by = stats.by_severity
@@ -72,6 +110,9 @@ def closing_lines(
     ]
     if report.expectations:
         lines.append(f"against the declared expectations: {report.expectations.result}")
+    judged = judged_result(report, asked)
+    if asked:
+        lines.append(f"on the clauses asked for (--clause): {judged.result}")
     lines.append(
         f"clean-up: INCOMPLETE, {len(left)} left running (listed above): act on them"
         if left
@@ -79,8 +120,8 @@ def closing_lines(
     )
     lines.append("reports: " + ", ".join(paths))
     why = {
-        ExitStatus.OK: f"the result meets --fail-on {fail_on}",
-        ExitStatus.BELOW_BAR: f"the result is below --fail-on {fail_on}",
+        ExitStatus.OK: f"{judged} meets --fail-on {fail_on}",
+        ExitStatus.BELOW_BAR: f"{judged} is below --fail-on {fail_on}",
         ExitStatus.INTERRUPTED: "interrupted",
         ExitStatus.SUITE_BROKE: "the suite itself broke (see the errors above)",
         ExitStatus.CLEANUP_INCOMPLETE: "clean-up incomplete",

@@ -199,13 +199,12 @@ def _finish(session: pytest.Session) -> None:
     written = clause_report.write(report_dir)
     report = clause_report.report()
     left = config.stash.get(CLEANUP_LEFT, [])
-    status = exit_status(
-        report, config.getoption("fail_on"), left, int(session.exitstatus), clause_report.broke
-    )
+    fail_on, asked = config.getoption("fail_on"), config.getoption("clause")
+    status = exit_status(report, fail_on, left, int(session.exitstatus), clause_report.broke, asked)
     session.exitstatus = status
     others = [getattr(config.option, "htmlpath", None), config.option.xmlpath]
     config.stash[CLOSING] = closing_lines(
-        report, left, status, config.getoption("fail_on"), [*written, *filter(None, others)]
+        report, left, status, fail_on, [*written, *filter(None, others)], asked
     )
 
 

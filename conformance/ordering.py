@@ -47,6 +47,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     unknown = sorted(wanted - set(CLAUSE))
     if unknown:
         raise pytest.UsageError(f"--clause {', '.join(unknown)}: no such clause in the contract")
+    unseen = sorted(c for c in wanted if not CLAUSE[c].testable)
+    if unseen:
+        raise pytest.UsageError(
+            f"--clause {', '.join(unseen)}: no client can observe it, so no test judges it"
+        )
     kept = [i for i in items if (m := i.get_closest_marker("clause")) and m.args[0] in wanted]
     config.hook.pytest_deselected(items=[i for i in items if i not in kept])
     items[:] = kept

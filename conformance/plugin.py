@@ -181,8 +181,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=("partial", "must", "never"),
         default="partial",
         help="the result that fails the run (exit 1): partial, anything but success "
-        "(default); must, a MUST clause failing; never, report only. A clean-up that left "
-        "something running always exits 6",
+        "(default); must, a MUST clause failing; never, report only. With --expectations "
+        "the result against them is judged, with --clause the result on those clauses. A "
+        "clean-up that left something running always exits 6",
     )
     g.addoption(
         "--allow-remote",
@@ -245,8 +246,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         metavar="ID",
         help="judge only this clause (repeatable): its own tests run, the Hypothesis and "
-        "schemathesis tests, which judge many clauses at once, do not (and the result is "
-        "at best partial, the other clauses not tested)",
+        "schemathesis tests, which judge many clauses at once, do not. The exit status "
+        "judges the clauses asked for (the report's result, over all, is at best partial)",
     )
     g.addoption("--report-dir", default="reports/out", help="where the HTML and JUnit reports go")
     g.addoption(

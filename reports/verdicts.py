@@ -188,7 +188,9 @@ def _run_stats(clauses: list[ClauseVerdict]) -> RunStatistics:
     )
 
 
-def _result(clauses: list[ClauseVerdict], deviations_pass: bool) -> Result:
+def result_of(clauses: Iterable[ClauseVerdict], deviations_pass: bool) -> Result:
+    """success, partial or failure, over these clauses (all of a run, or those asked for)."""
+    clauses = list(clauses)
     failing = {Verdict.FAIL} | (set() if deviations_pass else {Verdict.EXPECTED_DEVIATION})
     if any(c.verdict in failing and c.severity is Severity.MUST for c in clauses):
         return Result.FAILURE
@@ -232,7 +234,7 @@ def build_report(records: list[TestRecord], ctx: RunContext) -> Report:
         expectations = ExpectationsResult(
             implementation=ctx.expectations.implementation,
             file=ctx.expectations.path,
-            result=_result(clauses, deviations_pass=True),
+            result=result_of(clauses, deviations_pass=True),
             no_longer_failing=tuple(
                 c.id for c in clauses if c.deviation and not c.deviation.still_fails
             ),
@@ -249,7 +251,7 @@ def build_report(records: list[TestRecord], ctx: RunContext) -> Report:
         date=ctx.date,
         requests=ctx.requests,
         command=ctx.command,
-        result=_result(clauses, deviations_pass=False),
+        result=result_of(clauses, deviations_pass=False),
         expectations=expectations,
         statistics=_run_stats(clauses),
         clauses=tuple(clauses),

@@ -1,0 +1,77 @@
+"""Every output tells the truth (issue 23): the last lines say what the exit status was
+judged against, scores say what was not judged, and every command printed works as
+printed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from power.runner import run_suite
+
+
+def _last_lines(output: str) -> list[str]:
+    lines = output.strip().splitlines()
+    return lines[lines.index(next(x for x in reversed(lines) if "conformance" in x and "=" in x)) :]
+
+
+# 1. The exit line names the result it judged: with --expectations, the result against
+# them, never a bare "the result" beside a result that does not meet the bar.
+def test_the_exit_line_names_the_expectations_result_it_judged(tmp_path: Path) -> None:
+    run = run_suite(
+        "--emulator-fault",
+        "created-201",
+        "--expectations",
+        "expectations/twilio-style-201.toml",
+        "--clause",
+        "SUCCESS-STATUS-200",
+        "--clause",
+        "VALID-ACCEPTED",
+        report_dir=tmp_path,
+    )
+    last = _last_lines(run.output)
+    assert run.returncode == 0, run.output[-3000:]
+    assert last[-1] == (
+        "exit status 0: the result on --clause SUCCESS-STATUS-200, VALID-ACCEPTED against "
+        "the declared expectations (success) meets --fail-on partial"
+    )
+    whole = run_suite(
+        "--emulator-fault",
+        "created-201",
+        "--expectations",
+        "expectations/twilio-style-201.toml",
+        report_dir=tmp_path / "whole",
+    )
+    last = _last_lines(whole.output)
+    assert any(line.startswith("result: partial") for line in last), whole.output[-3000:]
+    assert "against the declared expectations: success" in last
+    assert last[-1] == (
+        "exit status 0: the result against the declared expectations (success) meets "
+        "--fail-on partial"
+    )
+
+
+# 2. --clause X: the exit status is X's verdict, not "partial" for the clauses not asked.
+@pytest.mark.parametrize(
+    ("fault", "status"), [((), 0), (("--emulator-fault", "trim-default-trims"), 1)]
+)
+def test_a_run_of_one_clause_exits_on_that_clause(
+    fault: tuple[str, ...], status: int, tmp_path: Path
+) -> None:
+    run = run_suite("--clause", "DEFAULT-TRIM", *fault, report_dir=tmp_path)
+    assert run.returncode == status, run.output[-3000:]
+    assert run.report is not None and run.report.result.value != "success"  # the whole: partial
+    verdict = "success" if status == 0 else "failure"
+    bar = "meets" if status == 0 else "is below"
+    assert _last_lines(run.output)[-1] == (
+        f"exit status {status}: the result on --clause DEFAULT-TRIM ({verdict}) {bar} "
+        "--fail-on partial"
+    )
+
+
+def test_a_clause_no_client_can_observe_is_refused_with_one_line(tmp_path: Path) -> None:
+    run = run_suite("--clause", "DEFAULT-TRACK", report_dir=tmp_path)
+    assert run.returncode == 4, run.output[-3000:]
+    assert "--clause DEFAULT-TRACK: no client can observe it" in run.output
+    assert "Traceback" not in run.output
