@@ -22,6 +22,7 @@ from enum import IntEnum, StrEnum
 
 from contract.terms import Severity
 from reports.report import Report, Result, Statistics
+from reports.templating import unjudged
 from reports.verdicts import result_of
 
 
@@ -89,7 +90,11 @@ def exit_status(
 
 
 def _score(stats: Statistics) -> str:
-    return f"{stats.passed}/{stats.tested} passed" if stats.tested else "none tested"
+    unjudged = stats.testable - stats.tested
+    if not stats.tested:
+        return f"none of {stats.testable} judged" if stats.testable else "none tested"
+    passed = f"{stats.passed}/{stats.tested} passed"
+    return f"{passed} ({unjudged} of {stats.testable} not judged)" if unjudged else passed
 
 
 def closing_lines(
@@ -108,6 +113,9 @@ def closing_lines(
         f"inconclusive, {stats.not_tested} not tested, {stats.expected_deviation} expected "
         "deviations)",
     ]
+    why = unjudged(report)
+    if why:
+        lines.append(f"not judged, and why: {why}")
     if report.expectations:
         lines.append(f"against the declared expectations: {report.expectations.result}")
     judged = judged_result(report, asked)

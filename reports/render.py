@@ -4,8 +4,8 @@ that head the HTML report, and a Markdown summary for a README or a pull request
 from __future__ import annotations
 
 from reports.chart import family_chart
-from reports.report import Report
-from reports.templating import render, score
+from reports.report import Report, Verdict
+from reports.templating import render, score, unjudged
 
 
 def html_summary(report: Report) -> str:
@@ -21,6 +21,9 @@ REPLAY_NOTE = (
     "shell (faults, port, account, the call in progress; the token a throwaway both read "
     "from the environment):"
 )
+
+
+UNJUDGED = (Verdict.INCONCLUSIVE, Verdict.NOT_TESTED)
 
 
 def _md(text: str) -> str:
@@ -40,6 +43,9 @@ def markdown(report: Report) -> str:
         f"{report.date} (suite {report.suite_version}, profile {report.profile}).",
         "",
     ]
+    why = unjudged(report)
+    if why:
+        lines += [f"Not judged, and why: {why}; each clause's note below says more.", ""]
     e = report.expectations
     if e:
         lines += [
@@ -60,11 +66,12 @@ def markdown(report: Report) -> str:
     ]
     lines += [
         "",
-        "| clause | severity | verdict | judged | the contract says |",
-        "| --- | --- | --- | --- | --- |",
+        "| clause | severity | verdict | judged | the contract says | why not judged |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     lines += [
-        f"| `{c.id}` | {c.severity} | {c.verdict} | {c.judged} | {_md(c.sentence)} |"
+        f"| `{c.id}` | {c.severity} | {c.verdict} | {c.judged} | {_md(c.sentence)} | "
+        f"{_md(c.note) if c.verdict in UNJUDGED else ''} |"
         for c in report.clauses
     ]
     failing = [c for c in report.clauses if c.evidence]

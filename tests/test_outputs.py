@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from contract.terms import Severity
 from power.runner import run_suite
 
 
@@ -75,3 +76,24 @@ def test_a_clause_no_client_can_observe_is_refused_with_one_line(tmp_path: Path)
     assert run.returncode == 4, run.output[-3000:]
     assert "--clause DEFAULT-TRACK: no client can observe it" in run.output
     assert "Traceback" not in run.output
+
+
+# 3. A budgeted run's scores say what was not judged, and every format says why.
+def test_a_budgeted_runs_scores_say_what_was_not_judged_and_why(tmp_path: Path) -> None:
+    run = run_suite("--max-requests", "30", "--hypothesis-profile", "live", report_dir=tmp_path)
+    assert run.report is not None, run.output[-3000:]
+    must = run.report.statistics.by_severity[Severity.MUST]
+    unjudged = must.testable - must.tested
+    assert unjudged > 0 and must.passed == must.tested  # all judged passed, not all judged
+    score = f"{must.passed}/{must.tested}"
+    last = _last_lines(run.output)
+    assert f"MUST {score} passed ({unjudged} of {must.testable} not judged)" in last[1]
+    assert "not judged, and why: " in last[2] and "the request budget of 30 is spent" in last[2]
+    md = (tmp_path / "conformance.md").read_text()
+    assert f"| MUST | {score} (100%), {unjudged} of {must.testable} not judged |" in md
+    assert "why not judged |" in md
+    rows = [r for r in md.splitlines() if r.startswith("| `") and "| inconclusive |" in r]
+    assert rows and all("the request budget of 30 is spent" in r for r in rows)
+    page = (tmp_path / "conformance.html").read_text()
+    assert f"MUST {score} (100%), {unjudged} of {must.testable} not judged" in page
+    assert 'id="conformance-unjudged">Not judged, and why: ' in page
