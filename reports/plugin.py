@@ -124,6 +124,12 @@ class ClauseReport:
         cells.insert(1, "<th>Clause</th>")
         cells.insert(2, "<th>Severity</th>")
 
+    def pytest_html_results_table_html(self, report: pytest.TestReport, data: list[str]) -> None:
+        # A skip's longrepr is pytest's (path, line, reason) tuple: the reason is the sentence.
+        longrepr = report.longrepr
+        if report.skipped and isinstance(longrepr, tuple) and len(longrepr) == 3 and data:
+            data[0] = html.escape(str(longrepr[2])) + "\n"
+
     def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
         clause_id, severity = _clause_of(report)
         cells.insert(1, f"<td>{html.escape(clause_id)}</td>")

@@ -5,6 +5,7 @@ printed."""
 from __future__ import annotations
 
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -97,3 +98,21 @@ def test_a_budgeted_runs_scores_say_what_was_not_judged_and_why(tmp_path: Path) 
     page = (tmp_path / "conformance.html").read_text()
     assert f"MUST {score} (100%), {unjudged} of {must.testable} not judged" in page
     assert 'id="conformance-unjudged">Not judged, and why: ' in page
+
+
+# 4. A faithful run skips nothing: a look's test of a clause the look plans no probe of is
+# not run (deselected), and an inconclusive test shows its reason, not pytest's tuple.
+def test_a_faithful_run_counts_no_skip_and_an_inconclusive_test_shows_a_sentence(
+    tmp_path: Path,
+) -> None:
+    run = run_suite(report_dir=tmp_path / "faithful")
+    assert run.returncode == 0, run.output[-3000:]
+    assert " skipped" not in run.output and "deselected" in run.output
+    suite = ElementTree.parse(tmp_path / "faithful" / "junit.xml").getroot().find("testsuite")
+    assert suite is not None and suite.get("skipped") == "0"
+    budgeted = run_suite(
+        "--max-requests", "30", "--hypothesis-profile", "live", report_dir=tmp_path / "budget"
+    )
+    page = (tmp_path / "budget" / "conformance.html").read_text()
+    assert "inconclusive: the request budget of 30 is spent" in page, budgeted.output[-3000:]
+    assert "test_validation.py&amp;#x27;, " not in page  # no (path, line, reason) tuple
