@@ -138,7 +138,15 @@ def _clean_up(config: pytest.Config) -> None:
     if harness is None or CLEANUP in config.stash:
         return
     report = harness.cleanup()
-    config.stash[CLEANUP] = [*report.lines(), harness.client.budget.describe()]
+    lines = [*report.lines(), harness.client.budget.describe()]
+    if config.stash[SESSION].replayed:  # nothing went out: the cassette answered
+        spent = harness.client.budget.spent
+        lines = [
+            f"replayed from the cassette, nothing sent: {report.lines()[0]}",
+            f"requests answered by the cassette: {spent}",
+            *report.lines()[1:],
+        ]
+    config.stash[CLEANUP] = lines
     config.stash[CLEANUP_LEFT] = list(report.left)
     harness.client.close()
 
@@ -257,6 +265,7 @@ def _save_recorded_run(config: pytest.Config, session: SuiteSession, directory: 
         tokens=receiver.issued if receiver else [],
         deliveries=[asdict(d) for d in receiver.received] if receiver else [],
         probe_requests=session.probe_requests,
+        implementation=asdict(session.implementation),
     ).save(directory)
 
 

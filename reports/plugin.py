@@ -68,6 +68,7 @@ def _outcome(report: pytest.TestReport, facts: PhaseFacts) -> tuple[Outcome, str
 # know: they put it here, and the report reads it when it is written.
 RUN_CONTEXT = pytest.StashKey[Callable[[], RunContext]]()
 CLAUSE_REPORT = pytest.StashKey["ClauseReport"]()  # the run's one clause report
+TITLE = "Create a Recording: conformance report"
 
 
 class ClauseReport:
@@ -75,6 +76,7 @@ class ClauseReport:
         self._config = config
         self._records: dict[str, TestRecord] = {}
         self._report: Report | None = None
+        self._html: Any = None  # pytest-html's report, whose title names the implementation
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         record = self._records.setdefault(report.nodeid, TestRecord(report.nodeid, None))
@@ -113,12 +115,17 @@ class ClauseReport:
     # -- pytest-html ----------------------------------------------------------
 
     def pytest_html_report_title(self, report: Any) -> None:
-        report.title = "Create a Recording: conformance report"
+        # Named again once the run is over (below): the implementation is known by then.
+        self._html = report
+        report.title = TITLE
 
     def pytest_html_results_summary(
         self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
     ) -> None:
-        prefix.append(html_summary(self.report()))
+        clause_report = self.report()
+        if self._html is not None:
+            self._html.title = f"{TITLE} of {clause_report.name}"
+        prefix.append(html_summary(clause_report))
 
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
         cells.insert(1, "<th>Clause</th>")

@@ -116,3 +116,35 @@ def test_a_faithful_run_counts_no_skip_and_an_inconclusive_test_shows_a_sentence
     page = (tmp_path / "budget" / "conformance.html").read_text()
     assert "inconclusive: the request budget of 30 is spent" in page, budgeted.output[-3000:]
     assert "test_validation.py&amp;#x27;, " not in page  # no (path, line, reason) tuple
+
+
+# 5. A replay says it sent nothing, and names the implementation the recording named.
+def test_a_replay_names_the_recorded_implementation_and_says_it_sent_nothing(
+    tmp_path: Path,
+) -> None:
+    named = ["--implementation-organization", "Acme", "--implementation-project", "Emu"]
+    cassette = str(tmp_path / "cassette")
+    recorded = run_suite(
+        *named,
+        "--implementation-version",
+        "2",
+        "--record-cassette",
+        cassette,
+        "-k",
+        "DEFAULT-TRIM",
+        report_dir=tmp_path / "recorded",
+    )
+    assert (tmp_path / "recorded" / "conformance.json").is_file(), recorded.output[-3000:]
+    replay = ("--replay-cassette", cassette, "-k", "DEFAULT-TRIM", "-v")  # -v: the header
+    run = run_suite(*replay, report_dir=tmp_path / "r")
+    assert run.report is not None, run.output[-3000:]
+    assert run.report.name == "Emu 2"
+    assert "conformance target: a cassette's replay (nothing is sent) of a run against http" in (
+        run.output
+    )
+    assert "of at" not in run.output and "requests sent" not in run.output
+    assert "replayed from the cassette, nothing sent: recordings started" in run.output
+    assert "requests answered by the cassette: " in run.output
+    page = (tmp_path / "r" / "conformance.html").read_text()
+    assert '<h1 id="title">Create a Recording: conformance report of Emu 2</h1>' in page
+    assert (tmp_path / "r" / "conformance.md").read_text().startswith("# Conformance of Emu 2\n")
