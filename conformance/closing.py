@@ -23,7 +23,7 @@ from enum import IntEnum, StrEnum
 from contract.terms import Severity
 from reports.report import Report, Result, Statistics
 from reports.templating import unjudged
-from reports.verdicts import result_of
+from reports.verdicts import FIRST_LOOK_ALONE, result_of
 
 
 class ExitStatus(IntEnum):
@@ -113,6 +113,12 @@ def closing_lines(
         f"inconclusive, {stats.not_tested} not tested, {stats.expected_deviation} expected "
         "deviations)",
     ]
+    alone = sum(1 for c in report.clauses if c.note == FIRST_LOOK_ALONE)
+    if alone:
+        lines.append(
+            f"{alone} of the passes rest on the first look alone: the run ended before "
+            "the whole judged them (partial evidence)"
+        )
     why = unjudged(report)
     if why:
         lines.append(f"not judged, and why: {why}")

@@ -83,6 +83,7 @@ class ClauseReport:
         # The clause property arrives with the setup report; keep it once seen.
         props = dict(report.user_properties)
         record.clause = record.clause or props.get("clause")
+        record.look = record.look or props.get("look")
         record.judged = max(record.judged, int(props.get("judged", 0)))
         facts = _phase_facts(self._config, report)
         outcome, why = _outcome(report, facts)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from reports.chart import family_chart
 from reports.report import Report, Verdict
 from reports.templating import render, score, unjudged
+from reports.verdicts import FIRST_LOOK_ALONE
 
 
 def html_summary(report: Report) -> str:
@@ -71,7 +72,7 @@ def markdown(report: Report) -> str:
     ]
     lines += [
         f"| `{c.id}` | {c.severity} | {c.verdict} | {c.judged} | {_md(c.sentence)} | "
-        f"{_md(c.note) if c.verdict in UNJUDGED else ''} |"
+        f"{_md(c.note) if c.verdict in UNJUDGED or c.note == FIRST_LOOK_ALONE else ''} |"
         for c in report.clauses
     ]
     failing = [c for c in report.clauses if c.evidence]

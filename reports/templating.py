@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 
 from reports.report import Report, Result, Statistics, Verdict
+from reports.verdicts import FIRST_LOOK_ALONE
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -54,12 +55,13 @@ def _reason(note: str) -> str:
 
 
 def unjudged(report: Report) -> str:
-    """Why testable clauses were not judged, each reason once with how many it stopped
-    ("" when every testable clause was judged)."""
+    """Why testable clauses were not judged (or, passed on the first look alone, not
+    wholly), each reason once with how many it stopped ("" when all were judged)."""
     reasons = Counter(
-        _reason(c.note)
+        _reason(c.note) if c.note != FIRST_LOOK_ALONE else "passed on the first look alone"
         for c in report.clauses
-        if c.testable and c.verdict in (Verdict.INCONCLUSIVE, Verdict.NOT_TESTED)
+        if c.testable
+        and (c.verdict in (Verdict.INCONCLUSIVE, Verdict.NOT_TESTED) or c.note == FIRST_LOOK_ALONE)
     )
     return "; ".join(f"{n} clause{'s' if n > 1 else ''}: {why}" for why, n in reasons.most_common())
 

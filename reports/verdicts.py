@@ -64,6 +64,7 @@ class TestRecord:
 
     nodeid: str
     clause: str | None  # the clause the test enforces, if it names one
+    look: str | None = None  # the clause a look's test judges (its passes wait for the whole)
     outcome: Outcome = Outcome.PASSED
     violations: list[Violation] = field(default_factory=list)
     why: str = ""  # for inconclusive and error
@@ -196,16 +197,28 @@ def result_of(clauses: Iterable[ClauseVerdict], deviations_pass: bool) -> Result
         return Result.FAILURE
     unsure = {Verdict.INCONCLUSIVE, Verdict.NOT_TESTED}
     if any(c.verdict in failing for c in clauses) or any(
-        c.verdict in unsure for c in clauses if c.testable
+        c.verdict in unsure or c.note == FIRST_LOOK_ALONE for c in clauses if c.testable
     ):
         return Result.PARTIAL
     return Result.SUCCESS
 
 
+FIRST_LOOK_ALONE = (
+    "judged by the first look alone: the run ended before its whole-run tests "
+    "(interrupted, or stopped at a failure), so this pass rests on partial evidence"
+)
+
+
 def _clause_verdict(clause: Clause, records: list[TestRecord], ctx: RunContext) -> ClauseVerdict:
     tests = [t for t in records if t.clause == clause.id]
     found = [(t, v) for t in records for v in t.violations if v.clause == clause.id]
+    # A look's passes wait for the whole; a run that ended before it (Ctrl-C, -x) keeps
+    # what the looks judged, said to be that, rather than reporting nothing.
+    looked = not tests and [t for t in records if t.look == clause.id]
+    tests = tests or list(looked or ())
     verdict = _verdict(clause, tests, bool(found), ctx)
+    alone = looked and verdict is Verdict.PASS
+    note = FIRST_LOOK_ALONE if alone else _note(clause, tests, verdict)
     declared = ctx.expectations.declared(clause.id) if ctx.expectations else None
     return ClauseVerdict(
         id=clause.id,
@@ -223,7 +236,7 @@ def _clause_verdict(clause: Clause, records: list[TestRecord], ctx: RunContext) 
             if declared
             else None
         ),
-        note=_note(clause, tests, verdict),
+        note=note,
     )
 
 

@@ -4,13 +4,21 @@ printed."""
 
 from __future__ import annotations
 
+import signal
+import time
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 
 from contract.terms import Severity
-from power.runner import run_suite
+from emulator import Account, start
+from power.runner import run_suite, start_suite
+from reports.report import Result, Verdict
+from reports.schema import load_report
+from reports.verdicts import FIRST_LOOK_ALONE
+
+SID, TOKEN = "5d0c8a43-5b1e-4e7a-9c1d-7f3e2a1b0c99", "outputs-token"
 
 
 def _last_lines(output: str) -> list[str]:
@@ -148,3 +156,32 @@ def test_a_replay_names_the_recorded_implementation_and_says_it_sent_nothing(
     page = (tmp_path / "r" / "conformance.html").read_text()
     assert '<h1 id="title">Create a Recording: conformance report of Emu 2</h1>' in page
     assert (tmp_path / "r" / "conformance.md").read_text().startswith("# Conformance of Emu 2\n")
+
+
+# 6. Ctrl-C keeps what the first look judged: its passes, said to rest on it alone.
+def test_an_interrupted_run_reports_what_its_first_look_judged(tmp_path: Path) -> None:
+    running = start(accounts=(Account(SID, TOKEN),))
+    try:
+        env = {"SIGNALWIRE_PROJECT_ID": SID, "SIGNALWIRE_API_TOKEN": TOKEN}
+        proc = start_suite("--base-url", running.base_url, report_dir=tmp_path, env=env)
+        deadline = time.monotonic() + 60
+        # The first look's nine rows and their probes are done; the whole's rows go out.
+        while len(running.store.recordings) < 30 and proc.poll() is None:
+            assert time.monotonic() < deadline, "the suite started no recordings"
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGINT)
+        output = proc.communicate(timeout=60)[0].decode()
+    finally:
+        running.stop()
+    assert proc.returncode == 2, output[-3000:]
+    report = load_report(tmp_path / "conformance.json")
+    alone = [c for c in report.clauses if c.note == FIRST_LOOK_ALONE]
+    assert alone, output[-3000:]
+    assert all(c.verdict is Verdict.PASS and c.judged > 0 for c in alone)
+    assert report.result is Result.PARTIAL  # what rests on the first look alone is partial
+    assert f"{len(alone)} of the passes rest on the first look alone" in output
+    assert _last_lines(output)[-1] == "exit status 2: interrupted"
+    md = (tmp_path / "conformance.md").read_text()
+    assert (
+        f"{len(alone)} clause{'s' if len(alone) > 1 else ''}: passed on the first look alone" in md
+    )
