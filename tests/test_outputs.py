@@ -4,7 +4,11 @@ printed."""
 
 from __future__ import annotations
 
+import shlex
 import signal
+import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 from xml.etree import ElementTree
@@ -13,7 +17,7 @@ import pytest
 
 from contract.terms import Severity
 from emulator import Account, start
-from power.runner import run_suite, start_suite
+from power.runner import ROOT, run_suite, start_suite
 from reports.report import Result, Verdict
 from reports.schema import load_report
 from reports.verdicts import FIRST_LOOK_ALONE
@@ -184,4 +188,45 @@ def test_an_interrupted_run_reports_what_its_first_look_judged(tmp_path: Path) -
     md = (tmp_path / "conformance.md").read_text()
     assert (
         f"{len(alone)} clause{'s' if len(alone) > 1 else ''}: passed on the first look alone" in md
+    )
+
+
+def _emulator(*args: str, pipe: str = "") -> subprocess.CompletedProcess[str]:
+    command = shlex.join([sys.executable, "-m", "emulator", *args]) + pipe
+    return subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+# 7. The emulator's command line: one line for an unknown fault, a quiet `| head`, help
+# for every option, and a busy port refused before it claims to serve.
+def test_the_emulators_command_line_speaks_in_one_line(tmp_path: Path) -> None:
+    unknown = _emulator("--fault", "created-20")
+    assert unknown.returncode == 2
+    error = unknown.stderr.strip().splitlines()[-1]
+    assert error.endswith(
+        "--fault 'created-20': no such fault; did you mean created-201, created-as-text? "
+        "--list-faults lists them"
+    )
+    assert "trim-default-trims" not in unknown.stderr  # not every name on one line
+    listed = _emulator("--list-faults", pipe=" | head -1")
+    assert listed.returncode == 0 and "Traceback" not in listed.stderr, listed.stderr
+    assert len(listed.stdout.splitlines()) == 1
+    helped = _emulator("--help").stdout
+    assert "--host HOST          the address it listens on" in helped
+    assert "--port PORT          the port it listens on" in helped
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        refused = _emulator("--port", str(port))
+    assert refused.returncode == 4
+    assert refused.stdout == ""  # no "base URL" (nor account) of a server that is not
+    assert refused.stderr.strip() == (
+        f"python -m emulator: cannot listen on 127.0.0.1:{port}: in use"
     )
