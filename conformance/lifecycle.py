@@ -24,7 +24,7 @@ from conformance.cassette import (
 )
 from conformance.closing import ExitStatus, closing_lines, exit_status
 from conformance.params import Judged
-from conformance.replay import replay_commands
+from conformance.replay import interpreter, replay_commands
 from conformance.secrets import scrub_log_records
 from conformance.session import SuiteSession, session_from_options
 from conformance.stash import (
@@ -158,6 +158,7 @@ def _run_context(config: pytest.Config) -> RunContext:
     if seed is not None and "--hypothesis-seed" not in " ".join(args):
         args += ["--hypothesis-seed", str(seed)]  # the seed the suite chose: replayable
     token = session.target.credentials.api_token
+    python = interpreter(config.invocation_params.dir)  # a bare pytest needs the venv active
     return RunContext(
         implementation=session.implementation,
         target=session.target.base_url,
@@ -167,10 +168,11 @@ def _run_context(config: pytest.Config) -> RunContext:
         derandomized=settings.default.derandomize,
         date=datetime.now(UTC).isoformat(timespec="seconds"),
         requests=session.budget.spent,
-        command=f"pytest {redacted_command(args, token)}",
+        command=f"{python} -m pytest {redacted_command(args, token)}",
         options=redacted_command([a for a in args if a not in config.args], token),
         expectations=session.expectations,
         replay=replay_commands(session.emulator),
+        pytest=f"{python} -m pytest",
     )
 
 

@@ -72,8 +72,26 @@ def _runs_the_suite(config: pytest.Config) -> bool:
     return False
 
 
+def _suggest_pyargs(config: pytest.Config) -> None:
+    """`pytest conformance` from another directory than the project's: pytest's bare
+    "file or directory not found" says nothing of the installed suite, which runs."""
+    if config.option.pyargs:
+        return
+    for arg in config.args:
+        name = arg.split("::")[0]
+        if (
+            Path(name).parts[:1] == (__package__,)
+            and not (config.invocation_params.dir / name).exists()
+        ):
+            raise pytest.UsageError(
+                f"no {name} in {config.invocation_params.dir}: to run the installed suite "
+                "from another directory, name it as a package: pytest --pyargs conformance"
+            )
+
+
 @pytest.hookimpl(tryfirst=True)  # before Hypothesis' own plugin loads --hypothesis-profile
 def pytest_configure(config: pytest.Config) -> None:
+    _suggest_pyargs(config)
     if not _runs_the_suite(config):
         return
     load_profile()

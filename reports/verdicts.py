@@ -94,6 +94,7 @@ class RunContext:
     # Shell lines that start the embedded emulator again (conformance/replay.py), so the
     # evidence's curl lines work after the run; None for a target that outlives it.
     replay: str | None = None
+    pytest: str = "pytest"  # how the command that reproduces one test starts
 
 
 def _verdict(clause: Clause, tests: list[TestRecord], violated: bool, ctx: RunContext) -> Verdict:
@@ -156,7 +157,7 @@ def _evidence(test: TestRecord, violation: Violation, ctx: RunContext) -> Eviden
         reproduce=Reproduce(
             request=request.curl if request else None,
             emulator=ctx.replay if request else None,
-            check=f'pytest "{test.nodeid}" {ctx.options}'.strip(),
+            check=f'{ctx.pytest} "{test.nodeid}" {ctx.options}'.strip(),
         ),
     )
 

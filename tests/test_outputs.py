@@ -230,3 +230,35 @@ def test_the_emulators_command_line_speaks_in_one_line(tmp_path: Path) -> None:
     assert refused.stderr.strip() == (
         f"python -m emulator: cannot listen on 127.0.0.1:{port}: in use"
     )
+
+
+# 8. Every command printed works as printed: no bare `pytest` or `python`, which need an
+# activated virtual environment; and `pytest conformance` elsewhere points to --pyargs.
+def test_printed_commands_name_the_interpreter_and_a_stray_directory_points_to_pyargs(
+    tmp_path: Path,
+) -> None:
+    run = run_suite(
+        "--emulator-fault", "trim-default-trims", "-k", "DEFAULT-TRIM", report_dir=tmp_path
+    )
+    assert run.report is not None, run.output[-3000:]
+    words = shlex.split(run.report.command)
+    assert words[1:3] == ["-m", "pytest"] and (ROOT / words[0]).resolve().is_file()
+    evidence = next(e for c in run.report.clauses for e in c.evidence)
+    assert evidence.reproduce.check.startswith(f"{words[0]} -m pytest ")
+    assert evidence.reproduce.emulator is not None
+    start = evidence.reproduce.emulator.splitlines()[1]
+    assert start.startswith(f"{words[0]} -m emulator --port ")
+    md = (tmp_path / "conformance.md").read_text()
+    assert f"Reproduce the run: `{words[0]} -m pytest conformance " in md
+    elsewhere = subprocess.run(
+        [sys.executable, "-m", "pytest", "conformance", "-p", "no:cacheprovider"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert elsewhere.returncode == 4
+    assert f"no conformance in {tmp_path}: " in elsewhere.stderr
+    assert elsewhere.stderr.strip().endswith("pytest --pyargs conformance")
+    assert "file or directory not found" not in elsewhere.stderr
