@@ -89,6 +89,10 @@ def exit_status(
     return ExitStatus.BELOW_BAR if below else ExitStatus.OK
 
 
+def _many(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
 def _score(stats: Statistics) -> str:
     unjudged = stats.testable - stats.tested
     if not stats.tested:
@@ -110,8 +114,8 @@ def closing_lines(
     lines = [
         f"result: {report.result} (MUST {_score(by[Severity.MUST])}, "
         f"SHOULD {_score(by[Severity.SHOULD])}; {stats.fail} failed, {stats.inconclusive} "
-        f"inconclusive, {stats.not_tested} not tested, {stats.expected_deviation} expected "
-        "deviations)",
+        f"inconclusive, {stats.not_tested} not tested, "
+        f"{_many(stats.expected_deviation, 'expected deviation')})",
     ]
     alone = sum(1 for c in report.clauses if c.note == FIRST_LOOK_ALONE)
     if alone:

@@ -200,7 +200,8 @@ def _finish(session: pytest.Session) -> None:
         "cleanup": config.stash.get(CLEANUP, []),
         "requests_before_first_failure": config.stash.get(FIRST_FAILURE, None),
     }
-    (report_dir / "run.json").write_text(json.dumps(summary, indent=2) + "\n")
+    run_json = report_dir / "run.json"
+    run_json.write_text(json.dumps(summary, indent=2) + "\n")
     if session.exitstatus == ExitStatus.CONFIGURATION_ERROR:
         return  # nothing was judged: the one line of the error says it all
     clause_report = config.stash.get(CLAUSE_REPORT, None)
@@ -214,7 +215,7 @@ def _finish(session: pytest.Session) -> None:
     session.exitstatus = status
     others = [getattr(config.option, "htmlpath", None), config.option.xmlpath]
     config.stash[CLOSING] = closing_lines(
-        report, left, status, fail_on, [*written, *filter(None, others)], asked
+        report, left, status, fail_on, [*written, *filter(None, others), str(run_json)], asked
     )
 
 

@@ -212,7 +212,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--max-requests",
         type=int,
         help="hard budget of HTTP requests, never exceeded (retries count, clean-up is "
-        "reserved); spent on the covering plan first, then the probes, then Hypothesis",
+        "reserved); spent on the covering plan first, then the probes, then Hypothesis. "
+        "At least 8: fewer cannot start, judge and clean up one recording",
     )
     g.addoption(
         "--retries",

@@ -27,6 +27,10 @@ REPLAY_NOTE = (
 UNJUDGED = (Verdict.INCONCLUSIVE, Verdict.NOT_TESTED)
 
 
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
 def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -39,7 +43,8 @@ def markdown(report: Report) -> str:
         f"**{report.result}** against the contract (version {report.contract_version}) "
         f"of `{report.operation}`: {stats.tested} of {stats.testable} testable clauses "
         f"tested, {stats.passed} passed, {stats.fail} failed, "
-        f"{stats.expected_deviation} expected deviations, {stats.inconclusive} "
+        f"{stats.expected_deviation} expected deviation{_s(stats.expected_deviation)}, "
+        f"{stats.inconclusive} "
         f"inconclusive. {report.requests} requests to `{report.target}` on "
         f"{report.date} (suite {report.suite_version}, profile {report.profile}).",
         "",

@@ -4,6 +4,7 @@ printed."""
 
 from __future__ import annotations
 
+import re
 import shlex
 import signal
 import socket
@@ -18,6 +19,7 @@ import pytest
 from contract.terms import Severity
 from emulator import Account, start
 from power.runner import ROOT, run_suite, start_suite
+from reports.chart import LABEL_CHARS, _short
 from reports.report import Result, Verdict
 from reports.schema import load_report
 from reports.verdicts import FIRST_LOOK_ALONE
@@ -262,3 +264,71 @@ def test_printed_commands_name_the_interpreter_and_a_stray_directory_points_to_p
     assert f"no conformance in {tmp_path}: " in elsewhere.stderr
     assert elsewhere.stderr.strip().endswith("pytest --pyargs conformance")
     assert "file or directory not found" not in elsewhere.stderr
+
+
+# 9. Small untruths: counts in the singular, every report listed, one report refused by
+# compare, labels cut between words, the budget's floor told, a loopback target so named.
+def test_small_untruths_are_gone(tmp_path: Path) -> None:
+    running = start(accounts=(Account(SID, TOKEN),))
+    try:
+        env = {"SIGNALWIRE_PROJECT_ID": SID, "SIGNALWIRE_API_TOKEN": TOKEN}
+        run = run_suite(
+            *("--base-url", running.base_url, "-v", "-k", "SUCCESS-STATUS-200"),
+            "--expectations",
+            "expectations/twilio-style-201.toml",
+            report_dir=tmp_path,
+            env=env,
+        )
+    finally:
+        running.stop()
+    assert f"conformance target: target on loopback at {running.base_url}" in run.output
+    assert "remote" not in run.output
+    last = _last_lines(run.output)
+    assert last[1].endswith(" not tested, 0 expected deviations)"), last
+    reports = next(line for line in last if line.startswith("reports: "))
+    assert reports.endswith(f"{tmp_path / 'junit.xml'}, {tmp_path / 'run.json'}")
+    deviated = run_suite(
+        *("--emulator-fault", "created-201", "--clause", "SUCCESS-STATUS-200"),
+        *("--expectations", "expectations/twilio-style-201.toml"),
+        report_dir=tmp_path / "deviated",
+    )
+    assert _last_lines(deviated.output)[1].endswith(" 1 expected deviation)"), deviated.output
+    md = (tmp_path / "deviated" / "conformance.md").read_text()
+    assert "1 expected deviation," in md and "1 expected deviations" not in md
+    one = subprocess.run(
+        [sys.executable, "-m", "reports.compare", str(tmp_path / "conformance.json")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert one.returncode == 2 and "give two reports or more" in one.stderr.splitlines()[-1]
+    floor = run_suite("--max-requests", "7", report_dir=tmp_path / "floor")
+    assert floor.returncode == 4 and "--max-requests must be at least 8, not 7" in floor.output
+    helped = subprocess.run(
+        [sys.executable, "-m", "pytest", "conformance", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    ).stdout
+    assert "At least 8: fewer cannot start, judge and clean up one" in " ".join(helped.split())
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "reference emulator with fault trim-default-trims 0.1.0",
+        "Acme SignalWire compatible gateway 2.3.4-rc1",
+        "reference emulator with fault created-201 0.1.0",
+    ],
+)
+def test_a_chart_label_is_cut_between_words(name: str) -> None:
+    label = _short(2, name)
+    head, tail = label.split("…")
+    words = re.split(r"(?<=[ -])", f"2. {name}")
+    assert len(label) <= LABEL_CHARS
+    assert any("".join(words[:i]).rstrip() == head for i in range(1, len(words)))
+    assert any("".join(words[j:]) == tail for j in range(1, len(words)))
