@@ -1062,7 +1062,7 @@ ACCOUNT_SID_EXACT = CLAUSE["AUTH-ACCOUNT-SID-EXACT"]
 
 
 def decisions_markdown() -> str:
-    """The README's table of decisions, then the rule of each kind of wrong value,
+    """The table of decisions (docs/decisions.md), then the rule of each kind of wrong value,
     generated so the two cannot drift."""
     rows = ["| clause | severity | decision | why |", "| --- | --- | --- | --- |"]
     rows += [f"| `{c.id}` | {c.severity} | {c.sentence} | {c.reason} |" for c in DECISIONS]

@@ -332,3 +332,44 @@ def test_a_chart_label_is_cut_between_words(name: str) -> None:
     assert len(label) <= LABEL_CHARS
     assert any("".join(words[:i]).rstrip() == head for i in range(1, len(words)))
     assert any("".join(words[j:]) == tail for j in range(1, len(words)))
+
+
+DOCS = ("design", "extending", "mutation-testing", "benchmarks", "decisions")
+
+
+def _sh_blocks(text: str) -> list[list[str]]:
+    return [b.strip().splitlines() for b in re.findall(r"```sh\n(.*?)```", text, re.S)]
+
+
+# 10. The README is a user's page: short, its quick start two commands that install the
+# package and run the suite, then what the project's tests need (as .ci/run does), and
+# the rest in docs/, linked, whose figures carry the command and the date.
+def test_the_readme_is_a_users_page_and_the_rest_is_in_docs() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) <= 300
+    for page in DOCS:
+        assert f"](docs/{page}.md)" in readme and (ROOT / "docs" / f"{page}.md").is_file()
+    first, second = _sh_blocks(readme)[0]
+    assert first == (
+        "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/pytest conformance"
+    )
+    assert second == ".venv/bin/pip install -e '.[dev]' && .venv/bin/pytest"
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "pip install --quiet --disable-pip-version-check -e '.[dev]'" in ci
+    assert "\n.venv/bin/pytest\n" in ci
+    commands = [line for block in _sh_blocks(readme) for line in block]
+    # Every command runs as printed, no virtual environment activated (the CI example
+    # runs in the job's own environment, and says so).
+    bare = [c for c in commands if re.match(r"(python|pytest)\b", c) and "--base-url" not in c]
+    assert bare == []
+
+
+def test_the_figures_in_docs_carry_the_command_and_the_date() -> None:
+    for page in ("benchmarks", "mutation-testing", "design"):
+        lines = (ROOT / "docs" / f"{page}.md").read_text().splitlines()
+        for i, line in enumerate(lines):
+            if not line.startswith("| ---") or lines[i - 1].startswith("| clause"):
+                continue
+            before = " ".join(lines[max(0, i - 16) : i])
+            assert re.search(r"`\.venv/bin/python (benchmarks/|-m )", before), (page, i)
+            assert re.search(r"20\d\d-\d\d-\d\d", before), (page, i)
