@@ -140,9 +140,10 @@ def closing_lines(
     why = {
         ExitStatus.OK: f"{judged} meets --fail-on {fail_on}",
         ExitStatus.BELOW_BAR: f"{judged} is below --fail-on {fail_on}",
-        ExitStatus.INTERRUPTED: "interrupted",
-        ExitStatus.SUITE_BROKE: "the suite itself broke (see the errors above)",
-        ExitStatus.CLEANUP_INCOMPLETE: "clean-up incomplete",
+        ExitStatus.INTERRUPTED: f"interrupted, so {judged} is not held to --fail-on",
+        ExitStatus.SUITE_BROKE: f"the suite itself broke (see the errors above), whatever "
+        f"{judged} is",
+        ExitStatus.CLEANUP_INCOMPLETE: f"clean-up incomplete, whatever {judged} and --fail-on say",
     }[status]
     lines.append(f"exit status {int(status)}: {why}")
     return lines
