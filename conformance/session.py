@@ -33,7 +33,7 @@ from contract.failures import ConfigurationError
 # (strategies/covering.py): 47 rows. Strength 3, every triple of all, is 119. Under a
 # budget too: the plan goes out in the order that exposes the most soonest (a first
 # look, then the richest rows), so a budget that ends it midway has sent more than a
-# weaker plan sent whole (measured: benchmarks/speed.py, the README's "Speed").
+# weaker plan sent whole (measured: benchmarks/speed.py, docs/benchmarks.md "Speed").
 DEFAULT_STRENGTH = 2
 
 
