@@ -3,7 +3,7 @@
     python benchmarks/speed.py [--jobs N] [--runs N] [--skip-own-tests] [--default-only]
         [--out DIR]
 
-1. the README's test command (`pytest`, the project's own tests), wall time;
+1. the project's own tests (`pytest`, the README's second command), wall time;
 2. a default run against the embedded emulator (`pytest conformance`), wall time and
    requests, the median of --runs runs;
 3. the same run against an emulator started on loopback, beside schemathesis alone
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_own_tests and not args.default_only:
         seconds, summary = _own_tests()
         result["own_tests"] = {"seconds": round(seconds, 1), "summary": summary}
-        row("the README's test command (`pytest`)", f"{seconds / 60:.1f} min ({summary})")
+        row("the project's own tests (`pytest`)", f"{seconds / 60:.1f} min ({summary})")
 
     seconds, requests = _default_runs(args.runs, work)
     result["default_run"] = {"seconds": seconds, "requests": requests}

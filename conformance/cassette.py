@@ -66,6 +66,8 @@ class RecordedRun:
     probe_requests: int = 1  # the reachability probe's tries, counted like any request
     other_token_known: bool = False  # whether the run tried another account's token
     other_account_call_sid: str = ""  # another account's call, probed as unknown
+    # Who was tested, as the recorded run named it: its replay's report names it too.
+    implementation: dict[str, Any] = field(default_factory=dict)
     format: int = FORMAT
 
     def over(self, get: Callable[[str], Any]) -> Callable[[str], Any]:

@@ -56,6 +56,12 @@ def receiver(pytestconfig: pytest.Config) -> Iterator[CallbackReceiver]:
 
 @pytest.fixture(scope="session")
 def staged_plan(suite: SuiteSession) -> StagedPlan:
+    return plan_of(suite)
+
+
+def plan_of(suite: SuiteSession) -> StagedPlan:
+    """What the run's corpora send (read by the fixtures, and by the collection, which
+    drops a look's test of a clause the look plans no probe of)."""
     s = suite.settings
     other_token_known = suite.target.other_account is not None
     return stage_plan(

@@ -25,7 +25,7 @@ from conformance.cassette import (
 from conformance.closing import ExitStatus, closing_lines, exit_status
 from conformance.listing import CallLedger
 from conformance.params import Judged
-from conformance.replay import replay_commands
+from conformance.replay import interpreter, replay_commands
 from conformance.secrets import scrub_log_records
 from conformance.session import SuiteSession, session_from_options
 from conformance.stash import (
@@ -158,7 +158,16 @@ def _clean_up(config: pytest.Config) -> None:
     report = harness.cleanup()
     ledger = config.stash.get(LEDGER, None)
     listed = [ledger.describe()] if ledger is not None else []
-    config.stash[CLEANUP] = [*report.lines(), *listed, harness.client.budget.describe()]
+    lines = [*report.lines(), *listed, harness.client.budget.describe()]
+    if config.stash[SESSION].replayed:  # nothing went out: the cassette answered
+        spent = harness.client.budget.spent
+        lines = [
+            f"replayed from the cassette, nothing sent: {report.lines()[0]}",
+            f"requests answered by the cassette: {spent}",
+            *report.lines()[1:],
+            *listed,
+        ]
+    config.stash[CLEANUP] = lines
     config.stash[CLEANUP_LEFT] = list(report.left)
     harness.client.close()
 
@@ -170,6 +179,7 @@ def _run_context(config: pytest.Config) -> RunContext:
     if seed is not None and "--hypothesis-seed" not in " ".join(args):
         args += ["--hypothesis-seed", str(seed)]  # the seed the suite chose: replayable
     token = session.target.credentials.api_token
+    python = interpreter(config.invocation_params.dir)  # a bare pytest needs the venv active
     return RunContext(
         implementation=session.implementation,
         target=session.target.base_url,
@@ -179,10 +189,11 @@ def _run_context(config: pytest.Config) -> RunContext:
         derandomized=settings.default.derandomize,
         date=datetime.now(UTC).isoformat(timespec="seconds"),
         requests=session.budget.spent,
-        command=f"pytest {redacted_command(args, token)}",
+        command=f"{python} -m pytest {redacted_command(args, token)}",
         options=redacted_command([a for a in args if a not in config.args], token),
         expectations=session.expectations,
         replay=replay_commands(session.emulator),
+        pytest=f"{python} -m pytest",
     )
 
 
@@ -213,7 +224,8 @@ def _finish(session: pytest.Session) -> None:
     harness = config.stash.get(HARNESS, None)
     if harness is not None and harness.unproven:
         summary["unproven"] = harness.unproven
-    (report_dir / "run.json").write_text(json.dumps(summary, indent=2) + "\n")
+    run_json = report_dir / "run.json"
+    run_json.write_text(json.dumps(summary, indent=2) + "\n")
     if session.exitstatus == ExitStatus.CONFIGURATION_ERROR:
         return  # nothing was judged: the one line of the error says it all
     clause_report = config.stash.get(CLAUSE_REPORT, None)
@@ -222,13 +234,12 @@ def _finish(session: pytest.Session) -> None:
     written = clause_report.write(report_dir)
     report = clause_report.report()
     left = config.stash.get(CLEANUP_LEFT, [])
-    status = exit_status(
-        report, config.getoption("fail_on"), left, int(session.exitstatus), clause_report.broke
-    )
+    fail_on, asked = config.getoption("fail_on"), config.getoption("clause")
+    status = exit_status(report, fail_on, left, int(session.exitstatus), clause_report.broke, asked)
     session.exitstatus = status
     others = [getattr(config.option, "htmlpath", None), config.option.xmlpath]
     config.stash[CLOSING] = closing_lines(
-        report, left, status, config.getoption("fail_on"), [*written, *filter(None, others)]
+        report, left, status, fail_on, [*written, *filter(None, others), str(run_json)], asked
     )
 
 
@@ -281,6 +292,7 @@ def _save_recorded_run(config: pytest.Config, session: SuiteSession, directory: 
         tokens=receiver.issued if receiver else [],
         deliveries=[asdict(d) for d in receiver.received] if receiver else [],
         probe_requests=session.probe_requests,
+        implementation=asdict(session.implementation),
     ).save(directory)
 
 

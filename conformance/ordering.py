@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.corpus import Stage
+from conformance.corpus import LOOKS, Stage
+from conformance.fixtures import plan_of
 from conformance.params import NEED
-from conformance.registry import ENTRIES, ClauseTest, Rank
+from conformance.registry import ENTRIES, ClauseTest, Need, Rank
+from conformance.stash import SESSION
 from contract.terms import CLAUSE
 
 STAGED = ("valid_corpus", "refusal_corpus")  # the corpora judged in stages
@@ -39,14 +41,46 @@ def _stage(item: pytest.Item) -> tuple[Rank, int]:
     return entry.rank(corpus_stage(item)), ENTRIES.index(entry)
 
 
+def _nothing_planned(config: pytest.Config, items: list[pytest.Item]) -> list[pytest.Item]:
+    """A look's tests of a clause the look plans no probe of (the second look of a
+    clause with one probe in all): they would judge nothing, and are no test of the
+    target at all, so they are not run (deselected), rather than counted as skipped."""
+    suite = config.stash.get(SESSION, None)
+    if suite is None:
+        return []
+    planned = plan_of(suite).probes
+    dropped = []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        entry, stage = params.params.get("entry") if params else None, corpus_stage(item)
+        if not isinstance(entry, ClauseTest) or stage not in LOOKS:
+            continue
+        if entry.need not in (Need.PROBES, Need.LISTED):
+            continue
+        listed = entry.need is Need.LISTED
+        specs = [s for s in planned[stage] if s.clause.id == entry.clause.id]
+        if not any(s.listed or not listed for s in specs):
+            dropped.append(item)
+    return dropped
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     items.sort(key=_stage)  # stable: within a stage, collection order
+    empty = _nothing_planned(config, items)
+    if empty:
+        config.hook.pytest_deselected(items=empty)
+        items[:] = [i for i in items if i not in empty]
     wanted = set(config.getoption("clause"))
     if not wanted:
         return
     unknown = sorted(wanted - set(CLAUSE))
     if unknown:
         raise pytest.UsageError(f"--clause {', '.join(unknown)}: no such clause in the contract")
+    unseen = sorted(c for c in wanted if not CLAUSE[c].testable)
+    if unseen:
+        raise pytest.UsageError(
+            f"--clause {', '.join(unseen)}: no client can observe it, so no test judges it"
+        )
     kept = [i for i in items if (m := i.get_closest_marker("clause")) and m.args[0] in wanted]
     config.hook.pytest_deselected(items=[i for i in items if i not in kept])
     items[:] = kept

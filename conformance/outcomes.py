@@ -22,14 +22,16 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     # Properties go on the item: JUnit XML reads them from the teardown report. A look
     # speaks for no clause: its violations count, its passes wait for the whole.
+    # (An interrupted run, whose whole never came, reports a look's passes as such.)
     marker = item.get_closest_marker("clause")
-    marker = None if corpus_stage(item) in LOOKS else marker
+    look = corpus_stage(item) in LOOKS
     judged = item.config.stash.get(JUDGED, None)
     if call.when == "setup":
         if marker:
-            item.user_properties.append(("clause", marker.args[0]))
+            item.user_properties.append(("look" if look else "clause", marker.args[0]))
         if judged is not None:
             judged.count = 0
+    marker = None if look else marker
     error = call.excinfo.value if call.excinfo else None
     violations = _violations(error)
     if call.when == "call" and judged is not None:

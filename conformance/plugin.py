@@ -72,8 +72,26 @@ def _runs_the_suite(config: pytest.Config) -> bool:
     return False
 
 
+def _suggest_pyargs(config: pytest.Config) -> None:
+    """`pytest conformance` from another directory than the project's: pytest's bare
+    "file or directory not found" says nothing of the installed suite, which runs."""
+    if config.option.pyargs:
+        return
+    for arg in config.args:
+        name = arg.split("::")[0]
+        if (
+            Path(name).parts[:1] == (__package__,)
+            and not (config.invocation_params.dir / name).exists()
+        ):
+            raise pytest.UsageError(
+                f"no {name} in {config.invocation_params.dir}: to run the installed suite "
+                "from another directory, name it as a package: pytest --pyargs conformance"
+            )
+
+
 @pytest.hookimpl(tryfirst=True)  # before Hypothesis' own plugin loads --hypothesis-profile
 def pytest_configure(config: pytest.Config) -> None:
+    _suggest_pyargs(config)
     if not _runs_the_suite(config):
         return
     load_profile()
@@ -188,8 +206,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=("partial", "must", "never"),
         default="partial",
         help="the result that fails the run (exit 1): partial, anything but success "
-        "(default); must, a MUST clause failing; never, report only. A clean-up that left "
-        "something running always exits 6",
+        "(default); must, a MUST clause failing; never, report only. With --expectations "
+        "the result against them is judged, with --clause the result on those clauses. A "
+        "clean-up that left something running always exits 6",
     )
     g.addoption(
         "--allow-remote",
@@ -200,7 +219,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--max-requests",
         type=int,
         help="hard budget of HTTP requests, never exceeded (retries count, clean-up is "
-        "reserved); spent on the covering plan first, then the probes, then Hypothesis",
+        "reserved); spent on the covering plan first, then the probes, then Hypothesis. "
+        "At least 8: fewer cannot start, judge and clean up one recording",
     )
     g.addoption(
         "--retries",
@@ -252,8 +272,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         metavar="ID",
         help="judge only this clause (repeatable): its own tests run, the Hypothesis and "
-        "schemathesis tests, which judge many clauses at once, do not (and the result is "
-        "at best partial, the other clauses not tested)",
+        "schemathesis tests, which judge many clauses at once, do not. The exit status "
+        "judges the clauses asked for (the report's result, over all, is at best partial)",
     )
     g.addoption("--report-dir", default="reports/out", help="where the HTML and JUnit reports go")
     g.addoption(

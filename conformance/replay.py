@@ -20,10 +20,24 @@ own as it answers one naming an account it does not hold, faults included.
 
 from __future__ import annotations
 
+import os
 import shlex
+import sys
+from pathlib import Path
 from typing import Any
 
 REPLAY_TOKEN = "replay-token"  # a throwaway value: any string works, see above
+
+
+def interpreter(here: Path | None = None) -> str:
+    """The Python that runs the suite, as a printed command names it: a bare `python` or
+    `pytest` fails where its virtual environment is not activated (`.venv/bin/python`
+    from the project's directory, else its full path)."""
+    python = Path(sys.executable)
+    here = Path.cwd() if here is None else here
+    if python.is_relative_to(here):
+        return shlex.quote(os.path.relpath(python, here))
+    return shlex.quote(str(python))
 
 
 def replay_commands(emulator: Any) -> str | None:
@@ -33,12 +47,14 @@ def replay_commands(emulator: Any) -> str | None:
         return None
     account = emulator.accounts[0].sid
     calls = [sid for sid, call in emulator.store.calls.items() if call.account_sid == account]
-    words = ["python", "-m", "emulator", "--port", str(emulator.server.port)]
+    words = ["-m", "emulator", "--port", str(emulator.server.port)]
     for sid in calls:  # the suite's own; it ended them at clean-up, not before
         words += ["--call", sid]
     for fault in emulator.faults:
         words += ["--fault", fault]
     return (
         f"export SIGNALWIRE_PROJECT_ID={shlex.quote(account)} "
-        f"SIGNALWIRE_API_TOKEN={REPLAY_TOKEN}\n" + " ".join(map(shlex.quote, words)) + " &"
+        f"SIGNALWIRE_API_TOKEN={REPLAY_TOKEN}\n"
+        + " ".join([interpreter(), *map(shlex.quote, words)])
+        + " &"
     )

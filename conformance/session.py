@@ -33,7 +33,7 @@ from contract.failures import ConfigurationError
 # (strategies/covering.py): 47 rows. Strength 3, every triple of all, is 119. Under a
 # budget too: the plan goes out in the order that exposes the most soonest (a first
 # look, then the richest rows), so a budget that ends it midway has sent more than a
-# weaker plan sent whole (measured: benchmarks/speed.py, the README's "Speed").
+# weaker plan sent whole (measured: benchmarks/speed.py, docs/benchmarks.md "Speed").
 DEFAULT_STRENGTH = 2
 
 
@@ -76,9 +76,11 @@ class SuiteSession:
     @property
     def description(self) -> str:
         if self.replayed:
-            where = "replayed cassette of"
-        else:
-            where = "embedded emulator" if self.emulator else "remote target"
+            return f"a cassette's replay (nothing is sent) of a run against {self.target.base_url}"
+        if self.emulator:
+            return f"embedded emulator at {self.target.base_url}"
+        host = urlsplit(self.target.base_url).hostname or ""
+        where = "target on loopback" if host in LOOPBACK_HOSTS else "remote target"
         return f"{where} at {self.target.base_url}"
 
     def close(self) -> None:
@@ -214,7 +216,8 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
     target = Target(base_url, credentials, suffix, timeout, calls, other)
     session = SuiteSession(target, settings, emulator, replayed, budget=Budget(max_requests))
     try:
-        session.implementation = implementation_from(get, _embedded_name(get, emulator))
+        recorded = _recorded_name(replayed) if replayed else None
+        session.implementation = implementation_from(get, recorded or _embedded_name(get, emulator))
         if get("expectations"):
             session.expectations = load_expectations(Path(get("expectations")))
     except ConfigurationError:
@@ -231,6 +234,13 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
         session.close()
         raise
     return session
+
+
+def _recorded_name(replayed: RecordedRun) -> Implementation | None:
+    named = dict(replayed.implementation)
+    if not named:
+        return None
+    return Implementation(**{**named, "contact": tuple(named.get("contact", ()))})
 
 
 def _embedded_name(get: Any, emulator: Any) -> Implementation | None:

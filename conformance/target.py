@@ -119,7 +119,9 @@ def credentials_from(
         if not value
     ]
     if missing:
-        raise ConfigurationError(f"a remote target needs credentials: set {' and '.join(missing)}")
+        raise ConfigurationError(
+            f"a target given by --base-url needs credentials: set {' and '.join(missing)}"
+        )
     assert project_id and api_token
     return Credentials(project_id, api_token)
 

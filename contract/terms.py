@@ -1098,7 +1098,7 @@ REFUSED_CREATES_NOTHING = CLAUSE["REFUSED-CREATES-NOTHING"]
 
 
 def decisions_markdown() -> str:
-    """The README's table of decisions, then the rule of each kind of wrong value,
+    """The table of decisions (docs/decisions.md), then the rule of each kind of wrong value,
     generated so the two cannot drift."""
     rows = ["| clause | severity | decision | why |", "| --- | --- | --- | --- |"]
     rows += [f"| `{c.id}` | {c.severity} | {c.sentence} | {c.reason} |" for c in DECISIONS]

@@ -4,22 +4,31 @@
 from __future__ import annotations
 
 import argparse
+import difflib
+import errno
 import os
+import socket
 import sys
 
 import uvicorn
 
 from contract.terms import API_VERSION
 from emulator.app import create_app
-from emulator.faults import build, catalog
+from emulator.faults import Fault, build, catalog
 from emulator.store import CAPACITY, Call, Store
 
 
 def main(argv: list[str] | None = None) -> int:
     faults = catalog()
     parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address it listens on (default: %(default)s, loopback alone)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=8080, help="the port it listens on (default: %(default)s)"
+    )
     parser.add_argument(
         "--account",
         action="append",
@@ -32,9 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         "--fault",
         action="append",
         default=[],
-        choices=sorted(faults),
         metavar="NAME",
-        help="misbehave this way (repeatable)",
+        help="misbehave this way (repeatable; --list-faults lists the names)",
     )
     parser.add_argument(
         "--call",
@@ -58,14 +66,25 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--capacity must be at least 1")
     if not all(args.call):
         parser.error("--call takes a SID")
+    unknown = [f for f in args.fault if f not in faults]
+    if unknown:
+        near = difflib.get_close_matches(unknown[0], faults, n=3)
+        hint = f"did you mean {', '.join(near)}? " if near else ""
+        parser.error(f"--fault {unknown[0]!r}: no such fault; {hint}--list-faults lists them")
     if args.list_faults:
-        for name, f in sorted(faults.items()):
-            print(f"{name:32} {f.clause:40} {f.summary}")
-        return 0
-    store = Store(capacity=args.capacity)
+        return _list(faults)
     pairs = [a.partition(":") for a in args.account]
     if any(not sid or not token for sid, _, token in pairs):
         parser.error("--account takes SID:TOKEN")
+    try:  # bound before it prints anything: a busy port is one line, not uvicorn's
+        listening = _bind(args.host, args.port)
+    except OSError as exc:
+        why = "in use" if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc)
+        print(
+            f"python -m emulator: cannot listen on {args.host}:{args.port}: {why}", file=sys.stderr
+        )
+        return 4
+    store = Store(capacity=args.capacity)
     env_sid, env_token = (
         os.environ.get("SIGNALWIRE_PROJECT_ID"),
         os.environ.get("SIGNALWIRE_API_TOKEN"),
@@ -82,9 +101,33 @@ def main(argv: list[str] | None = None) -> int:
     for sid in args.call:
         store.add_call(Call(sid, owner, "", "", ""))
     print(f"base URL: http://{args.host}:{args.port}/api/laml/{API_VERSION}", flush=True)
-    uvicorn.run(
-        create_app(store, build(args.fault)), host=args.host, port=args.port, log_level="warning"
-    )
+    config = uvicorn.Config(create_app(store, build(args.fault)), log_level="warning")
+    uvicorn.Server(config).run(sockets=[listening])
+    return 0
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind((host, port))
+    except OSError:
+        listening.close()
+        raise
+    listening.set_inheritable(True)
+    return listening
+
+
+def _list(faults: dict[str, Fault]) -> int:
+    """One line a fault; a reader that stops early (`| head`) ends the listing quietly."""
+    try:
+        for name, f in sorted(faults.items()):
+            print(f"{name:32} {f.clause:40} {f.summary}")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would report the pipe again as it flushes stdout on exit: point it nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

@@ -9,6 +9,7 @@ would read as every clause failed."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -92,8 +93,20 @@ def _short(number: int, name: str) -> str:
     label = f"{number}. {name}"
     if len(label) <= LABEL_CHARS:
         return label
-    head = LABEL_CHARS // 2 - 1
-    return label[:head] + "…" + label[-(LABEL_CHARS - head - 1) :]
+    # Cut between words (after a space or a hyphen), never inside one, where it can:
+    # the longest head and tail that fit, the most even of those.
+    pieces = re.split(r"(?<=[ -])", label)
+    fits = [
+        (len("".join(pieces[:i] + pieces[j:])), -abs(i - (len(pieces) - j)), i, j)
+        for i in range(1, len(pieces))
+        for j in range(i + 1, len(pieces))
+        if len("".join(pieces[:i] + pieces[j:])) <= LABEL_CHARS - 1
+    ]
+    if not fits:  # a word longer than the label: cut it, there is no other way
+        half = LABEL_CHARS // 2 - 1
+        return label[:half] + "…" + label[-(LABEL_CHARS - half - 1) :]
+    _, _, i, j = max(fits)
+    return "".join(pieces[:i]).rstrip() + "…" + "".join(pieces[j:]).lstrip()
 
 
 def family_chart(by_family: list[Mapping[Family, Statistics]], names: list[str]) -> FamilyChart:

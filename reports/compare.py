@@ -96,9 +96,13 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("reports", nargs="+", type=Path, help="conformance.json files")
+    parser.add_argument(
+        "reports", nargs="+", type=Path, help="conformance.json files (two or more)"
+    )
     parser.add_argument("--out", type=Path, default=Path("reports/out/comparison"))
     args = parser.parse_args(argv)
+    if len(args.reports) < 2:
+        parser.error("give two reports or more: one run's own conformance.html shows it alone")
     try:
         reports = load_reports(args.reports)
     except CompareError as exc:

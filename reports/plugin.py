@@ -68,6 +68,7 @@ def _outcome(report: pytest.TestReport, facts: PhaseFacts) -> tuple[Outcome, str
 # know: they put it here, and the report reads it when it is written.
 RUN_CONTEXT = pytest.StashKey[Callable[[], RunContext]]()
 CLAUSE_REPORT = pytest.StashKey["ClauseReport"]()  # the run's one clause report
+TITLE = "Create a Recording: conformance report"
 
 
 class ClauseReport:
@@ -75,12 +76,14 @@ class ClauseReport:
         self._config = config
         self._records: dict[str, TestRecord] = {}
         self._report: Report | None = None
+        self._html: Any = None  # pytest-html's report, whose title names the implementation
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         record = self._records.setdefault(report.nodeid, TestRecord(report.nodeid, None))
         # The clause property arrives with the setup report; keep it once seen.
         props = dict(report.user_properties)
         record.clause = record.clause or props.get("clause")
+        record.look = record.look or props.get("look")
         record.judged = max(record.judged, int(props.get("judged", 0)))
         facts = _phase_facts(self._config, report)
         outcome, why = _outcome(report, facts)
@@ -113,16 +116,27 @@ class ClauseReport:
     # -- pytest-html ----------------------------------------------------------
 
     def pytest_html_report_title(self, report: Any) -> None:
-        report.title = "Create a Recording: conformance report"
+        # Named again once the run is over (below): the implementation is known by then.
+        self._html = report
+        report.title = TITLE
 
     def pytest_html_results_summary(
         self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
     ) -> None:
-        prefix.append(html_summary(self.report()))
+        clause_report = self.report()
+        if self._html is not None:
+            self._html.title = f"{TITLE} of {clause_report.name}"
+        prefix.append(html_summary(clause_report))
 
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
         cells.insert(1, "<th>Clause</th>")
         cells.insert(2, "<th>Severity</th>")
+
+    def pytest_html_results_table_html(self, report: pytest.TestReport, data: list[str]) -> None:
+        # A skip's longrepr is pytest's (path, line, reason) tuple: the reason is the sentence.
+        longrepr = report.longrepr
+        if report.skipped and isinstance(longrepr, tuple) and len(longrepr) == 3 and data:
+            data[0] = html.escape(str(longrepr[2])) + "\n"
 
     def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
         clause_id, severity = _clause_of(report)

@@ -4,8 +4,9 @@ that head the HTML report, and a Markdown summary for a README or a pull request
 from __future__ import annotations
 
 from reports.chart import family_chart
-from reports.report import Report
-from reports.templating import render, score
+from reports.report import Report, Verdict
+from reports.templating import render, score, unjudged
+from reports.verdicts import FIRST_LOOK_ALONE
 
 
 def html_summary(report: Report) -> str:
@@ -23,6 +24,13 @@ REPLAY_NOTE = (
 )
 
 
+UNJUDGED = (Verdict.INCONCLUSIVE, Verdict.NOT_TESTED)
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
 def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -35,11 +43,15 @@ def markdown(report: Report) -> str:
         f"**{report.result}** against the contract (version {report.contract_version}) "
         f"of `{report.operation}`: {stats.tested} of {stats.testable} testable clauses "
         f"tested, {stats.passed} passed, {stats.fail} failed, "
-        f"{stats.expected_deviation} expected deviations, {stats.inconclusive} "
+        f"{stats.expected_deviation} expected deviation{_s(stats.expected_deviation)}, "
+        f"{stats.inconclusive} "
         f"inconclusive. {report.requests} requests to `{report.target}` on "
         f"{report.date} (suite {report.suite_version}, profile {report.profile}).",
         "",
     ]
+    why = unjudged(report)
+    if why:
+        lines += [f"Not judged, and why: {why}; each clause's note below says more.", ""]
     e = report.expectations
     if e:
         lines += [
@@ -60,11 +72,12 @@ def markdown(report: Report) -> str:
     ]
     lines += [
         "",
-        "| clause | severity | verdict | judged | the contract says |",
-        "| --- | --- | --- | --- | --- |",
+        "| clause | severity | verdict | judged | the contract says | why not judged |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     lines += [
-        f"| `{c.id}` | {c.severity} | {c.verdict} | {c.judged} | {_md(c.sentence)} |"
+        f"| `{c.id}` | {c.severity} | {c.verdict} | {c.judged} | {_md(c.sentence)} | "
+        f"{_md(c.note) if c.verdict in UNJUDGED or c.note == FIRST_LOOK_ALONE else ''} |"
         for c in report.clauses
     ]
     failing = [c for c in report.clauses if c.evidence]

@@ -234,8 +234,9 @@ class Report:
     result: Result = field(
         metadata=spec(
             description="against the contract: success when every MUST clause passes; "
-            "partial when only SHOULD clauses fail or some testable clauses could not be "
-            "tested; failure otherwise (an expected deviation counts as a failure here)"
+            "partial when only SHOULD clauses fail, some testable clauses could not be "
+            "tested, or a pass rests on the first look alone (an interrupted run); failure "
+            "otherwise (an expected deviation counts as a failure here)"
         )
     )
     expectations: ExpectationsResult | None

@@ -64,6 +64,7 @@ class TestRecord:
 
     nodeid: str
     clause: str | None  # the clause the test enforces, if it names one
+    look: str | None = None  # the clause a look's test judges (its passes wait for the whole)
     outcome: Outcome = Outcome.PASSED
     violations: list[Violation] = field(default_factory=list)
     why: str = ""  # for inconclusive and error
@@ -93,6 +94,7 @@ class RunContext:
     # Shell lines that start the embedded emulator again (conformance/replay.py), so the
     # evidence's curl lines work after the run; None for a target that outlives it.
     replay: str | None = None
+    pytest: str = "pytest"  # how the command that reproduces one test starts
 
 
 def _verdict(clause: Clause, tests: list[TestRecord], violated: bool, ctx: RunContext) -> Verdict:
@@ -155,7 +157,7 @@ def _evidence(test: TestRecord, violation: Violation, ctx: RunContext) -> Eviden
         reproduce=Reproduce(
             request=request.curl if request else None,
             emulator=ctx.replay if request else None,
-            check=f'pytest "{test.nodeid}" {ctx.options}'.strip(),
+            check=f'{ctx.pytest} "{test.nodeid}" {ctx.options}'.strip(),
         ),
     )
 
@@ -188,22 +190,36 @@ def _run_stats(clauses: list[ClauseVerdict]) -> RunStatistics:
     )
 
 
-def _result(clauses: list[ClauseVerdict], deviations_pass: bool) -> Result:
+def result_of(clauses: Iterable[ClauseVerdict], deviations_pass: bool) -> Result:
+    """success, partial or failure, over these clauses (all of a run, or those asked for)."""
+    clauses = list(clauses)
     failing = {Verdict.FAIL} | (set() if deviations_pass else {Verdict.EXPECTED_DEVIATION})
     if any(c.verdict in failing and c.severity is Severity.MUST for c in clauses):
         return Result.FAILURE
     unsure = {Verdict.INCONCLUSIVE, Verdict.NOT_TESTED}
     if any(c.verdict in failing for c in clauses) or any(
-        c.verdict in unsure for c in clauses if c.testable
+        c.verdict in unsure or c.note == FIRST_LOOK_ALONE for c in clauses if c.testable
     ):
         return Result.PARTIAL
     return Result.SUCCESS
 
 
+FIRST_LOOK_ALONE = (
+    "judged by the first look alone: the run ended before its whole-run tests "
+    "(interrupted, or stopped at a failure), so this pass rests on partial evidence"
+)
+
+
 def _clause_verdict(clause: Clause, records: list[TestRecord], ctx: RunContext) -> ClauseVerdict:
     tests = [t for t in records if t.clause == clause.id]
     found = [(t, v) for t in records for v in t.violations if v.clause == clause.id]
+    # A look's passes wait for the whole; a run that ended before it (Ctrl-C, -x) keeps
+    # what the looks judged, said to be that, rather than reporting nothing.
+    looked = not tests and [t for t in records if t.look == clause.id]
+    tests = tests or list(looked or ())
     verdict = _verdict(clause, tests, bool(found), ctx)
+    alone = looked and verdict is Verdict.PASS
+    note = FIRST_LOOK_ALONE if alone else _note(clause, tests, verdict)
     declared = ctx.expectations.declared(clause.id) if ctx.expectations else None
     return ClauseVerdict(
         id=clause.id,
@@ -221,7 +237,7 @@ def _clause_verdict(clause: Clause, records: list[TestRecord], ctx: RunContext) 
             if declared
             else None
         ),
-        note=_note(clause, tests, verdict),
+        note=note,
     )
 
 
@@ -232,7 +248,7 @@ def build_report(records: list[TestRecord], ctx: RunContext) -> Report:
         expectations = ExpectationsResult(
             implementation=ctx.expectations.implementation,
             file=ctx.expectations.path,
-            result=_result(clauses, deviations_pass=True),
+            result=result_of(clauses, deviations_pass=True),
             no_longer_failing=tuple(
                 c.id for c in clauses if c.deviation and not c.deviation.still_fails
             ),
@@ -249,7 +265,7 @@ def build_report(records: list[TestRecord], ctx: RunContext) -> Report:
         date=ctx.date,
         requests=ctx.requests,
         command=ctx.command,
-        result=_result(clauses, deviations_pass=False),
+        result=result_of(clauses, deviations_pass=False),
         expectations=expectations,
         statistics=_run_stats(clauses),
         clauses=tuple(clauses),

@@ -66,10 +66,10 @@ def test_no_clause_id_is_spelled_outside_the_contract_and_the_registry() -> None
     assert spelled == {}
 
 
-def test_decisions_carry_their_reason_and_readme_lists_them() -> None:
+def test_decisions_carry_their_reason_and_their_page_lists_them() -> None:
     assert all(c.reason for c in contract.DECISIONS)
-    readme = (ROOT / "README.md").read_text()
-    assert contract.decisions_markdown() in readme
+    page = (ROOT / "docs" / "decisions.md").read_text()
+    assert contract.decisions_markdown() in page
 
 
 def test_url_predicate_accepts_absolute_http_urls_only() -> None:
