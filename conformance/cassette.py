@@ -82,6 +82,7 @@ class RecordedRun:
                 d["content_type"],
                 d.get("raw_path", ""),
                 d.get("raw_query", ""),
+                None if d.get("signatures") is None else tuple(map(tuple, d["signatures"])),
             )
             for d in self.deliveries
         ]

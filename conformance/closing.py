@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from enum import IntEnum, StrEnum
 
-from contract.terms import Severity
-from reports.report import Report, Result, Statistics
+from contract.terms import CLAUSE, Severity
+from reports.report import Report, Result, Statistics, Verdict
 
 
 class ExitStatus(IntEnum):
@@ -69,6 +69,12 @@ def closing_lines(
         f"SHOULD {_score(by[Severity.SHOULD])}; {stats.fail} failed, {stats.inconclusive} "
         f"inconclusive, {stats.not_tested} not tested, {stats.expected_deviation} expected "
         "deviations)",
+    ]
+    # Clauses only what the user has can judge (the signing key), not tested without it.
+    lines += [
+        f"{c.id}: not tested: {c.note}"
+        for c in report.clauses
+        if c.verdict is Verdict.NOT_TESTED and not c.testable and CLAUSE[c.id].testable
     ]
     if report.expectations:
         lines.append(f"against the declared expectations: {report.expectations.result}")

@@ -7,6 +7,7 @@ import pytest
 from conformance.corpus import Stage
 from conformance.params import NEED
 from conformance.registry import ENTRIES, ClauseTest, Rank
+from conformance.stash import SESSION
 from contract.terms import CLAUSE
 
 STAGED = ("valid_corpus", "refusal_corpus")  # the corpora judged in stages
@@ -39,14 +40,27 @@ def _stage(item: pytest.Item) -> tuple[Rank, int]:
     return entry.rank(corpus_stage(item)), ENTRIES.index(entry)
 
 
+def _clause(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("clause")
+    return marker.args[0] if marker else None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     items.sort(key=_stage)  # stable: within a stage, collection order
     wanted = set(config.getoption("clause"))
-    if not wanted:
+    session = config.stash.get(SESSION, None)
+    # What the run cannot judge (the user gave no signing key) is not run: not tested.
+    unjudgeable = session.unjudgeable if session else {}
+    if not wanted and not unjudgeable:
         return
     unknown = sorted(wanted - set(CLAUSE))
     if unknown:
         raise pytest.UsageError(f"--clause {', '.join(unknown)}: no such clause in the contract")
-    kept = [i for i in items if (m := i.get_closest_marker("clause")) and m.args[0] in wanted]
+    blind = sorted(wanted & set(unjudgeable))
+    if blind:
+        raise pytest.UsageError(f"--clause {', '.join(blind)}: {unjudgeable[blind[0]]}")
+    kept = [
+        i for i in items if (not wanted or _clause(i) in wanted) and _clause(i) not in unjudgeable
+    ]
     config.hook.pytest_deselected(items=[i for i in items if i not in kept])
     items[:] = kept

@@ -21,6 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from contract.forms import Form
+from contract.terms import SIGNATURE_HEADERS
 from emulator.serving import RunningServer, serve_in_thread
 from strategies.urls import receiver_url
 
@@ -34,6 +35,8 @@ class Delivery:
     content_type: str
     raw_path: str = ""  # as it arrived, percent-encoding and all ('' in older cassettes)
     raw_query: str = ""
+    # The signature headers that came, (name, value) each (None in older cassettes).
+    signatures: tuple[tuple[str, str], ...] | None = None
 
     @property
     def payload(self) -> dict[str, str]:
@@ -76,6 +79,7 @@ class CallbackReceiver:
             content_type,
             request.scope.get("raw_path", request.url.path.encode()).decode("latin-1"),
             request.scope.get("query_string", b"").decode("latin-1"),
+            tuple((h, v) for h in SIGNATURE_HEADERS for v in request.headers.getlist(h)),
         )
         with self._changed:
             self._deliveries.append(delivery)

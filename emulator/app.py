@@ -10,7 +10,7 @@ import base64
 import binascii
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from contract.forms import Pairs
 from contract.openapi import openapi_document
+from contract.signing import signature
 from contract.terms import (
     API_RECORDING_SOURCE,
     API_VERSION,
@@ -29,11 +30,12 @@ from contract.terms import (
     IN_PROGRESS_EVENT,
     PARAMETER,
     PARAMETERS,
+    SIGNATURE_HEADERS,
     STARTED_STATUSES,
     UPDATE_STATUSES,
 )
 from emulator.delivery import Deliveries
-from emulator.faults import Callback, Fault, Problems
+from emulator.faults import Callback, Fault, Problems, ToSign
 from emulator.store import Call, Recording, Store, new_sid, now, rfc2822
 
 log = logging.getLogger("emulator")
@@ -380,7 +382,20 @@ class Emulator:
         if not rec.callback_url:
             return []
         planned = [self._callback(rec, event)] if event in rec.callback_events else []
-        return self._each("callbacks", planned, rec, lambda e: self._callback(rec, e))
+        made = self._each("callbacks", planned, rec, lambda e: self._callback(rec, e))
+        return [self._signed(cb, rec.account_sid) for cb in made]
+
+    def _signed(self, cb: Callback, account_sid: str) -> Callback:
+        """Signed as the vendor signs (contract/signing.py), with the account's signing
+        key, in both headers; over the URL it requests, so after every other fault."""
+        account = self.store.accounts.get(account_sid)
+        if account is None:  # gone from the store: nothing to sign with
+            return cb
+        value = signature(account.signing_key, cb.url_requested, cb.form)
+        faithful = dict.fromkeys(SIGNATURE_HEADERS, value)
+        to_sign = ToSign(cb, account.signing_key, account.token)
+        headers = self._each("signature_headers", faithful, to_sign)
+        return replace(cb, headers=tuple(headers.items()))
 
     def _callback(self, rec: Recording, event: str) -> Callback:
         body = self._recording_body(rec)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
 from conformance.checks import Created, Violation
@@ -27,6 +27,8 @@ class Observed:
     created: Created
     final_status: str | None  # completed or absent once ended; None if never learnt
     deliveries: tuple[Delivery, ...]
+    # The project's signing key, when the user gave it (checks/signing.py): never shown.
+    signing_key: str | None = field(default=None, repr=False, compare=False)
 
     def expected_events(self) -> frozenset[str]:
         requested = self.created.sent_events() or frozenset({_EVENTS.default or ""})

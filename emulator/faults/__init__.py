@@ -10,8 +10,9 @@ clause.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 from contract.forms import Pairs
 from contract.terms import CLAUSE
@@ -28,6 +29,35 @@ class Callback:
     url: str
     payload: dict[str, str]
     in_query: bool = False  # POST with the payload in the query string (GET always is)
+    headers: tuple[tuple[str, str], ...] = ()  # the signature headers, once signed
+
+    @property
+    def in_url(self) -> bool:
+        return self.method == "GET" or self.in_query
+
+    @property
+    def url_requested(self) -> str:
+        """The URL as given, path and query byte for byte (a fragment is never sent), with
+        the payload added after its query when the payload goes in the URL."""
+        url = self.url.partition("#")[0]
+        if not self.in_url:
+            return url
+        joint = "" if url.endswith(("?", "&")) else "&" if "?" in url else "?"
+        return url + joint + urlencode(self.payload)
+
+    @property
+    def form(self) -> tuple[tuple[str, str], ...]:
+        """The parameters of its form body, in the order sent (none when in the URL)."""
+        return () if self.in_url else tuple(self.payload.items())
+
+
+@dataclass(frozen=True)
+class ToSign:
+    """What the signer of one callback has at hand: the callback, and its account's keys."""
+
+    callback: Callback
+    signing_key: str = field(repr=False)
+    api_token: str = field(repr=False)
 
 
 class Fault:
@@ -93,6 +123,10 @@ class Fault:
         """`make(event)` builds the faithful callback for any event."""
         return planned
 
+    def signature_headers(self, headers: dict[str, str], to_sign: ToSign) -> dict[str, str]:
+        """The headers that sign a callback (`headers`: the faithful ones)."""
+        return headers
+
 
 FAULTS: dict[str, type[Fault]] = {}
 
@@ -144,4 +178,4 @@ def catalog() -> dict[str, type[Fault]]:
 
 def _load() -> None:
     # Importing the families registers their faults.
-    from emulator.faults import callbacks, identity, response, validation  # noqa: F401
+    from emulator.faults import callbacks, identity, response, signing, validation  # noqa: F401
