@@ -54,10 +54,16 @@ def _sha1(key: str, text: str) -> str:
 _MISTAKES: tuple[tuple[str, Callable[[str, str, Pairs], str]], ...] = (
     ("the URL without its query", lambda k, u, p: _sha1(k, signed_text(_no_query(u), p))),
     ("the parameters in the order sent", lambda k, u, p: _sha1(k, u + "".join(map("".join, p)))),
-    ("the URL alone", lambda k, u, p: _sha1(k, u)),
+    ("the URL alone, no parameters", lambda k, u, p: _sha1(k, u)),
     ("the percent-decoded URL", lambda k, u, p: _sha1(k, signed_text(unquote(u), p))),
-    ("hexadecimal, not base64", lambda k, u, p: hmac_digest(k, signed_text(u, p)).hex()),
-    ("HMAC-SHA256", lambda k, u, p: _b64(hmac_digest(k, signed_text(u, p), "sha256"))),
+    (
+        "the HMAC in hexadecimal, not base64",
+        lambda k, u, p: hmac_digest(k, signed_text(u, p)).hex(),
+    ),
+    (
+        "HMAC-SHA256, not HMAC-SHA1",
+        lambda k, u, p: _b64(hmac_digest(k, signed_text(u, p), "sha256")),
+    ),
 )
 
 
@@ -65,8 +71,8 @@ def _diagnosis(key: str, url: str, params: Pairs, received: str) -> str:
     """What the received signature is, among the known mistakes, if it is one."""
     for what, mistake in _MISTAKES:
         if mistake(key, url, params) == received:
-            return f" (it is the signing key's signature of {what})"
-    return " (none of the known mistakes with this key: another key, or another text)"
+            return f" (what the signing key gives with {what})"
+    return " (no known mistake with the signing key gives it: another key, or another text)"
 
 
 def _problems(d: Delivery, key: str, url: str) -> list[str]:
@@ -108,7 +114,7 @@ def callbacks_are_signed(o: Observed) -> bool:
             expected = sorted(valid_signatures(key, url, d.form))
             raise Violation(
                 f"{SIGNATURE_HEADER}: one of {expected}: base64 HMAC-SHA1 with the signing "
-                f"key of the URL requested, {url[:300]!r}"
+                f"key of the URL requested, {url[:1000]!r}"
                 + (f", then the form parameters sorted by name ({names})" if names else ""),
                 f"{d.method} callback ({d.payload.get('RecordingStatus', '?')}): "
                 + "; ".join(problems)[:1200],
