@@ -39,7 +39,9 @@ def signature(key: str, url: str, params: Iterable[tuple[str, str]] = ()) -> str
 
 def port_spellings(url: str) -> tuple[str, ...]:
     """The URL as validators try it: as given, and with its port dropped (when it has
-    one) or its scheme's default port added (when it has none)."""
+    one) or its scheme's default port added (when it has none). (The Python validator
+    cuts the host at its first colon to drop a port, which breaks an IPv6 literal; the
+    JavaScript one drops it right, and so does this.)"""
     parts = urlsplit(url)
     host, colon, port = parts.netloc.rpartition(":")
     if colon and port.isdigit():
