@@ -1038,7 +1038,7 @@ _CLAUSES: list[Clause] = [
         "form callbacks: @signalwire/compatibility-api's validateRequest (lib/webhooks/"
         f"webhooks.js, reading {SIGNATURE_HEADER}, else {SIGNATURE_ALIAS_HEADER}) and the "
         "Python signalwire package's RequestValidator (2.x, on twilio 6's, which tries the URL "
-        "with and without its default port). Every reading agrees, so a MUST; the vendor's hex "
+        "with and without its port). Every reading agrees, so a MUST; the vendor's hex "
         "HMAC over the raw body is its RELAY/JSON scheme, not this one. The alias is not "
         "promised, so its absence is no breach; but Twilio's libraries read it alone, so a "
         "wrong one is. Judged only with the signing key, which only the user has: without "
