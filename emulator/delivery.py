@@ -14,6 +14,7 @@ import ssl
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import httpx
 
@@ -87,14 +88,19 @@ class Deliveries:
 
     @staticmethod
     async def _send(http: httpx.AsyncClient, cb: Callback) -> None:
+        in_query = cb.method == "GET" or cb.in_query
         # The URL as given, path and query byte for byte (httpx's `params` would replace
-        # its query), the payload added after the query when it goes there.
-        try:
-            await http.request(
-                cb.method,
-                cb.url_requested,
-                data=dict(cb.form) if cb.form else None,
-                headers=dict(cb.headers),
+        # its query); a GET's payload is added after the query, a fragment is never sent.
+        url = cb.url.partition("#")[0]
+        if in_query:
+            url += ("" if url.endswith(("?", "&")) else "&" if "?" in url else "?") + urlencode(
+                cb.payload
             )
+        form = None if in_query else cb.payload
+        try:
+            # Signed over the URL and the form as they go out (the emulator's signer,
+            # faults and all); a callback without a signer goes unsigned.
+            headers = cb.signer(url, tuple((form or {}).items())) if cb.signer else {}
+            await http.request(cb.method, url, data=form, headers=headers)
         except Exception as exc:  # whatever is wrong with one, the ones behind it still go
             log.info("callback to %.200s failed: %s", cb.url, exc)

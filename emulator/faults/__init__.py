@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
-from urllib.parse import urlencode
 
 from contract.forms import Pairs
 from contract.terms import CLAUSE
@@ -29,33 +28,22 @@ class Callback:
     url: str
     payload: dict[str, str]
     in_query: bool = False  # POST with the payload in the query string (GET always is)
-    headers: tuple[tuple[str, str], ...] = ()  # the signature headers, once signed
-
-    @property
-    def in_url(self) -> bool:
-        return self.method == "GET" or self.in_query
-
-    @property
-    def url_requested(self) -> str:
-        """The URL as given, path and query byte for byte (a fragment is never sent), with
-        the payload added after its query when the payload goes in the URL."""
-        url = self.url.partition("#")[0]
-        if not self.in_url:
-            return url
-        joint = "" if url.endswith(("?", "&")) else "&" if "?" in url else "?"
-        return url + joint + urlencode(self.payload)
-
-    @property
-    def form(self) -> tuple[tuple[str, str], ...]:
-        """The parameters of its form body, in the order sent (none when in the URL)."""
-        return () if self.in_url else tuple(self.payload.items())
+    # The signature headers of the callback, given the URL it requests and its form
+    # (emulator/delivery.py); set by the emulator, which knows the account's keys.
+    signer: Callable[[str, Pairs], dict[str, str]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
 
 @dataclass(frozen=True)
 class ToSign:
-    """What the signer of one callback has at hand: the callback, and its account's keys."""
+    """What the signer of one callback has at hand: the callback, the URL it requests (its
+    query, a GET's payload added, as it goes out), its form parameters in the order sent
+    (none when the payload is in the URL), and its account's keys."""
 
     callback: Callback
+    url: str
+    form: Pairs
     signing_key: str = field(repr=False)
     api_token: str = field(repr=False)
 

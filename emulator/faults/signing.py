@@ -40,7 +40,7 @@ def _signed(text: Callable[[ToSign], str], key: Callable[[ToSign], str] | None =
 
 
 def _faithful_text(s: ToSign) -> str:
-    return signed_text(s.callback.url_requested, s.callback.form)
+    return signed_text(s.url, s.form)
 
 
 def _without_query(url: str) -> str:
@@ -56,12 +56,12 @@ signing_fault(
 signing_fault(
     "signature-url-without-query",
     "the signed URL is the one requested without its query string",
-    _signed(lambda s: signed_text(_without_query(s.callback.url_requested), s.callback.form)),
+    _signed(lambda s: signed_text(_without_query(s.url), s.form)),
 )
 signing_fault(
     "signature-params-unsorted",
     "POST parameters are signed in the order sent, not sorted by name",
-    _signed(lambda s: s.callback.url_requested + "".join(k + v for k, v in s.callback.form)),
+    _signed(lambda s: s.url + "".join(k + v for k, v in s.form)),
 )
 signing_fault(
     "signature-get-without-payload",
@@ -75,12 +75,12 @@ signing_fault(
 signing_fault(
     "signature-post-without-params",
     "a POST callback is signed over the URL alone, as a GET would be",
-    _signed(lambda s: s.callback.url_requested),
+    _signed(lambda s: s.url),
 )
 signing_fault(
     "signature-url-decoded",
     "the signed URL is percent-decoded, not the URL as requested",
-    _signed(lambda s: signed_text(unquote(s.callback.url_requested), s.callback.form)),
+    _signed(lambda s: signed_text(unquote(s.url), s.form)),
 )
 signing_fault(
     "signature-hex",
@@ -104,6 +104,6 @@ signing_fault(
     f"{SIGNATURE_HEADER} is right, but {SIGNATURE_ALIAS_HEADER} is keyed by the API token",
     lambda h, s: {
         **h,
-        SIGNATURE_ALIAS_HEADER: signature(s.api_token, s.callback.url_requested, s.callback.form),
+        SIGNATURE_ALIAS_HEADER: signature(s.api_token, s.url, s.form),
     },
 )
