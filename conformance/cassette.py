@@ -88,6 +88,7 @@ class RecordedRun:
                 tuple((k, v) for k, v in d.get("headers", ())),
                 d.get("cut", ""),
                 d.get("partial", False),
+                None if d.get("signatures") is None else tuple(map(tuple, d["signatures"])),
             )
             for d in self.deliveries
         ]

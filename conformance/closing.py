@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
-from contract.terms import Severity
-from reports.report import Report, Result, Statistics
+from contract.terms import CLAUSE, Severity
+from reports.report import Report, Result, Statistics, Verdict
 from reports.templating import unjudged
 from reports.verdicts import FIRST_LOOK_ALONE, result_of
 
@@ -126,6 +126,12 @@ def closing_lines(
     why = unjudged(report)
     if why:
         lines.append(f"not judged, and why: {why}")
+    # Clauses only what the user has can judge (the signing key), not tested without it.
+    lines += [
+        f"{c.id}: not tested: {c.note}"
+        for c in report.clauses
+        if c.verdict is Verdict.NOT_TESTED and not c.testable and CLAUSE[c.id].testable
+    ]
     if report.expectations:
         lines.append(f"against the declared expectations: {report.expectations.result}")
     judged = judged_result(report, asked)

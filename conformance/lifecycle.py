@@ -85,6 +85,7 @@ def pytest_configure(config: pytest.Config) -> None:
         other_token_known = session.target.other_account is not None
         for line in describe(session.settings, bool(calls.given), other_token_known, calls.vouched):
             print(line)
+        print(session.signatures)
         pytest.exit("dry run: no request was sent", returncode=0)
     config.stash[UNDO_SCRUB] = scrub_log_records(session.scrubber)
     config.stash[JUDGED] = Judged()
@@ -178,7 +179,7 @@ def _run_context(config: pytest.Config) -> RunContext:
     seed = config.getoption("hypothesis_seed", None)
     if seed is not None and "--hypothesis-seed" not in " ".join(args):
         args += ["--hypothesis-seed", str(seed)]  # the seed the suite chose: replayable
-    token = session.target.credentials.api_token
+    token, key = session.target.credentials.api_token, session.target.credentials.signing_key
     python = interpreter(config.invocation_params.dir)  # a bare pytest needs the venv active
     return RunContext(
         implementation=session.implementation,
@@ -189,11 +190,12 @@ def _run_context(config: pytest.Config) -> RunContext:
         derandomized=settings.default.derandomize,
         date=datetime.now(UTC).isoformat(timespec="seconds"),
         requests=session.budget.spent,
-        command=f"{python} -m pytest {redacted_command(args, token)}",
-        options=redacted_command([a for a in args if a not in config.args], token),
+        command=f"{python} -m pytest {redacted_command(args, token, key)}",
+        options=redacted_command([a for a in args if a not in config.args], token, key),
         expectations=session.expectations,
         replay=replay_commands(session.emulator),
         pytest=f"{python} -m pytest",
+        unjudgeable=session.unjudgeable,
     )
 
 
@@ -296,9 +298,11 @@ def _save_recorded_run(config: pytest.Config, session: SuiteSession, directory: 
     ).save(directory)
 
 
-def pytest_report_header(config: pytest.Config) -> str | None:
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
     session = config.stash.get(SESSION, None)
-    return f"conformance target: {session.description}" if session else None
+    if not session:
+        return None
+    return [f"conformance target: {session.description}", session.signatures]
 
 
 def pytest_terminal_summary(

@@ -64,6 +64,11 @@ def _nothing_planned(config: pytest.Config, items: list[pytest.Item]) -> list[py
     return dropped
 
 
+def _clause(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("clause")
+    return marker.args[0] if marker else None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     items.sort(key=_stage)  # stable: within a stage, collection order
     empty = _nothing_planned(config, items)
@@ -71,7 +76,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=empty)
         items[:] = [i for i in items if i not in empty]
     wanted = set(config.getoption("clause"))
-    if not wanted:
+    session = config.stash.get(SESSION, None)
+    # What the run cannot judge (the user gave no signing key) is not run: not tested.
+    unjudgeable = session.unjudgeable if session else {}
+    if not wanted and not unjudgeable:
         return
     unknown = sorted(wanted - set(CLAUSE))
     if unknown:
@@ -81,6 +89,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError(
             f"--clause {', '.join(unseen)}: no client can observe it, so no test judges it"
         )
-    kept = [i for i in items if (m := i.get_closest_marker("clause")) and m.args[0] in wanted]
+    blind = sorted(wanted & set(unjudgeable))
+    if blind:
+        raise pytest.UsageError(f"--clause {', '.join(blind)}: {unjudgeable[blind[0]]}")
+    kept = [
+        i for i in items if (not wanted or _clause(i) in wanted) and _clause(i) not in unjudgeable
+    ]
     config.hook.pytest_deselected(items=[i for i in items if i not in kept])
     items[:] = kept

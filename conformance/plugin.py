@@ -127,6 +127,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--project-id", help="account SID (or SIGNALWIRE_PROJECT_ID)")
     g.addoption("--api-token", help="API token (or SIGNALWIRE_API_TOKEN); never printed")
     g.addoption(
+        "--signing-key",
+        help="the project's signing key (or SIGNALWIRE_SIGNING_KEY), to judge the status "
+        "callbacks' signatures; never printed. Without it they are not tested",
+    )
+    g.addoption(
         "--path-suffix",
         default=".json",
         help="suffix of resource paths (default .json; '' for none)",

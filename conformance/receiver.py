@@ -33,6 +33,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from contract.forms import Form
+from contract.terms import SIGNATURE_HEADERS
 from emulator.serving import RunningServer, serve_in_thread
 from strategies.urls import receiver_url
 
@@ -41,6 +42,7 @@ MAX_FIELDS = 100  # fields of a body, or of a query, kept; past it, the rest are
 MAX_VALUE_CHARS = 2048  # characters of one name or value kept
 MAX_KEPT_CHARS = 16 << 10  # characters of names and values kept per delivery
 MAX_HEADERS = 50  # request headers kept per delivery, each value up to MAX_VALUE_CHARS
+MAX_SIGNATURES = 2  # values kept of each signature header (one is due)
 MAX_PER_TOKEN = 10  # deliveries kept per URL (a recording has 2); later ones are counted
 READ_SECONDS = 5.0  # to read one body; a slower sender is answered 408
 
@@ -59,6 +61,8 @@ class Delivery:
     headers: Form = ()
     cut: str = ""  # what the receiver's bounds left out, if anything ('' = nothing)
     partial: bool = False  # some fields not kept at all (a value cut short is still kept)
+    # The signature headers that came, (name, value) each (None in older cassettes).
+    signatures: tuple[tuple[str, str], ...] | None = None
 
     @property
     def payload(self) -> dict[str, str]:
@@ -237,6 +241,11 @@ class CallbackReceiver:
             _masked(headers, mask),
             mask("; ".join(dict.fromkeys(cut + [f"query: {c}" for c in query_cut] + headers_cut))),
             partial=size < 0 or fields.full or query_full,
+            signatures=tuple(
+                (h, mask(v[:MAX_VALUE_CHARS]))
+                for h in SIGNATURE_HEADERS
+                for v in request.headers.getlist(h)[:MAX_SIGNATURES]
+            ),
         )
         with self._changed:
             self._counts[token] += 1

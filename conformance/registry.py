@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import Enum, IntEnum
 from typing import Any
 
-from conformance.checks import Violation, generic, identity, outcome, refusal
+from conformance.checks import Violation, generic, identity, outcome, refusal, signing
 from conformance.checks import callbacks as cb
 from conformance.checks import response as r
 from conformance.corpus import Stage, event_probe_plan
@@ -29,6 +29,7 @@ from contract.terms import (
     PARAMETERS,
     REFUSED_CREATES_NOTHING,
     SERVER_ERROR,
+    SIGNATURE,
     UNKNOWN_CALL,
     WRONG_TOKEN,
     Clause,
@@ -217,6 +218,7 @@ ENTRIES: tuple[ClauseTest, ...] = (
     _test("CALLBACK-DEFAULT-METHOD", _CB, cb.callbacks_default_to_post),
     _test("CALLBACK-URL", _CB, cb.callbacks_request_the_url_given),
     _test("CALLBACK-PAYLOAD", _CB, cb.callback_payload_agrees_with_recording),
+    _test(SIGNATURE, _CB, signing.callbacks_are_signed),  # with the user's signing key only
     _test(
         "EVENTS-SPACE-SEPARATED",
         Need.ENCODINGS,

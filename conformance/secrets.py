@@ -1,4 +1,4 @@
-"""Masking the API token in whatever the target sends back.
+"""Masking the API token and the signing key in whatever the target sends back.
 
 A hostile or careless target may echo the Authorization header, or the token it
 decoded, in a body, a header or a status line. Everything the suite stores or prints
@@ -38,27 +38,35 @@ class Scrubber:
 
     @classmethod
     def for_credentials(
-        cls, user: str, token: str, others: tuple[tuple[str, str], ...] = ()
+        cls,
+        user: str,
+        token: str,
+        others: tuple[tuple[str, str], ...] = (),
+        keys: tuple[str, ...] = (),
     ) -> Scrubber:
         """The token, the near misses of it the suite derives (strategies/credentials.py:
-        the token with one character changed is the token but for that character), and
-        the tokens of `others` (user, token), each in every spelling."""
-        # A token too short to be unguessable would mask half of every body; it is also
-        # not worth hiding. Real tokens are dozens of characters.
-        if len(token) < 6:
+        the token with one character changed is the token but for that character), the
+        tokens of `others` (user, token), and the signing `keys`, each in every spelling."""
+        # A secret too short to be unguessable would mask half of every body; it is also
+        # not worth hiding. Real tokens and keys are dozens of characters.
+        keys = tuple(k for k in keys if len(k) >= 6)
+        if len(token) < 6 and not keys:
             return cls(())
-        pairs = [(user, token), *derived_secrets(user, token)]
+        pairs = [(user, token), *derived_secrets(user, token)] if len(token) >= 6 else []
         pairs += [(u, t) for u, t in others if len(t) >= 6]
         forms = {form for u, t in pairs for form in _forms(u, t)}
+        forms |= {form for k in keys for form in _forms(user, k)}
         # Longest first: a near miss may hold the token (extended) or lie inside it.
         return cls(tuple(sorted(forms, key=lambda f: (-len(f), f))))
 
     @classmethod
     def for_target(cls, target: Target) -> Scrubber:
-        """For the target's credentials, and the second account's where one is known."""
+        """For the target's credentials (its signing key among them), and the second
+        account's where one is known."""
         creds, other = target.credentials, target.other_account
         others = ((other.project_id, other.api_token),) if other else ()
-        return cls.for_credentials(creds.project_id, creds.api_token, others)
+        keys = (creds.signing_key,) if creds.signing_key else ()
+        return cls.for_credentials(creds.project_id, creds.api_token, others, keys)
 
     def __call__(self, text: str) -> str:
         for secret in self.secrets:

@@ -24,10 +24,12 @@ from conformance.target import (
     Target,
     credentials_from,
     parse_base_url,
+    signing_key_from,
 )
 from conformance.wire import DEFAULT_MAX_BODY, NoAnswer, Wire
 from contract.expectations import Expectations, load_expectations
 from contract.failures import ConfigurationError
+from contract.terms import SIGNATURE
 
 # Every pair of values, and every triple of the parameters that shape a recording
 # (strategies/covering.py): 47 rows. Strength 3, every triple of all, is 119. Under a
@@ -35,6 +37,10 @@ from contract.failures import ConfigurationError
 # look, then the richest rows), so a budget that ends it midway has sent more than a
 # weaker plan sent whole (measured: benchmarks/speed.py, docs/benchmarks.md "Speed").
 DEFAULT_STRENGTH = 2
+NO_SIGNING_KEY = (
+    "no signing key was given (--signing-key or SIGNALWIRE_SIGNING_KEY): the callbacks' "
+    "signatures cannot be computed without the project's key, which only the user has"
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,21 @@ class SuiteSession:
     @property
     def scrubber(self) -> Scrubber:
         return Scrubber.for_target(self.target)
+
+    @property
+    def signatures(self) -> str:
+        """Whether the run judges the callbacks' signatures, in a line."""
+        if self.target.credentials.signing_key:
+            return f"callback signatures ({SIGNATURE.id}): judged, with the signing key given"
+        return f"callback signatures ({SIGNATURE.id}): not tested: {NO_SIGNING_KEY}"
+
+    @property
+    def unjudgeable(self) -> dict[str, str]:
+        """The clauses this run cannot judge for want of what only the user has, and why:
+        reported not tested, and not counted against the result."""
+        if self.target.credentials.signing_key:
+            return {}
+        return {SIGNATURE.id: NO_SIGNING_KEY}
 
     @property
     def description(self) -> str:
@@ -155,7 +176,7 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
         known = Credentials(replayed.other_account_sid, "-") if replayed.other_token_known else None
         base_url, credentials, other = (
             replayed.base_url,
-            Credentials(replayed.project_id, "-"),
+            Credentials(replayed.project_id, "-", signing_key_from(get("signing_key"))),
             known,
         )
         settings = replace(
@@ -179,15 +200,16 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
             )
         # A dry run sends nothing, so it needs no credentials.
         credentials = (
-            credentials_from(get("project_id"), get("api_token"))
+            credentials_from(get("project_id"), get("api_token"), signing_key=get("signing_key"))
             if connect
-            else Credentials(get("project_id") or "-", "-")
+            else Credentials(get("project_id") or "-", "-", signing_key_from(get("signing_key")))
         )
         other = None
     elif not connect:
         # The embedded emulator has a second account, whose token a run will try.
         second = Credentials("{second account}", "-")
-        base_url, credentials, other = "{embedded emulator}", Credentials("-", "-"), second
+        key = signing_key_from(get("signing_key"))
+        base_url, credentials, other = "{embedded emulator}", Credentials("-", "-", key), second
     else:
         if calls.vouched:
             raise ConfigurationError(
@@ -202,10 +224,14 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
                 f"unknown --emulator-fault {', '.join(unknown)} "
                 f"(python -m emulator --list-faults lists them)"
             )
-        emulator = start(accounts=2, faults=tuple(get("emulator_fault")))
+        # Given a signing key, the emulator signs with it, as the user's target would;
+        # without one it signs with its own, which the run does not know (not tested).
+        key = signing_key_from(get("signing_key"))
+        emulator = start(accounts=2, faults=tuple(get("emulator_fault")), signing_key=key)
         base_url = emulator.base_url
         own, second = emulator.accounts
-        credentials, other = Credentials(own.sid, own.token), Credentials(second.sid, second.token)
+        credentials = Credentials(own.sid, own.token, key)
+        other = Credentials(second.sid, second.token)
         if not settings.other_account_sid:
             settings = replace(settings, other_account_sid=second.sid)
         if not settings.other_account_call_sid:

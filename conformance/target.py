@@ -62,6 +62,9 @@ def _retry_after_seconds(value: str | None) -> float | None:
 class Credentials:
     project_id: str
     api_token: str = field(repr=False)
+    # The project's signing key, which signs its webhooks (a credential of its own, only
+    # the user has it): given, the callbacks' signatures are judged; never written out.
+    signing_key: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -105,8 +108,16 @@ def parse_base_url(raw: str) -> str:
     return raw.rstrip("/")
 
 
+def signing_key_from(signing_key: str | None, env: Mapping[str, str] = os.environ) -> str | None:
+    """--signing-key, or SIGNALWIRE_SIGNING_KEY; None when neither is given."""
+    return signing_key or env.get("SIGNALWIRE_SIGNING_KEY") or None
+
+
 def credentials_from(
-    project_id: str | None, api_token: str | None, env: Mapping[str, str] = os.environ
+    project_id: str | None,
+    api_token: str | None,
+    env: Mapping[str, str] = os.environ,
+    signing_key: str | None = None,
 ) -> Credentials:
     project_id = project_id or env.get("SIGNALWIRE_PROJECT_ID")
     api_token = api_token or env.get("SIGNALWIRE_API_TOKEN")
@@ -123,7 +134,7 @@ def credentials_from(
             f"a target given by --base-url needs credentials: set {' and '.join(missing)}"
         )
     assert project_id and api_token
-    return Credentials(project_id, api_token)
+    return Credentials(project_id, api_token, signing_key_from(signing_key, env))
 
 
 class TargetClient:

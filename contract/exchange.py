@@ -204,20 +204,29 @@ def is_success(exchange: Exchange) -> bool:
     return 200 <= exchange.response.status < 300
 
 
-_TOKEN_OPTION = "--api-token"
-_TOKEN_FROM_ENV = '"$SIGNALWIRE_API_TOKEN"'
+# Each secret option, and the variable its value is read from instead of written out.
+_SECRET_OPTIONS = {
+    "--api-token": '"$SIGNALWIRE_API_TOKEN"',
+    "--signing-key": '"$SIGNALWIRE_SIGNING_KEY"',
+}
 
 
-def redacted_command(args: list[str], token: str) -> str:
-    """The words of a command line, shell-quoted, with the API token read from the
-    environment instead of written out."""
-    words, hide_next = [], False
+def redacted_command(args: list[str], token: str, signing_key: str | None = None) -> str:
+    """The words of a command line, shell-quoted, with the API token and the signing key
+    read from the environment instead of written out."""
+    secrets = {token: _SECRET_OPTIONS["--api-token"]} if token else {}
+    if signing_key:
+        secrets[signing_key] = _SECRET_OPTIONS["--signing-key"]
+    words, hidden = [], None
     for arg in args:
-        if hide_next or (token and arg == token):
-            words.append(_TOKEN_FROM_ENV)
-        elif arg.startswith(f"{_TOKEN_OPTION}="):
-            words.append(f"{_TOKEN_OPTION}={_TOKEN_FROM_ENV}")
+        option, eq, _ = arg.partition("=")
+        if hidden is not None:
+            words.append(hidden)
+        elif arg in secrets:
+            words.append(secrets[arg])
+        elif eq and option in _SECRET_OPTIONS:
+            words.append(f"{option}={_SECRET_OPTIONS[option]}")
         else:
             words.append(shlex.quote(arg))
-        hide_next = arg == _TOKEN_OPTION
+        hidden = _SECRET_OPTIONS.get(arg)
     return " ".join(words)

@@ -21,7 +21,8 @@ from rfc3986.exceptions import ValidationError
 # 1.2.0: formats to the letter (RFC 2822 grammar and semantics, uuids whole, integral
 # numbers integers; SCHEMA-UUID-CANONICAL, SCHEMA-INTEGER-LITERAL), CALLBACK-URL,
 # AUTH-ACCOUNT-SID-EXACT.
-# 1.3.0: REFUSED-CREATES-NOTHING, judged on the call's whole listing at the end of a run.
+# 1.3.0: REFUSED-CREATES-NOTHING, judged on the call's whole listing at the end of a run;
+# CALLBACK-SIGNATURE, judged with the project's signing key.
 CONTRACT_VERSION = "1.3.0"
 API_VERSION = "2010-04-01"
 OPERATION = "POST {base}/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json"
@@ -581,6 +582,11 @@ CALLBACK_FIELDS = MappingProxyType(
 )
 # The ones a delivery must agree with the recording on, whatever its timing.
 CALLBACK_IDENTITY_FIELDS = ("AccountSid", "CallSid", "RecordingSid", "RecordingChannels")
+# The request headers that carry a callback's signature (contract/signing.py computes it):
+# the vendor's own, which its SDKs read first, and the alias Twilio's libraries read.
+SIGNATURE_HEADER = "X-SignalWire-Signature"
+SIGNATURE_ALIAS_HEADER = "X-Twilio-Signature"
+SIGNATURE_HEADERS = (SIGNATURE_HEADER, SIGNATURE_ALIAS_HEADER)
 
 # --- clauses -----------------------------------------------------------------
 
@@ -1047,6 +1053,32 @@ _CLAUSES: list[Clause] = [
         "a relative one against.",
         source=Source.VENDOR,
     ),
+    Clause(
+        "CALLBACK-SIGNATURE",
+        Family.CALLBACKS,
+        _M,
+        f"Every status callback is signed with the project's signing key: its "
+        f"{SIGNATURE_HEADER} header is base64(HMAC-SHA1(signing key, the full URL requested, "
+        "query included, followed by each POST parameter's name and value, sorted by name)); "
+        "a GET signs the URL alone, its payload in the query. The URL with or without its "
+        "port (the scheme's default, when it names none) will do, as validators try both. "
+        f"An {SIGNATURE_ALIAS_HEADER} header, when sent, carries a signature as valid.",
+        source=Source.VENDOR,
+        reason="The seed is silent. The vendor's webhook-security guide "
+        "(developer.signalwire.com/guides/webhook-security) says SignalWire signs every webhook "
+        "with an HMAC keyed by the project's signing key, a credential of its own, not the API "
+        "token; its SDK reference (signalwire.com/docs/server-sdks/reference/python/core/"
+        f"security) that the signature is sent in {SIGNATURE_HEADER}, {SIGNATURE_ALIAS_HEADER} "
+        "being a legacy alias validators accept. The vendor's SDKs validate one scheme for "
+        "form callbacks: @signalwire/compatibility-api's validateRequest (lib/webhooks/"
+        f"webhooks.js, reading {SIGNATURE_HEADER}, else {SIGNATURE_ALIAS_HEADER}) and the "
+        "Python signalwire package's RequestValidator (2.x, on twilio 6's, which tries the URL "
+        "with and without its port). Every reading agrees, so a MUST; the vendor's hex "
+        "HMAC over the raw body is its RELAY/JSON scheme, not this one. The alias is not "
+        "promised, so its absence is no breach; but Twilio's libraries read it alone, so a "
+        "wrong one is. Judged only with the signing key, which only the user has: without "
+        "it, not tested.",
+    ),
     # generic, through schemathesis on the project's OpenAPI document
     Clause(
         "GENERIC-OPENAPI",
@@ -1095,6 +1127,8 @@ WRONG_TOKEN = CLAUSE["AUTH-WRONG-TOKEN-401"]
 OTHER_ACCOUNT = CLAUSE["AUTH-OTHER-ACCOUNT-401"]
 ACCOUNT_SID_EXACT = CLAUSE["AUTH-ACCOUNT-SID-EXACT"]
 REFUSED_CREATES_NOTHING = CLAUSE["REFUSED-CREATES-NOTHING"]
+# Judged only when the user gives the project's signing key.
+SIGNATURE = CLAUSE["CALLBACK-SIGNATURE"]
 
 
 def decisions_markdown() -> str:

@@ -42,13 +42,18 @@ def start(
     host: str = "127.0.0.1",
     port: int = 0,
     callback_delay: float = 0.0,
+    signing_key: str | None = None,
 ) -> RunningEmulator:
     """Serve the emulator on loopback in a thread; `accounts` are made up when a count.
-    `callback_delay` makes every status callback that many seconds late."""
+    `callback_delay` makes every status callback that many seconds late. `signing_key`
+    signs the first account's callbacks (by default, its own or one made up)."""
     store = Store()
     if isinstance(accounts, int):
         made = tuple(store.add_account() for _ in range(accounts))
     else:
-        made = tuple(store.add_account(a.sid, a.token) for a in accounts)
+        made = tuple(store.add_account(a.sid, a.token, a.signing_key) for a in accounts)
+    if signing_key and made:
+        first = store.add_account(made[0].sid, made[0].token, signing_key)
+        made = (first, *made[1:])
     server = serve_in_thread(create_app(store, build(faults), callback_delay), host, port)
     return RunningEmulator(server, made, store, tuple(faults))

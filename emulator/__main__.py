@@ -1,5 +1,5 @@
 """`python -m emulator --port 8080 [--account SID:TOKEN] [--fault NAME] [--call SID]
-[--capacity N]`"""
+[--capacity N]`; SIGNALWIRE_SIGNING_KEY, when set, signs the first account's callbacks."""
 
 from __future__ import annotations
 
@@ -91,13 +91,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     if not pairs and env_sid and env_token:
         pairs = [(env_sid, ":", env_token)]
-    for sid, _, token in pairs:
-        store.add_account(sid, token)
+    # The key that signs the first account's status callbacks; from the environment only,
+    # like the token, so that it stays out of the shell's history and the process list.
+    key = os.environ.get("SIGNALWIRE_SIGNING_KEY") or None
+    for i, (sid, _, token) in enumerate(pairs):
+        store.add_account(sid, token, key if i == 0 else None)
     if not pairs:
-        made = store.add_account()
+        made = store.add_account(signing_key=key)
         # A throwaway credential of this emulator alone: printing it is the point.
         print(f"account: SIGNALWIRE_PROJECT_ID={made.sid} SIGNALWIRE_API_TOKEN={made.token}")
     owner = next(iter(store.accounts))
+    if not key:  # made up: the same throwaway kind
+        print(f"signing key: SIGNALWIRE_SIGNING_KEY={store.accounts[owner].signing_key}")
     for sid in args.call:
         store.add_call(Call(sid, owner, "", "", ""))
     print(f"base URL: http://{args.host}:{args.port}/api/laml/{API_VERSION}", flush=True)

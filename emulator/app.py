@@ -10,7 +10,7 @@ import base64
 import binascii
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from contract.forms import Pairs
 from contract.openapi import openapi_document
+from contract.signing import signature
 from contract.terms import (
     API_RECORDING_SOURCE,
     API_VERSION,
@@ -36,11 +37,12 @@ from contract.terms import (
     PAGE_TOKEN_PARAM,
     PARAMETER,
     PARAMETERS,
+    SIGNATURE_HEADERS,
     STARTED_STATUSES,
     UPDATE_STATUSES,
 )
 from emulator.delivery import Deliveries
-from emulator.faults import Callback, Fault, Problems
+from emulator.faults import Callback, Fault, Problems, ToSign
 from emulator.store import Call, Recording, Store, new_sid, now, rfc2822
 
 log = logging.getLogger("emulator")
@@ -356,7 +358,7 @@ class Emulator:
         rec = self._new_recording(request, account_sid, call, form)
         self.store.add_recording(rec)
         status = self._each("success_status", 200)
-        self.deliveries.submit(self._callbacks(rec, IN_PROGRESS_EVENT))
+        self.deliveries.submit(self._signed_callbacks(rec, IN_PROGRESS_EVENT))
         return JSONResponse(
             self._recording_body(rec),
             status_code=status,
@@ -458,13 +460,30 @@ class Emulator:
         """End a recording. Every emulated call has audio, so it completes."""
         rec.ended = rec.updated = now()
         rec.status = "completed"
-        return self._callbacks(rec, "completed")
+        return self._signed_callbacks(rec, "completed")
 
     def _callbacks(self, rec: Recording, event: str) -> list[Callback]:
         if not rec.callback_url:
             return []
         planned = [self._callback(rec, event)] if event in rec.callback_events else []
         return self._each("callbacks", planned, rec, lambda e: self._callback(rec, e))
+
+    def _signed_callbacks(self, rec: Recording, event: str) -> list[Callback]:
+        return [self._signed(cb, rec.account_sid) for cb in self._callbacks(rec, event)]
+
+    def _signed(self, cb: Callback, account_sid: str) -> Callback:
+        """With the signer of the account's signing key, which signs as the vendor signs
+        (contract/signing.py), in both headers, over the URL and form as they go out."""
+        account = self.store.accounts.get(account_sid)
+        if account is None:  # gone from the store: nothing to sign with
+            return cb
+
+        def signer(url: str, form: Pairs) -> dict[str, str]:
+            faithful = dict.fromkeys(SIGNATURE_HEADERS, signature(account.signing_key, url, form))
+            to_sign = ToSign(cb, url, form, account.signing_key, account.token)
+            return dict(self._each("signature_headers", faithful, to_sign))
+
+        return replace(cb, signer=signer)
 
     def _callback(self, rec: Recording, event: str) -> Callback:
         body = self._recording_body(rec)

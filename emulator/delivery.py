@@ -105,7 +105,11 @@ class Deliveries:
             url += ("" if url.endswith(("?", "&")) else "&" if "?" in url else "?") + urlencode(
                 cb.payload
             )
+        form = None if in_query else cb.payload
         try:
-            await http.request(cb.method, url, data=None if in_query else cb.payload)
+            # Signed over the URL and the form as they go out (the emulator's signer,
+            # faults and all); a callback without a signer goes unsigned.
+            headers = cb.signer(url, tuple((form or {}).items())) if cb.signer else {}
+            await http.request(cb.method, url, data=form, headers=headers)
         except Exception as exc:  # whatever is wrong with one, the ones behind it still go
             log.info("callback to %.200s failed: %s", cb.url, exc)

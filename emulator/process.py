@@ -4,6 +4,7 @@ HTTP and the benchmarks beside schemathesis."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from contract.terms import API_VERSION
 
 # The account it accepts, made up: the caller passes the same to whatever it points at it.
 SID, TOKEN = "7d2b0c1e-3f4a-4b5c-8d6e-9f0a1b2c3d4e", "mutation-token"
+SIGNING_KEY = "mutation-signing-key"  # signs that account's callbacks, made up as well
 # Started from the directory that holds this package, so `-m emulator` runs this copy.
 HOME = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 30.0
@@ -39,6 +41,7 @@ def separate_emulator(faults: tuple[str, ...] = ()) -> Iterator[str]:
     proc = subprocess.Popen(
         [*command, "--account", f"{SID}:{TOKEN}", *flags],
         cwd=HOME,
+        env={**os.environ, "SIGNALWIRE_SIGNING_KEY": SIGNING_KEY},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

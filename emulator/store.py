@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import TypeVar
@@ -27,6 +27,8 @@ def new_sid() -> str:
 class Account:
     sid: str
     token: str = field(repr=False)
+    # The project's signing key, which signs its status callbacks: a credential of its own.
+    signing_key: str = field(default_factory=lambda: uuid.uuid4().hex, repr=False)
 
 
 @dataclass
@@ -103,7 +105,11 @@ class Store:
             for old in by_age[: excess + self.capacity // 10]:
                 del table[old]
 
-    def add_account(self, sid: str | None = None, token: str | None = None) -> Account:
+    def add_account(
+        self, sid: str | None = None, token: str | None = None, signing_key: str | None = None
+    ) -> Account:
         account = Account(sid or new_sid(), token or uuid.uuid4().hex)
+        if signing_key:
+            account = replace(account, signing_key=signing_key)
         self.accounts[account.sid] = account
         return account

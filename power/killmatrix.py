@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from emulator.faults import catalog
-from emulator.process import SID, TOKEN, separate_emulator
+from emulator.process import SID, SIGNING_KEY, TOKEN, separate_emulator
 from power.progress import progress as show_progress
 from power.runner import ROOT, SuiteRun, run_suite_in_process
 
@@ -157,8 +157,18 @@ def _row(fault: str, clause: str, run: SuiteRun, runs: int = 1) -> Row:
 
 # The target is on loopback: a callback that has not come in 2 s will not come (a fault
 # that never completes a recording waits this long). Pytest's collection of unraisable
-# exceptions costs a full garbage collection per run and judges nothing.
-MATRIX_OPTIONS = ("--callback-timeout", "2", "-p", "no:unraisableexception")
+# exceptions costs a full garbage collection per run and judges nothing. The signing key
+# (made up, as the emulator's accounts are) lets every run judge the callbacks'
+# signatures: the embedded emulator signs with the key given, the separate one with the
+# same (emulator/process.py); without it the signature faults would go unjudged.
+MATRIX_OPTIONS = (
+    "--callback-timeout",
+    "2",
+    "-p",
+    "no:unraisableexception",
+    "--signing-key",
+    SIGNING_KEY,
+)
 
 
 def _run(fault: str, workdir: Path, spec: Spec, *narrow: str) -> SuiteRun:

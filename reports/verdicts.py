@@ -12,7 +12,7 @@ implementation declared in its expectations is an expected deviation.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
 from contract.exchange import Exchange
@@ -95,13 +95,19 @@ class RunContext:
     # evidence's curl lines work after the run; None for a target that outlives it.
     replay: str | None = None
     pytest: str = "pytest"  # how the command that reproduces one test starts
+    # Clauses this run cannot judge for want of what only the user has (the signing key),
+    # each with why: not tested, and, like the clauses no client can observe, not counted.
+    unjudgeable: Mapping[str, str] = field(default_factory=dict)
+
+    def testable(self, clause: Clause) -> bool:
+        return clause.testable and clause.id not in self.unjudgeable
 
 
 def _verdict(clause: Clause, tests: list[TestRecord], violated: bool, ctx: RunContext) -> Verdict:
     if violated:
         expected = expected_deviations(ctx.expectations, [clause.id])
         return Verdict.EXPECTED_DEVIATION if expected else Verdict.FAIL
-    if not clause.testable:
+    if not ctx.testable(clause):
         return Verdict.NOT_TESTED
     if not tests:
         return Verdict.NOT_TESTED
@@ -110,9 +116,11 @@ def _verdict(clause: Clause, tests: list[TestRecord], violated: bool, ctx: RunCo
     return Verdict.INCONCLUSIVE
 
 
-def _note(clause: Clause, tests: list[TestRecord], verdict: Verdict) -> str:
+def _note(clause: Clause, tests: list[TestRecord], verdict: Verdict, ctx: RunContext) -> str:
     if not clause.testable:
         return clause.reason
+    if clause.id in ctx.unjudgeable and verdict is Verdict.NOT_TESTED:
+        return ctx.unjudgeable[clause.id]
     if verdict is Verdict.NOT_TESTED:
         return "no test of this clause ran"
     unsure = [t.why or f"{t.nodeid} {t.outcome}" for t in tests if t.outcome is not Outcome.PASSED]
@@ -219,7 +227,7 @@ def _clause_verdict(clause: Clause, records: list[TestRecord], ctx: RunContext) 
     tests = tests or list(looked or ())
     verdict = _verdict(clause, tests, bool(found), ctx)
     alone = looked and verdict is Verdict.PASS
-    note = FIRST_LOOK_ALONE if alone else _note(clause, tests, verdict)
+    note = FIRST_LOOK_ALONE if alone else _note(clause, tests, verdict, ctx)
     declared = ctx.expectations.declared(clause.id) if ctx.expectations else None
     return ClauseVerdict(
         id=clause.id,
@@ -227,7 +235,7 @@ def _clause_verdict(clause: Clause, records: list[TestRecord], ctx: RunContext) 
         severity=clause.severity,
         source=clause.source,
         sentence=clause.sentence,
-        testable=clause.testable,
+        testable=ctx.testable(clause),
         verdict=verdict,
         judged=sum(t.judged for t in tests),
         tests=tuple(TestResult(t.nodeid, t.outcome, t.judged) for t in tests),

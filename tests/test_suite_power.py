@@ -23,8 +23,13 @@ FAULTS = sorted(catalog())
 
 
 # Over HTTP what changes is the process boundary and credentials given as options: the
-# faithful run and three faults (in an answer, a refusal, a callback) prove them.
-OVER_HTTP = ("api-version-wrong", "auth-any-token", "callback-channels-always-1")
+# faithful run and four faults (in an answer, a refusal, a callback, its signature) prove them.
+OVER_HTTP = (
+    "api-version-wrong",
+    "auth-any-token",
+    "callback-channels-always-1",
+    "signature-url-decoded",  # the signing key reaches the separate emulator too
+)
 
 
 @pytest.fixture(scope="session")

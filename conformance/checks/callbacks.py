@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlsplit
 
 from conformance.checks import Created, Violation
@@ -31,6 +31,8 @@ class Observed:
     arrived: int = 0
     # Over the whole run (judged at its end), not only up to the recording's own grace.
     whole_run: bool = False
+    # The project's signing key, when the user gave it (checks/signing.py): never shown.
+    signing_key: str | None = field(default=None, repr=False, compare=False)
 
     def expected_events(self) -> frozenset[str]:
         requested = self.created.sent_events() or frozenset({_EVENTS.default or ""})

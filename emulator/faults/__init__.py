@@ -10,7 +10,7 @@ clause.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -30,6 +30,24 @@ class Callback:
     payload: dict[str, str]
     in_query: bool = False  # POST with the payload in the query string (GET always is)
     later: float = 0.0  # seconds it is held back, its destination's queue not held up
+    # The signature headers of the callback, given the URL it requests and its form
+    # (emulator/delivery.py); set by the emulator, which knows the account's keys.
+    signer: Callable[[str, Pairs], dict[str, str]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+
+@dataclass(frozen=True)
+class ToSign:
+    """What the signer of one callback has at hand: the callback, the URL it requests (its
+    query, a GET's payload added, as it goes out), its form parameters in the order sent
+    (none when the payload is in the URL), and its account's keys."""
+
+    callback: Callback
+    url: str
+    form: Pairs
+    signing_key: str = field(repr=False)
+    api_token: str = field(repr=False)
 
 
 class Fault:
@@ -107,6 +125,10 @@ class Fault:
         """`make(event)` builds the faithful callback for any event."""
         return planned
 
+    def signature_headers(self, headers: dict[str, str], to_sign: ToSign) -> dict[str, str]:
+        """The headers that sign a callback (`headers`: the faithful ones)."""
+        return headers
+
 
 FAULTS: dict[str, type[Fault]] = {}
 
@@ -158,4 +180,4 @@ def catalog() -> dict[str, type[Fault]]:
 
 def _load() -> None:
     # Importing the families registers their faults.
-    from emulator.faults import callbacks, identity, response, validation  # noqa: F401
+    from emulator.faults import callbacks, identity, response, signing, validation  # noqa: F401
