@@ -171,6 +171,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="bytes of an answer the suite reads (default 1 MiB); a larger one is not judged",
     )
     g.addoption(
+        "--ca-bundle",
+        metavar="FILE",
+        help="PEM certificates of the CAs that sign the target's TLS certificate, trusted "
+        "beside the system's (a private CA; SSL_CERT_FILE=FILE replaces the system's)",
+    )
+    g.addoption(
         "--call-wait",
         type=float,
         default=30.0,

@@ -14,6 +14,7 @@ import ssl
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from ipaddress import ip_address
 from urllib.parse import urlencode
 
 import httpx
@@ -26,6 +27,25 @@ QUEUE_BOUND = 1000  # callbacks waiting per destination; past it, new ones are d
 MAX_DESTINATIONS = 100  # destinations with callbacks under way: bounds sockets and memory
 
 Destination = tuple[str, str, int | None]
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _client(host: str, timeout: float, tls: ssl.SSLContext) -> httpx.AsyncClient:
+    """A client to one destination. Callbacks to loopback (the suite's receiver) go
+    direct whatever HTTP_PROXY or ALL_PROXY say; to another host, through the proxy
+    the environment names, where httpx can use it (a SOCKS one needs socksio)."""
+    if not _is_loopback(host):
+        try:
+            return httpx.AsyncClient(timeout=timeout, verify=tls)
+        except ImportError as exc:
+            log.warning("callbacks to %.200s go direct: %s", host, exc)
+    return httpx.AsyncClient(timeout=timeout, verify=tls, trust_env=False)
 
 
 @dataclass
@@ -74,7 +94,7 @@ class Deliveries:
     async def _drain(self, destination: Destination, queue: deque[tuple[float, Callback]]) -> None:
         if self._tls is None:  # built once: it costs ~50 ms, a client without it ~0.3 ms
             self._tls = httpx.create_ssl_context()
-        http = httpx.AsyncClient(timeout=self.timeout, verify=self._tls)
+        http = _client(destination[1], self.timeout, self._tls)
         loop = asyncio.get_running_loop()
         try:
             while queue:

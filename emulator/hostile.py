@@ -144,7 +144,7 @@ class Proxy:
             return replaced
         form = self.behaviour.rewrite(seen) if self.behaviour.rewrite else seen.form
         if self._http is None:
-            self._http = httpx.AsyncClient(timeout=30)
+            self._http = httpx.AsyncClient(timeout=30, trust_env=False)  # upstream: loopback
         headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED}
         answer = await self._http.request(
             request.method,
