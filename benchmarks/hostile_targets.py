@@ -5,8 +5,10 @@ settings unless the row says otherwise.
     python benchmarks/hostile_targets.py [--row NAME ...] [--out DIR]
 
 Prints a Markdown table: per target, the exit status, wall time, the run's peak
-resident memory, how many clauses passed, whether any spelling of the token reached
-an output, and what the clean-up says.
+resident memory, the size of the reports it wrote, how many clauses passed, whether
+any spelling of the token reached an output, how many requests carried a cookie back,
+and what the run's error line or clean-up says. Some rows are not the target's
+answers but the run's surroundings: proxy variables, odd options.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import argparse
 import base64
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -27,6 +30,7 @@ from emulator.hostile import (
     TOKEN,
     Behaviour,
     Silence,
+    bombing_creates,
     call_create_answers,
     drip,
     echo_credentials,
@@ -36,6 +40,7 @@ from emulator.hostile import (
     nested,
     on_creates,
     queued_calls,
+    set_cookies,
 )
 from power.progress import progress
 from power.runner import ROOT
@@ -60,22 +65,43 @@ ROWS: dict[str, tuple[Callable[[], Behaviour], tuple[str, ...]]] = {
     "the created call stays queued": (lambda: Behaviour(alter=queued_calls), ()),
     "never answers the creates (default settings)": (lambda: on_creates(Silence), ()),
     "invalid UTF-8 inside a JSON body": (lambda: Behaviour(alter=invalid_utf8), ()),
+    "create answers a gzip bomb (1,827 bytes, `gzip, gzip`, 1 GiB decoded)": (
+        bombing_creates,
+        (),
+    ),
+    "sets a session cookie on every answer": (lambda: Behaviour(alter=set_cookies), ()),
+    "faithful, every proxy variable set to a dead proxy": (Behaviour, ()),
+    "faithful, `--call-sid` with `?` and `#`": (Behaviour, ("--call-sid", "CA?x#y")),
+    "faithful, a 10,000-character `--call-sid`": (Behaviour, ("--call-sid", "C" * 10_000)),
+}
+# The environment of a row, over the benchmark's: a proxy on a port nothing listens on.
+# Such a row runs against the embedded emulator, whose callbacks then see it too.
+DEAD_PROXY = "http://127.0.0.1:9"
+ENVIRONMENTS: dict[str, dict[str, str]] = {
+    "faithful, every proxy variable set to a dead proxy": {
+        "HTTP_PROXY": DEAD_PROXY,
+        "HTTPS_PROXY": DEAD_PROXY,
+        "http_proxy": DEAD_PROXY,
+        "ALL_PROXY": "socks5://127.0.0.1:9",
+    },
 }
 SECRETS = (TOKEN, base64.b64encode(f"{SID}:{TOKEN}".encode()).decode())
 
 
 def run_row(name: str, out: Path) -> dict[str, object]:
     make, args = ROWS[name]
-    reports = out / name.split(" (")[0].replace(" ", "-").replace(",", "")
+    reports = out / re.sub(r"[^a-z0-9]+", "-", name.split(" (")[0].lower()).strip("-")
     with hostile(make()) as target:
         command = [sys.executable, "-m", "pytest", "conformance", "-p", "no:cacheprovider", "-q"]
-        command += ["--base-url", target.base_url, "--report-dir", str(reports)]
+        # A row of the environment runs the embedded emulator, which then has it too.
+        where = [] if name in ENVIRONMENTS else ["--base-url", target.base_url]
+        command += [*where, "--report-dir", str(reports)]
         command += [a.format(reports=reports) for a in args]
         started = time.monotonic()
         proc = subprocess.Popen(
             command,
             cwd=ROOT,
-            env={**os.environ, **ENV},
+            env={**os.environ, **ENV, **ENVIRONMENTS.get(name, {})},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
@@ -83,6 +109,7 @@ def run_row(name: str, out: Path) -> dict[str, object]:
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.monotonic() - started
         running = sum(c.status == "in-progress" for c in target.emulator.store.calls.values())
+        cookies = sum(bool(s.cookie) for s in target.behaviour.seen)
     written = [p.read_bytes() for p in reports.rglob("*") if p.is_file()]
     leaked = any(s.encode() in blob for s in SECRETS for blob in [output, *written])
     report = reports / "conformance.json"
@@ -99,10 +126,12 @@ def run_row(name: str, out: Path) -> dict[str, object]:
         "exit": os.waitstatus_to_exitcode(status),
         "seconds": round(seconds, 1),
         "peak_mib": usage.ru_maxrss // 1024,
+        "reports_kib": round(sum(len(blob) for blob in written) / 1024),
         "clauses_passed": passed,
         "secret_in_output": leaked,
         "calls_left_running": running,
-        "says": error or cleanup,
+        "cookies_sent": cookies,
+        "says": (error or cleanup)[:160],
     }
 
 
@@ -117,15 +146,16 @@ def main(argv: list[str] | None = None) -> int:
     names = args.row or list(ROWS)
     rows = [run_row(name, out) for name in progress(names, len(names), "hostile targets")]
     print(
-        "| target | exit | wall (s) | peak RSS (MiB) | clauses passed | token in an output "
-        "| calls left running | says |"
+        "| target | exit | wall (s) | peak RSS (MiB) | reports (KiB) | clauses passed "
+        "| token in an output | calls left running | cookies sent back | says |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         print(
             f"| {r['target']} | {r['exit']} | {r['seconds']} | {r['peak_mib']} | "
-            f"{r['clauses_passed']} | {'YES' if r['secret_in_output'] else 'no'} | "
-            f"{r['calls_left_running']} | {r['says']} |"
+            f"{r['reports_kib']} | {r['clauses_passed']} | "
+            f"{'YES' if r['secret_in_output'] else 'no'} | {r['calls_left_running']} | "
+            f"{r['cookies_sent']} | {r['says']} |"
         )
     out.mkdir(parents=True, exist_ok=True)
     (out / "hostile-targets.json").write_text(json.dumps(rows, indent=2) + "\n")

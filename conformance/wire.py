@@ -187,7 +187,7 @@ class _Bounded(httpx.AsyncBaseTransport):
             said = ", ".join(codings)
             why = "a coding the suite did not ask for" if unknown else "too many codings"
             raise httpx.DecodingError(f"Content-Encoding {said[:80]!r}: {why}")
-        dropped = (b"content-encoding", b"content-length") if codings else ()
+        dropped = (b"content-encoding", b"content-length") if codings else (b"content-encoding",)
         headers = [(k, v) for k, v in response.headers.raw if k.lower() not in dropped]
         assert isinstance(response.stream, httpx.AsyncByteStream)
         return httpx.Response(

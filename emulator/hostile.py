@@ -129,6 +129,12 @@ def gzip_bomb(size: int = 1 << 30, status: int = 201) -> Response:
     )
 
 
+def bombing_creates(size: int = 1 << 30) -> Behaviour:
+    """Every recording create answered by a gzip bomb (made before the first)."""
+    _gzipped_twice(size)
+    return on_creates(lambda: gzip_bomb(size))
+
+
 def nested(depth: int, status: int = 200) -> Response:
     return Response("[" * depth + "]" * depth, status_code=status, media_type="application/json")
 
