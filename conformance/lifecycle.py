@@ -207,6 +207,8 @@ def _finish(session: pytest.Session) -> None:
     report_dir = Path(config.getoption("report_dir"))
     summary = {
         "target": suite.target.base_url,
+        # How the run reached it: "through proxy URL (password masked) from VARIABLE".
+        "proxy": str(suite.proxy) if suite.proxy else None,
         "requests": suite.budget.spent,
         "cleanup": config.stash.get(CLEANUP, []),
         "requests_before_first_failure": config.stash.get(FIRST_FAILURE, None),

@@ -173,8 +173,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption(
         "--ca-bundle",
         metavar="FILE",
-        help="PEM certificates of the CAs that sign the target's TLS certificate, trusted "
-        "beside the system's (a private CA; SSL_CERT_FILE=FILE replaces the system's)",
+        help="PEM certificates of the CAs that sign the target's TLS certificate (a private "
+        "CA), trusted beside the default ones (certifi's; SSL_CERT_FILE=FILE replaces those)",
     )
     g.addoption(
         "--call-wait",

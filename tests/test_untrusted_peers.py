@@ -305,6 +305,8 @@ def test_a_remote_target_is_reached_through_the_environment_proxy(tmp_path: Path
     assert done.returncode == 0, output[-3000:]
     said = f"remote target at {remote}, through proxy http://user:***@127.0.0.1:{port} from"
     assert said in output
+    summary = json.loads((tmp_path / "run.json").read_text())
+    assert summary["proxy"] == f"through proxy http://user:***@127.0.0.1:{port} from HTTP_PROXY"
     assert len(proxy.lines) >= 3 and all(" http://remote.invalid/" in line for line in proxy.lines)
     assert len(proxy.authorizations) == len(proxy.lines)
     written = [p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()]
