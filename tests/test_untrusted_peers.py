@@ -150,6 +150,21 @@ def test_a_coding_the_suite_cannot_undo_is_no_answer(coding: str, why: str) -> N
         wire.close()
 
 
+def test_an_inner_coding_past_the_bound_is_no_answer_not_a_short_body() -> None:
+    """`gzip, gzip` whose inner stream is a short body and 200 KB of trailing junk (which
+    gzip ignores): the inner stage stops at its bound, so the body's size is unknown."""
+    inner = gzip.compress(b'{"sid": "RE1"}') + bytes(200_000)
+    answer = httpx.Response(
+        200, headers={"content-encoding": "gzip, gzip"}, content=_once(gzip.compress(inner))
+    )
+    wire = Wire(timeout=5, max_body=1024, transport=httpx.MockTransport(lambda request: answer))
+    try:
+        with pytest.raises(NoAnswer, match="an inner coding decodes past the bound"):
+            wire.request("GET", "http://t.test/", content=None, headers={}, auth=None)
+    finally:
+        wire.close()
+
+
 def test_a_run_against_a_gzip_bomb_ends_with_a_reason(tmp_path: Path) -> None:
     with hostile(on_creates(lambda: gzip_bomb(BOMB))) as target:
         run = run_suite(
