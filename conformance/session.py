@@ -4,6 +4,7 @@ any check runs."""
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from dataclasses import dataclass, field, replace
@@ -139,17 +140,23 @@ def _identifiers(get: Any) -> None:
 
 
 def _ca_bundle(get: Any) -> str | None:
+    """--ca-bundle, checked; and SSL_CERT_FILE, which the default context reads (the
+    environment is a peer too: a bad one is one line, not a traceback)."""
     path = get("ca_bundle")
-    if not path:
-        return None
-    try:
-        tls_context(path)
-    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
-        reason = " ".join(str(exc).split())[:200]
-        raise ConfigurationError(
-            f"--ca-bundle {excerpt(path)} is not a file of PEM certificates: {reason}"
-        ) from None
-    return path
+    for name, value, given in (
+        ("SSL_CERT_FILE=", os.environ.get("SSL_CERT_FILE", ""), None),
+        ("--ca-bundle ", path, path),
+    ):
+        if not value:
+            continue
+        try:
+            tls_context(given)
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            reason = " ".join(str(exc).split())[:200]
+            raise ConfigurationError(
+                f"{name}{excerpt(value)} is not a file of PEM certificates: {reason}"
+            ) from None
+    return path or None
 
 
 def session_from_options(get: Any, connect: bool = True) -> SuiteSession:

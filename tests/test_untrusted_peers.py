@@ -520,8 +520,15 @@ def test_a_private_ca_given_runs(tls_target: tuple[str, str], way: str, tmp_path
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
 
 
-def test_a_ca_bundle_that_is_no_certificate_is_one_line(tmp_path: Path) -> None:
-    (tmp_path / "ca.pem").write_text("not a certificate\n" * 1000)
-    line = _one_line(_run("--ca-bundle", str(tmp_path / "ca.pem")))
-    assert "--ca-bundle" in line and "is not a file of PEM certificates" in line
+@pytest.mark.parametrize("way", ["--ca-bundle", "SSL_CERT_FILE"])
+def test_a_ca_file_that_is_no_certificate_is_one_line(way: str, tmp_path: Path) -> None:
+    """The option, or the environment's variable (which httpx reads, and which broke the
+    run with a traceback)."""
+    bad = tmp_path / "ca.pem"
+    bad.write_text("not a certificate\n" * 1000)
+    if way == "--ca-bundle":
+        line = _one_line(_run("--ca-bundle", str(bad)))
+    else:
+        line = _one_line(_run(env={"SSL_CERT_FILE": str(bad)}))
+    assert f"{way}" in line and "is not a file of PEM certificates" in line
     assert len(line) < 400
