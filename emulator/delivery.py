@@ -36,18 +36,6 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _client(host: str, timeout: float, tls: ssl.SSLContext) -> httpx.AsyncClient:
-    """A client to one destination. Callbacks to loopback (the suite's receiver) go
-    direct whatever HTTP_PROXY or ALL_PROXY say; to another host, through the proxy
-    the environment names, where httpx can use it (a SOCKS one needs socksio)."""
-    if not _is_loopback(host):
-        try:
-            return httpx.AsyncClient(timeout=timeout, verify=tls)
-        except ImportError as exc:
-            log.warning("callbacks to %.200s go direct: %s", host, exc)
-    return httpx.AsyncClient(timeout=timeout, verify=tls, trust_env=False)
-
-
 @dataclass
 class Deliveries:
     """Callbacks under way. Use it from the event loop that serves the app."""
@@ -94,7 +82,17 @@ class Deliveries:
     async def _drain(self, destination: Destination, queue: deque[tuple[float, Callback]]) -> None:
         if self._tls is None:  # built once: it costs ~50 ms, a client without it ~0.3 ms
             self._tls = httpx.create_ssl_context()
-        http = _client(destination[1], self.timeout, self._tls)
+        # The suite's receiver, on loopback, never through a proxy, whatever HTTP_PROXY or
+        # ALL_PROXY say; another host through the one the environment names, where httpx
+        # can use it (a SOCKS one needs socksio).
+        if _is_loopback(destination[1]):
+            http = httpx.AsyncClient(timeout=self.timeout, verify=self._tls, trust_env=False)
+        else:
+            try:
+                http = httpx.AsyncClient(timeout=self.timeout, verify=self._tls)
+            except ImportError as exc:
+                log.warning("callbacks to %.200s go direct: %s", destination[1], exc)
+                http = httpx.AsyncClient(timeout=self.timeout, verify=self._tls, trust_env=False)
         loop = asyncio.get_running_loop()
         try:
             while queue:
