@@ -1,6 +1,7 @@
 """Every row of the speed issue's table, measured in one run on this machine:
 
-    python benchmarks/speed.py [--jobs N] [--runs N] [--skip-own-tests] [--out DIR]
+    python benchmarks/speed.py [--jobs N] [--runs N] [--skip-own-tests] [--default-only]
+        [--out DIR]
 
 1. the README's test command (`pytest`, the project's own tests), wall time;
 2. a default run against the embedded emulator (`pytest conformance`), wall time and
@@ -92,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--runs", type=int, default=3, help="default runs to take the median of")
     parser.add_argument("--skip-own-tests", action="store_true", help="leave out row 1")
+    parser.add_argument("--default-only", action="store_true", help="row 2 alone (no kill matrix)")
     parser.add_argument("--profile", action="store_true", help="profile a default run")
     parser.add_argument("--out", default="reports/out/benchmark")
     args = parser.parse_args(argv)
@@ -104,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {what} | {figure} |", flush=True)
 
     print("| what | measured |\n| --- | --- |", flush=True)
-    if not args.skip_own_tests:
+    if not args.skip_own_tests and not args.default_only:
         seconds, summary = _own_tests()
         result["own_tests"] = {"seconds": round(seconds, 1), "summary": summary}
         row("the README's test command (`pytest`)", f"{seconds / 60:.1f} min ({summary})")
@@ -117,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{', '.join(f'{s:.1f}' for s in seconds)}), {statistics.median(requests):.0f} requests",
     )
 
+    if args.default_only:
+        print(f"\nruns in {work}")
+        return 0
     with separate_emulator() as base:
         ours = run_suite_over_http(base, work / "loopback-suite")
         theirs = run_schemathesis(

@@ -41,6 +41,7 @@ FORMAT = 1
 SHAPING_OPTIONS = (
     "path_suffix",
     "call_sid",
+    "no_call_check",
     "call_to",
     "call_from",
     "call_url",
@@ -82,6 +83,9 @@ class RecordedRun:
                 d["content_type"],
                 d.get("raw_path", ""),
                 d.get("raw_query", ""),
+                tuple((k, v) for k, v in d.get("headers", ())),
+                d.get("cut", ""),
+                d.get("partial", False),
             )
             for d in self.deliveries
         ]

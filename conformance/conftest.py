@@ -2,6 +2,7 @@
 here. Options and profiles are declared in the plugin, conformance/plugin.py."""
 
 from conformance.fixtures import (  # noqa: F401
+    call_ledger,
     first_look_valid,
     harness,
     judged,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import partial
 from itertools import combinations
@@ -16,6 +16,7 @@ from conformance.checks import Created, Refused
 from conformance.checks.callbacks import Observed
 from conformance.checks.identity import Named
 from conformance.harness import Harness
+from conformance.listing import Listing, read_listing
 from conformance.receiver import CallbackReceiver
 from contract.exchange import Auth, Exchange, is_success
 from contract.failures import Inconclusive
@@ -102,6 +103,24 @@ class ValidCorpus:
     unanswered: list[str] = field(default_factory=list)  # rows not asked, and why
     # Awaits the rows' callbacks, on first need of them: other work overlaps the wait.
     pending: Callable[[], None] | None = None
+    done_at: float = float("-inf")  # time.monotonic() after the last of its rows
+
+    def over_the_run(self, receiver: CallbackReceiver, grace: float) -> list[Observed]:
+        """Each recording's callbacks as judged at the run's end: every one its URL got
+        since it was created, once `grace` seconds have passed since the last row (a
+        deadline fixed by the rows alone: in a default run long past, so it costs no
+        time; nothing that arrives moves it)."""
+        self.settle()
+        receiver.wait_until(self.done_at + grace)
+        return [
+            replace(
+                e.observed,
+                deliveries=tuple(receiver.deliveries(e.token)),
+                arrived=receiver.count(e.token),
+            )
+            for e in self.entries
+            if e.observed is not None and e.token is not None
+        ]
 
     def settle(self) -> ValidCorpus:
         if self.pending is not None:
@@ -127,7 +146,8 @@ class ValidCorpus:
             later.settle()
 
         entries, unanswered = self.entries + later.entries, self.unanswered + later.unanswered
-        return ValidCorpus(entries, unanswered, pending=settle_both)
+        done_at = max(self.done_at, later.done_at)
+        return ValidCorpus(entries, unanswered, pending=settle_both, done_at=done_at)
 
     @property
     def observed(self) -> list[Observed]:
@@ -214,7 +234,8 @@ def observe_callbacks(
     receiver.wait(expected, callback_timeout, grace, since=rows.done_at)
     for e in waiting:
         assert e.created is not None and e.token is not None and e.sid is not None
-        e.observed = Observed(e.created, finals[e.sid], tuple(receiver.deliveries(e.token)))
+        delivered = tuple(receiver.deliveries(e.token))
+        e.observed = Observed(e.created, finals[e.sid], delivered, receiver.count(e.token))
 
 
 def send_valid(
@@ -233,6 +254,7 @@ def send_valid(
         pending=lambda: observe_callbacks(
             harness, receiver, rows, callback_timeout, callback_grace
         ),
+        done_at=rows.done_at,
     )
 
 
@@ -244,8 +266,8 @@ def plan_forms(strength: int) -> list[Form]:
 class Probe:
     clause: Clause
     refused: Refused
-    # For credential probes: the call's recordings listed just before and just after.
-    listed: tuple[Exchange, Exchange] | None = None
+    # For credential probes: the call's recordings (every page) just before and just after.
+    listed: tuple[Listing, Listing] | None = None
 
 
 class RefusalCorpus:
@@ -266,7 +288,7 @@ class RefusalCorpus:
         self._pending = list(specs)
         self._answered: list[Probe] = []
         self._unanswered: dict[str, list[str]] = defaultdict(list)  # clause id -> why
-        self._listing: tuple[Exchange, int] | None = None  # the last, and the requests by then
+        self._listing: tuple[Listing, int] | None = None  # the last, and the requests by then
 
     def for_clause(self, clause: Clause) -> Iterator[Probe]:
         """The clause's probes, each sent on first need; none answered is inconclusive."""
@@ -299,11 +321,16 @@ class RefusalCorpus:
             clause_id, []
         )
 
-    def _last_listing(self) -> Exchange | None:
+    def _last_listing(self) -> Listing | None:
         """Listed probes in a row share a listing: the last one, if nothing was sent since."""
         if self._listing is None or self._listing[1] != self.harness.client.budget.spent:
             return None
         return self._listing[0]
+
+    def _list(self) -> Listing:
+        call = self.harness.call_sid()
+        given = call in self.harness.client.target.calls.given
+        return read_listing(self.harness.client, call, given)
 
     def _send(self, spec: ProbeSpec) -> Probe | None:
         """Send one; anything a target wrongly starts is stopped at once."""
@@ -312,14 +339,14 @@ class RefusalCorpus:
         try:
             before = None
             if spec.listed:
-                before = self._last_listing() or harness.client.list_recordings(harness.call_sid())
+                before = self._last_listing() or self._list()
             exchange = harness.create(
                 spec.form, call_sid=spec.call_sid, account_sid=spec.account_sid, auth=spec.auth
             )
             harness.stop_all()
             probe = Probe(spec.clause, Refused(exchange, spec.why, spec.status))
             if before is not None:
-                after = harness.client.list_recordings(harness.call_sid())
+                after = self._list()
                 self._listing = (after, harness.client.budget.spent)
                 probe.listed = (before, after)
         except Inconclusive as exc:  # the budget spent, too

@@ -16,11 +16,12 @@ from conformance.corpus import (
     stage_plan,
 )
 from conformance.harness import Harness
+from conformance.listing import CallLedger
 from conformance.params import Judged
 from conformance.receiver import CallbackReceiver
 from conformance.registry import probe_order
 from conformance.session import SuiteSession
-from conformance.stash import JUDGED, RECEIVER, SESSION, harness_of
+from conformance.stash import JUDGED, LEDGER, SESSION, harness_of, receiver_of
 
 
 @pytest.fixture(scope="session")
@@ -40,13 +41,15 @@ def judged(pytestconfig: pytest.Config) -> Judged:
 
 
 @pytest.fixture(scope="session")
-def receiver(suite: SuiteSession, pytestconfig: pytest.Config) -> Iterator[CallbackReceiver]:
-    s = suite.settings
-    if suite.replayed:
-        r = suite.replayed.receiver()  # what arrived is in the cassette: nothing listens
-    else:
-        r = CallbackReceiver(s.callback_url).start(s.callback_host, s.callback_port)
-    pytestconfig.stash[RECEIVER] = r
+def call_ledger(pytestconfig: pytest.Config) -> CallLedger | None:
+    """The call's recordings before the run, opened before the first create (None: it
+    was not, as when the run's call could not be had)."""
+    return pytestconfig.stash.get(LEDGER, None)
+
+
+@pytest.fixture(scope="session")
+def receiver(pytestconfig: pytest.Config) -> Iterator[CallbackReceiver]:
+    r = receiver_of(pytestconfig)  # started before any test (conformance/lifecycle.py)
     yield r
     r.stop()
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from conformance.checks import Created
+from conformance.checks import Created, Refused, Violation
+from conformance.checks.refusal import error_body_has_its_fields
 from conformance.target import TargetClient
 from conformance.wire import interrupt_deferred
 from contract.exchange import Auth, Exchange, is_success
@@ -46,8 +47,13 @@ class Harness:
         self._calls: list[str] = []
         self._call_trouble: CallSetupError | None = None
         self.report = CleanupReport()
+        # What the set-up could not prove of the options (--no-call-check), in one line.
+        self.unproven = ""
         self._open: dict[str, str] = {}  # recording sid -> call sid, not yet stopped
         self._unstopped: dict[str, tuple[str, str]] = {}  # sid -> (call, why its stop failed)
+        # Answered creates that may have started a recording they did not name: a 2xx
+        # without a readable sid, or a 5xx (conformance/listing.py counts them).
+        self.unnamed_creates = 0
 
     @property
     def account_sid(self) -> str:
@@ -61,8 +67,10 @@ class Harness:
             raise self._call_trouble
         if not self._calls:
             given = self.client.target.calls.given
+            vouched = self.client.target.calls.vouched
+            check = self._vouched if vouched else self._check_given
             try:
-                self._calls.append(self._check_given(given[0]) if given else self._create_call())
+                self._calls.append(check(given[0]) if given else self._create_call())
             except CallSetupError as exc:
                 self._call_trouble = exc
                 raise
@@ -76,8 +84,8 @@ class Harness:
             except Inconclusive as exc:
                 self.client.budget.release()
                 raise CallSetupError(f"could not create a call to record: {exc}") from None
-            sid = exchange.body.get("sid")
-            created = is_success(exchange) and isinstance(sid, str)
+            sid = _sid(exchange)
+            created = is_success(exchange) and sid is not None
             if created:
                 self.report.created_calls.append(sid)
         status = exchange.response.status
@@ -114,6 +122,51 @@ class Harness:
             raise CallSetupError(
                 f"--call-sid {sid} is not an in-progress call (HTTP "
                 f"{exchange.response.status}, status {status!r}): recordings need one"
+            )
+        return sid
+
+    def _vouched(self, sid: str) -> str:
+        """--no-call-check: the user vouches for the call, which is not fetched (a mock
+        or a partial implementation may have no call API, or only an example call). The
+        credentials and the base URL are still proven where the target allows it: by the
+        call's recording list (harmless), else by a create without credentials, refused
+        in the contract's error shape. A refusal of the credentials, or a 404 to both,
+        stops the run; what cannot be proven is said in `unproven`, and the run goes on."""
+        what = f"listing the recordings of --call-sid {sid}"
+        try:
+            listing = self.client.list_recordings(sid)
+        except Inconclusive as exc:
+            raise CallSetupError(f"{what} failed: {exc}") from None
+        listed = listing.response.status
+        if listed in (401, 403):
+            raise CallSetupError(_setup_problem(listing, what))
+        if is_success(listing):
+            return sid
+        try:
+            bare = self.create((), call_sid=sid, auth=Auth.NONE)
+        except Inconclusive as exc:
+            raise CallSetupError(f"a create without credentials on {sid} failed: {exc}") from None
+        refused = bare.response.status
+        if listed == 404 and refused == 404:
+            suffix = self.client.target.path_suffix
+            raise CallSetupError(
+                _setup_problem(bare, "a create without credentials")
+                + (f"; or --path-suffix '' if it routes without {suffix}" if suffix else "")
+                + f"; or the target does not know the call {sid} (--no-call-check vouches for it)"
+            )
+        answers = (
+            f"the call's recording list answered HTTP {listed}, "
+            f"a create without credentials HTTP {refused}"
+        )
+        if refused in (401, 403) and _error_shaped(bare):
+            self.unproven = (
+                f"--no-call-check: the base URL is proven but not the credentials ({answers}, "
+                "in the contract's error shape); the run goes on"
+            )
+        else:
+            self.unproven = (
+                f"--no-call-check: neither the base URL nor the credentials are proven "
+                f"({answers}); the run goes on"
             )
         return sid
 
@@ -158,12 +211,14 @@ class Harness:
                 except Inconclusive:
                     self.client.budget.release()
                     raise
-                sid = exchange.body.get("sid")
-                if is_success(exchange) and isinstance(sid, str):
+                sid = _sid(exchange)
+                if is_success(exchange) and sid is not None:
                     self._open[sid] = call
                     self.report.started.append(sid)
                 else:
                     self.client.budget.release()
+                    if is_success(exchange) or exchange.response.status >= 500:
+                        self.unnamed_creates += 1
         except KeyboardInterrupt:
             if exchange is None:
                 self._unnamed(call, "was interrupted before its answer")
@@ -310,6 +365,20 @@ def _setup_problem(exchange: Exchange, what: str) -> str:
             f"ends in the API version (e.g. https://SPACE.signalwire.com/api/laml/{API_VERSION})"
         )
     return ""
+
+
+def _sid(exchange: Exchange) -> str | None:
+    """The sid an answer names its resource by, if any: an empty or blank one names
+    nothing (a mock's example may hold ""), so nothing can be stopped or ended by it."""
+    sid = exchange.body.get("sid")
+    return sid if isinstance(sid, str) and sid.strip() else None
+
+
+def _error_shaped(exchange: Exchange) -> bool:
+    try:
+        return error_body_has_its_fields(Refused(exchange, "no credentials"))
+    except Violation:
+        return False
 
 
 def _message(exchange: Exchange) -> str:

@@ -23,6 +23,7 @@ from conformance.cassette import (
     import_project_modules,
 )
 from conformance.closing import ExitStatus, closing_lines, exit_status
+from conformance.listing import CallLedger
 from conformance.params import Judged
 from conformance.replay import replay_commands
 from conformance.secrets import scrub_log_records
@@ -35,13 +36,16 @@ from conformance.stash import (
     FIRST_FAILURE,
     HARNESS,
     JUDGED,
+    LEDGER,
     RECEIVER,
     SESSION,
     UNDO_SCRUB,
     harness_of,
+    receiver_of,
 )
 from contract.exchange import redacted_command
 from contract.failures import ConfigurationError
+from contract.terms import REFUSED_CREATES_NOTHING
 from reports.plugin import CLAUSE_REPORT, RUN_CONTEXT
 from reports.stopped import write_configuration_error
 from reports.verdicts import RunContext
@@ -82,9 +86,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if dry_run:
         from conformance.plan import describe
 
-        calls_given = bool(session.target.calls.given)
+        calls = session.target.calls
         other_token_known = session.target.other_account is not None
-        for line in describe(session.settings, calls_given, other_token_known):
+        for line in describe(session.settings, bool(calls.given), other_token_known, calls.vouched):
             print(line)
         pytest.exit("dry run: no request was sent", returncode=0)
     config.stash[UNDO_SCRUB] = scrub_log_records(session.scrubber)
@@ -131,12 +135,23 @@ def pytest_runtestloop(session: pytest.Session) -> None:
     # before); all that is left is the run's long-lived objects (_spare_the_collector).
     gc.collect()
     gc.freeze()
+    harness = harness_of(config)
     try:
-        harness_of(config).call_sid()
+        harness.call_sid()
+        receiver_of(config)  # listening from the first test to the last
     except ConfigurationError as exc:
         _clean_up(config)
         config.stash[STOPPED_BY] = str(exc)  # what the reports say (_finish)
         raise pytest.UsageError(str(exc)) from None
+    if harness.unproven:  # the user vouched for what the target could not show: one line
+        config.get_terminal_writer().line(harness.unproven, yellow=True)
+    if any(_reads_the_ledger(item) for item in session.items):
+        config.stash[LEDGER] = CallLedger(harness)  # before the first create
+
+
+def _reads_the_ledger(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("clause")
+    return marker is not None and marker.args[0] == REFUSED_CREATES_NOTHING.id
 
 
 def _report_configuration_error(
@@ -158,8 +173,13 @@ def _clean_up(config: pytest.Config) -> None:
     harness = config.stash.get(HARNESS, None)
     if harness is None or CLEANUP in config.stash:
         return
+    receiver = config.stash.get(RECEIVER, None)
+    if receiver is not None:
+        receiver.stop()  # the run is over: nothing more is judged
     report = harness.cleanup()
-    config.stash[CLEANUP] = [*report.lines(), harness.client.budget.describe()]
+    ledger = config.stash.get(LEDGER, None)
+    listed = [ledger.describe()] if ledger is not None else []
+    config.stash[CLEANUP] = [*report.lines(), *listed, harness.client.budget.describe()]
     config.stash[CLEANUP_LEFT] = list(report.left)
     harness.client.close()
 
@@ -213,6 +233,9 @@ def _finish(session: pytest.Session) -> None:
         "cleanup": config.stash.get(CLEANUP, []),
         "requests_before_first_failure": config.stash.get(FIRST_FAILURE, None),
     }
+    harness = config.stash.get(HARNESS, None)
+    if harness is not None and harness.unproven:
+        summary["unproven"] = harness.unproven
     if session.exitstatus == ExitStatus.CONFIGURATION_ERROR:
         # Nothing was judged: the error's one line is what the reports say, over what
         # pytest-html and JUnit just wrote of a run with no verdict.

@@ -9,9 +9,11 @@ from hypothesis import settings as hypothesis_settings
 
 from conformance.checks.generic import MODES
 from conformance.corpus import ProbeSpec, Stage, stage_plan
+from conformance.listing import page_size_for
 from conformance.registry import CREATE_AND_STOP, ENTRIES, Rank, probe_order
 from conformance.session import RunSettings
 from contract.forms import Form
+from contract.terms import PAGE_SIZE_PARAM, REFUSED_CREATES_NOTHING
 from strategies.covering import CALLBACK
 
 # The tests that draw requests from Hypothesis (schemathesis runs twice: positive, negative).
@@ -23,13 +25,33 @@ HYPOTHESIS_RUNS = {
 
 
 def describe(
-    settings: RunSettings, calls_given: bool, other_token_known: bool = False
+    settings: RunSettings,
+    calls_given: bool,
+    other_token_known: bool = False,
+    calls_vouched: bool = False,
 ) -> list[str]:
     """The planned requests in the order a budget spends them, a line each, with the
     place where the budget (if any) ends the run marked."""
     plan: list[tuple[str, int]] = []  # (line, requests it costs)
-    if calls_given:
+    listing = f"GET Calls/{{sid}}/Recordings.json?{PAGE_SIZE_PARAM}="
+    listing += str(page_size_for(settings.max_response_bytes))
+    if calls_vouched:
+        line = (
+            "  GET Calls/{sid}/Recordings.json (the given call, vouched for with "
+            "--no-call-check: proves the credentials; if it cannot, a create without "
+            "credentials, 1 more)"
+        )
+        plan.append((line, 1))
+    elif calls_given:
         plan.append(("  GET Calls/{sid}.json (the given call, checked to be in progress)", 1))
+    if calls_given or calls_vouched:
+        plan.append(
+            (
+                f"  {listing} (the given call's recordings before the run, every page: a "
+                f"request a page) [{REFUSED_CREATES_NOTHING.id}]",
+                1,
+            )
+        )
     else:
         plan.append(("  POST Calls.json (the call to record; ended at the end: 1 more)", 2))
     staged = stage_plan(
@@ -75,14 +97,17 @@ def describe(
         plan.append((f"{line} [{entry.clause.id}]", CREATE_AND_STOP))
     plan += _creates(rest_rows)
     plan += _probes(rest)
-    total = sum(cost for _, cost in plan) + 1  # the reachability probe
+    # The whole run's listing: its first request is kept back from the start (listing.py).
+    last = f"  {listing} (the call's recordings after the run, every page; its first request "
+    last += f"kept back from the start) [{REFUSED_CREATES_NOTHING.id}]"
+    total = sum(cost for _, cost in plan) + 1 + 1  # the reachability probe, the last listing
     examples = hypothesis_settings().max_examples
     generated = sum(HYPOTHESIS_RUNS.values()) * examples
     lines = [
         "dry run: nothing is sent. Planned, in the order a request budget spends it:",
         "  GET {base URL} (is the target reachable?)",
     ]
-    spent, marked = 1, False
+    spent, marked = 2, False  # the reachability probe, and the request kept back
     for line, cost in plan:
         spent += cost
         if settings.max_requests is not None and spent > settings.max_requests and not marked:
@@ -96,6 +121,7 @@ def describe(
         "Hypothesis: "
         + ", ".join(f"{name} (up to {n * examples})" for name, n in HYPOTHESIS_RUNS.items())
     )
+    lines.append(last)
     lines.append(
         f"planned: {total} requests, counting a stop for every create, plus up to "
         f"{2 * generated} drawn by Hypothesis (each create with its stop)"
@@ -119,7 +145,9 @@ def _probes(specs: list[ProbeSpec]) -> list[tuple[str, int]]:
         where = f" CallSid={p.call_sid}" if p.call_sid else ""
         where += f" AccountSid={p.account_sid}" if p.account_sid else ""
         line = f"  POST Recordings.json {_show(p.form)}{where} auth={p.auth} [{p.clause.id}]"
-        listed = " (+ the call's recordings listed before and after)" if p.listed else ""
+        listed = (
+            " (+ the call's recordings listed before and after, every page)" if p.listed else ""
+        )
         # Listed probes in a row share a listing (corpus.RefusalCorpus).
         listings = (1 if previous_listed else 2) if p.listed else 0
         out.append((line + listed, 1 + listings))

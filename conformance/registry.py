@@ -27,6 +27,7 @@ from contract.terms import (
     MISSING_CREDENTIALS,
     OTHER_ACCOUNT,
     PARAMETERS,
+    REFUSED_CREATES_NOTHING,
     SERVER_ERROR,
     UNKNOWN_CALL,
     WRONG_TOKEN,
@@ -56,6 +57,10 @@ class Rank(IntEnum):
     WHOLE_CALLBACKS = 7  # awaited while the whole's probes went out
     GENERATED = 8  # the Hypothesis tests, which judge every clause at once: no entry
     DRAWN = 9
+    AFTERWARDS = 10  # the call's recordings listed once every request of the run was sent
+    # Last: the callbacks again, over all the run got (late, repeated or unasked ones
+    # count whenever they came before its end), the receiver having listened meanwhile.
+    RUN_CALLBACKS = 11
 
 
 _ROWS = {Stage.FIRST_LOOK: Rank.FIRST_ROWS, Stage.WHOLE: Rank.WHOLE_ROWS}
@@ -73,6 +78,8 @@ class Need(Enum):
     ANSWERED = ("answered covering-plan request", _ROWS)  # Exchange
     NAMED = ("accepted request naming a sid", _ROWS)  # Named
     CALLBACKS = ("recording with a callback URL", _CALLBACKS)  # Observed
+    # Observed, with every callback its URL got by the run's end
+    RUN_CALLBACKS = ("recording with a callback URL", {Stage.WHOLE: Rank.RUN_CALLBACKS})
     PROBES = ("probe of the clause", _PROBES)  # Refused
     # Only the first look lists the call's recordings around a probe (corpus.refusal_plan).
     LISTED = ("probe with the call's recordings listed", _FIRST_AND_WHOLE_PROBES)
@@ -80,6 +87,7 @@ class Need(Enum):
     ENCODINGS = ("event probe", Rank.OWN_PROBES)  # Exchange, its own probes
     VARIATIONS = ("HTTP-level variation", Rank.OWN_PROBES)  # Exchange, same
     DRAWN = ("schemathesis case", Rank.DRAWN)  # generic.Drawn
+    WHOLE_RUN = ("listing of the call's recordings after the run", Rank.AFTERWARDS)  # WholeRun
 
     def __init__(self, what: str, ranks: dict[Stage, Rank] | Rank) -> None:
         self.what = what
@@ -89,7 +97,9 @@ class Need(Enum):
     def rank(self, stage: Stage | None) -> Rank:
         if self.own_rank is not None:
             return self.own_rank
-        return self.ranks[stage or Stage.FIRST_LOOK]
+        if stage is None:  # no stage asked: its first
+            return next(iter(self.ranks.values()))
+        return self.ranks[stage]
 
 
 @dataclass(frozen=True)
@@ -173,6 +183,8 @@ EVENTS_REPEATED_FIELDS = _test(
     outcome.accepted_as("one field per event"),
     probes=_events(EventEncoding.REPEATED, "one field per event"),
 )
+CALLBACK_EVENTS = _test("CALLBACK-EVENTS", _CB, cb.callbacks_for_exactly_the_requested_events)
+CALLBACK_DEFAULT_EVENT = _test("CALLBACK-DEFAULT-EVENT", _CB, cb.callbacks_default_to_completed)
 # Every refusal, in the order a generated invalid request is judged.
 _REFUSALS = (
     _test("ERROR-SHAPE", Need.REFUSALS, refusal.error_body_has_its_fields),
@@ -199,8 +211,8 @@ ENTRIES: tuple[ClauseTest, ...] = (
     # before it authenticates gets wrong for every credential alike.
     *(_test(c, Need.LISTED, identity.created_nothing) for c in _LISTED),
     *_REFUSALS,
-    _test("CALLBACK-EVENTS", _CB, cb.callbacks_for_exactly_the_requested_events),
-    _test("CALLBACK-DEFAULT-EVENT", _CB, cb.callbacks_default_to_completed),
+    CALLBACK_EVENTS,
+    CALLBACK_DEFAULT_EVENT,
     _test("CALLBACK-METHOD", _CB, cb.callbacks_use_the_requested_method),
     _test("CALLBACK-DEFAULT-METHOD", _CB, cb.callbacks_default_to_post),
     _test("CALLBACK-URL", _CB, cb.callbacks_request_the_url_given),
@@ -232,6 +244,18 @@ ENTRIES: tuple[ClauseTest, ...] = (
         probes=(REPEATED,),
     ),
     _test("GENERIC-OPENAPI", Need.DRAWN, generic.answered_as_the_document_says),
+    # Whatever any refused request of the run left on the call, however late in the run
+    # and however many recordings the call holds: its listing (every page) at the end,
+    # read against the sids the accepted creates returned (conformance/listing.py).
+    _test(REFUSED_CREATES_NOTHING, Need.WHOLE_RUN, identity.nothing_unaccounted_for),
+    # No second callback for an event, none for an event not asked: judged again at the
+    # run's end, over every callback the recording's URL got.
+    _test(CALLBACK_EVENTS.clause, Need.RUN_CALLBACKS, cb.no_second_or_unasked_callback),
+    _test(
+        CALLBACK_DEFAULT_EVENT.clause,
+        Need.RUN_CALLBACKS,
+        cb.no_second_or_unasked_default_callback,
+    ),
 )
 
 

@@ -196,7 +196,15 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
         max_response_bytes=_at_least("--max-response-bytes", get("max_response_bytes"), 1024),
         call_wait=_positive("--call-wait", get("call_wait")),
     )
-    calls = CallPlan(tuple(get("call_sid")), get("call_to"), get("call_from"), get("call_url"))
+    given = tuple(get("call_sid"))
+    if get("no_call_check") and not given:
+        raise ConfigurationError(
+            "--no-call-check vouches for the calls given with --call-sid, and none is given: "
+            "name the call to record (against a mock, any SID its paths accept)"
+        )
+    calls = CallPlan(
+        given, get("call_to"), get("call_from"), get("call_url"), bool(get("no_call_check"))
+    )
     emulator = None
     if replayed:
         # The probes the recorded run sent, sent again: another account's token too.
@@ -238,6 +246,11 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
         second = Credentials("{second account}", "-")
         base_url, credentials, other = "{embedded emulator}", Credentials("-", "-"), second
     else:
+        if calls.vouched:
+            raise ConfigurationError(
+                "--no-call-check vouches for a call of a --base-url target; the embedded "
+                "emulator makes its own: drop --no-call-check and --call-sid"
+            )
         from emulator import catalog, start  # the embedded default
 
         unknown = [f for f in get("emulator_fault") if f not in catalog()]

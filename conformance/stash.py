@@ -8,10 +8,12 @@ import pytest
 
 from conformance.cassette import Cassette
 from conformance.harness import Harness
+from conformance.listing import CallLedger
 from conformance.params import Judged
 from conformance.receiver import CallbackReceiver
 from conformance.session import SuiteSession
 from conformance.target import TargetClient
+from contract.failures import ConfigurationError
 
 SESSION = pytest.StashKey[SuiteSession]()
 HARNESS = pytest.StashKey[Harness]()
@@ -24,6 +26,9 @@ UNDO_SCRUB = pytest.StashKey[Callable[[], None]]()
 CLOSING = pytest.StashKey[list[str]]()
 # Requests sent when a violation first failed a test (run.json): how soon a run finds.
 FIRST_FAILURE = pytest.StashKey[int]()
+# The call's ledger (conformance/listing.py), opened before the first create when a test
+# of the run reads it.
+LEDGER = pytest.StashKey[CallLedger]()
 
 
 def harness_of(config: pytest.Config) -> Harness:
@@ -38,3 +43,26 @@ def harness_of(config: pytest.Config) -> Harness:
         )
         config.stash[HARNESS] = Harness(client, suite.settings.call_wait)
     return config.stash[HARNESS]
+
+
+def receiver_of(config: pytest.Config) -> CallbackReceiver:
+    """The run's callback receiver, started on first use (a replay's holds what the
+    cassette recorded, and listens nowhere). A host or port it cannot listen on is the
+    user's mistake: a configuration error, one line."""
+    if RECEIVER not in config.stash:
+        suite = config.stash[SESSION]
+        s = suite.settings
+        if suite.replayed:
+            config.stash[RECEIVER] = suite.replayed.receiver()
+        else:
+            r = CallbackReceiver(s.callback_url, scrub=suite.scrubber)
+            try:
+                r.start(s.callback_host, s.callback_port)
+            except (OSError, RuntimeError) as exc:
+                where = f"{s.callback_host}:{s.callback_port}"
+                raise ConfigurationError(
+                    f"--callback-host/--callback-port {where}: the callback receiver cannot "
+                    f"listen there ({getattr(exc, 'strerror', None) or exc})"
+                ) from None
+            config.stash[RECEIVER] = r
+    return config.stash[RECEIVER]

@@ -1,10 +1,11 @@
-"""Identity: unique sids, a fetch returns the same resource, and refused credentials
-create nothing."""
+"""Identity: unique sids, a fetch returns the same resource, refused credentials create
+nothing, and nothing a run refused left a recording on the call."""
 
 from __future__ import annotations
 
 from conformance.corpus import RefusalCorpus, ValidCorpus
 from conformance.harness import Harness
+from conformance.listing import CallLedger
 from conformance.params import Judged, clause_tests, judge_each
 from conformance.registry import ClauseTest, Need
 
@@ -24,3 +25,13 @@ def test_refused_credentials_create_nothing(
 ) -> None:
     listed = [p for p in refusal_corpus.for_clause(entry.clause) if p.listed]
     judge_each(entry, listed, judged)
+
+
+@clause_tests(Need.WHOLE_RUN)
+def test_refused_requests_left_nothing_on_the_call(
+    entry: ClauseTest, call_ledger: CallLedger | None, judged: Judged
+) -> None:
+    if call_ledger is None:
+        judge_each(entry, [], judged, "the call's recordings were not listed before the run")
+        return
+    judge_each(entry, [call_ledger.whole_run()], judged)

@@ -21,7 +21,8 @@ from rfc3986.exceptions import ValidationError
 # 1.2.0: formats to the letter (RFC 2822 grammar and semantics, uuids whole, integral
 # numbers integers; SCHEMA-UUID-CANONICAL, SCHEMA-INTEGER-LITERAL), CALLBACK-URL,
 # AUTH-ACCOUNT-SID-EXACT.
-CONTRACT_VERSION = "1.2.0"
+# 1.3.0: REFUSED-CREATES-NOTHING, judged on the call's whole listing at the end of a run.
+CONTRACT_VERSION = "1.3.0"
 API_VERSION = "2010-04-01"
 OPERATION = "POST {base}/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json"
 
@@ -437,6 +438,26 @@ API_RECORDING_SOURCE = "StartCallRecordingApi"
 # What the update endpoint accepts in Status (used to end recordings).
 UPDATE_STATUSES = ("paused", "in-progress", "stopped")
 STOP_STATUS = "stopped"
+
+# --- listing a call's recordings ---------------------------------------------
+# How a client reads GET .../Calls/{CallSid}/Recordings.json, the listing that shows what
+# a refused create left behind. Lists of this API family are paged (vendor facts):
+# - PageSize: "The default is 50, and the maximum is 1000", minimum 1 (Twilio's OpenAPI
+#   description of the call recordings list, operation listCallRecording; twilio-python
+#   6.54 `RecordingList.stream`: "the default value of 50 records ... min(limit, 1000)").
+# - Each page carries uri, first_page_uri, next_page_uri (null on the last page),
+#   previous_page_uri, page (zero-based) and page_size; next_page_uri adds Page and
+#   PageToken (SignalWire, https://signalwire.com/docs/compatibility-api/rest/paging;
+#   Twilio adds start and end). Those URIs are paths on the API's host, with the API's
+#   prefix ("/api/laml/2010-04-01/Accounts/..."): twilio-python's Page.next_page_url joins
+#   next_page_uri to the domain's base URL (twilio/base/page.py, domain.absolute_url).
+# - Recordings are listed newest first, by date_created (Twilio's recording list).
+LIST_KEY = "recordings"
+PAGE_SIZE_PARAM, PAGE_PARAM, PAGE_TOKEN_PARAM = "PageSize", "Page", "PageToken"
+PAGE_SIZE_DEFAULT = 50
+PAGE_SIZE_MAX = 1000
+NEXT_PAGE_FIELD = "next_page_uri"
+PAGE_FIELDS = ("uri", "first_page_uri", NEXT_PAGE_FIELD, "previous_page_uri", "page", "page_size")
 
 
 @dataclass(frozen=True)
@@ -961,6 +982,20 @@ _CLAUSES: list[Clause] = [
         "Basic authentication (RFC 7617) sends the user-id as it is, and a comparison "
         "lenient about it is where near-miss authentication bugs live.",
     ),
+    Clause(
+        "REFUSED-CREATES-NOTHING",
+        Family.ERRORS,
+        _M,
+        "A refused request (4xx) creates nothing: every recording the call holds after a "
+        "run was there before it, or was returned by a create the target accepted.",
+        # The vendor's reference answers a create it does not carry out with 400 ("The
+        # request was invalid or cannot be processed"), 401 ("Authentication failed"), 404
+        # ("The requested resource was not found") or 422 ("The request could not be
+        # processed"): ../shared/vendor's create_recording responses. RFC 9110 §15.5 reads
+        # each the same way (400: "will not process the request"; 401: "has not been
+        # applied"). A client so refused holds no sid to stop what was started.
+        source=Source.VENDOR,
+    ),
     # callbacks
     Clause(
         "CALLBACK-EVENTS",
@@ -1059,6 +1094,7 @@ MISSING_CREDENTIALS = CLAUSE["AUTH-MISSING-401"]
 WRONG_TOKEN = CLAUSE["AUTH-WRONG-TOKEN-401"]
 OTHER_ACCOUNT = CLAUSE["AUTH-OTHER-ACCOUNT-401"]
 ACCOUNT_SID_EXACT = CLAUSE["AUTH-ACCOUNT-SID-EXACT"]
+REFUSED_CREATES_NOTHING = CLAUSE["REFUSED-CREATES-NOTHING"]
 
 
 def decisions_markdown() -> str:

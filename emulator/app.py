@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
@@ -27,6 +27,13 @@ from contract.terms import (
     CALLBACK_FIELDS,
     CHANNELS_BY_MODE,
     IN_PROGRESS_EVENT,
+    LIST_KEY,
+    NEXT_PAGE_FIELD,
+    PAGE_PARAM,
+    PAGE_SIZE_DEFAULT,
+    PAGE_SIZE_MAX,
+    PAGE_SIZE_PARAM,
+    PAGE_TOKEN_PARAM,
     PARAMETER,
     PARAMETERS,
     STARTED_STATUSES,
@@ -44,6 +51,9 @@ PREFIXES = (f"/api/laml/{API_VERSION}", f"/{API_VERSION}")
 MORE_INFO = "https://www.signalwire.com/docs/errors/{code}"
 FORM = "application/x-www-form-urlencoded"
 MAX_BODY = 1 << 20  # bytes of a request body; past it, 413
+# Fields of a form body; past it, 413 before any is parsed (each costs ~35 times its
+# bytes once parsed: 1 MiB of "a&" was ~70 MiB). A real create has a dozen.
+MAX_FIELDS = 10_000
 ECHO_CHARS = 100  # of a client's value, what an error message repeats
 MAX_LISTED = 10  # problems an error message lists; the rest are counted
 
@@ -95,6 +105,7 @@ class Emulator:
     faults: tuple[Fault, ...] = ()
     deliveries: Deliveries = field(default_factory=Deliveries)
     max_body: int = MAX_BODY
+    max_fields: int = MAX_FIELDS
 
     def app(self) -> Starlette:
         handlers = {ApiError: self._api_error, ClientDisconnect: self._client_gone}
@@ -188,6 +199,8 @@ class Emulator:
         accepted = not (body or media_type) or media_type == FORM
         if not self._each("content_type_accepted", accepted, content_type):
             raise ApiError(415, 20415, f"Send the parameters as {FORM}")
+        if body.count(b"&") >= self.max_fields:  # counted on the bytes, nothing parsed
+            raise ApiError(413, 20413, f"The request body has over {self.max_fields} fields")
         return parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
 
     # -- calls ---------------------------------------------------------------
@@ -250,15 +263,86 @@ class Emulator:
     # -- recordings ------------------------------------------------------------
 
     async def recordings(self, request: Request) -> Response:
+        try:
+            return await self._recordings(request)
+        except ApiError as refused:
+            if request.method == "POST" and 400 <= refused.status < 500:
+                self._side_effect_of_refusal(request, refused.status)
+            raise
+
+    def _side_effect_of_refusal(self, request: Request, status: int) -> None:
+        """Nothing, faithfully: a fault may start a recording on the path's call anyway."""
+        call = self.store.calls.get(request.path_params["call_sid"])
+        if call is None or call.status != "in-progress":
+            return
+        on_call = sum(1 for r in self.store.recordings.values() if r.call_sid == call.sid)
+        user, _ = _basic_credentials(request)
+        for f in self.faults:
+            dated = f.created_by_refusal(status, call, on_call, user)
+            if dated is not None:
+                rec = Recording(
+                    sid=new_sid(),
+                    account_sid=call.account_sid,
+                    call_sid=call.sid,
+                    channels=CHANNELS_BY_MODE["mono"],
+                    trim=PARAMETER["Trim"].default or "",
+                    track=PARAMETER["RecordingTrack"].default or "",
+                    callback_url=None,
+                    callback_method=PARAMETER["RecordingStatusCallbackMethod"].default or "",
+                    callback_events=frozenset(),
+                    origin=f"{request.url.scheme}://{request.url.netloc}",
+                    prefix=request.scope.get("root_path", ""),
+                    created=dated,
+                    started=dated,
+                )
+                self.store.add_recording(rec)
+                return
+
+    def _listing(self, request: Request, call: Call) -> Response:
+        """A page of the call's recordings, newest first, as the vendor pages its lists:
+        PageSize (default and maximum from the contract), Page, and a PageToken that
+        carries on after the previous page's last recording, so that recordings created
+        meanwhile shift nothing; next_page_uri is a path on this host, null at the end."""
+        query = request.query_params
+        size = _page_number(query.get(PAGE_SIZE_PARAM), PAGE_SIZE_PARAM, PAGE_SIZE_DEFAULT)
+        page = _page_number(query.get(PAGE_PARAM), PAGE_PARAM, 0, least=0)
+        if size > PAGE_SIZE_MAX:
+            raise ApiError(400, 20400, f"{PAGE_SIZE_PARAM} is at most {PAGE_SIZE_MAX}")
+        size = self._each("page_size", size)
+        mine = [r for r in self.store.recordings.values() if r.call_sid == call.sid]
+        # Newest first; among equal dates the later added first (dict order is added order).
+        ordered = [r for _, r in sorted(enumerate(mine), key=lambda p: (p[1].created, p[0]))]
+        ordered.reverse()
+        token = query.get(PAGE_TOKEN_PARAM, "")
+        after = next((i for i, r in enumerate(ordered) if f"PA{r.sid}" == token), None)
+        start = after + 1 if after is not None else page * size
+        items = ordered[start : start + size]
+        path = request.url.path
+
+        def uri(number: int, last: Recording | None = None) -> str:
+            params = [(PAGE_SIZE_PARAM, size), (PAGE_PARAM, number)]
+            params += [(PAGE_TOKEN_PARAM, f"PA{last.sid}")] if last is not None else []
+            return f"{path}?{urlencode(params)}"
+
+        more = start + size < len(ordered)
+        body = {
+            LIST_KEY: [self._recording_body(r) for r in items],
+            "uri": uri(page) if after is None else f"{path}?{request.url.query}",
+            "first_page_uri": uri(0),
+            NEXT_PAGE_FIELD: uri(page + 1, items[-1]) if more and items else None,
+            "previous_page_uri": uri(page - 1) if page > 0 else None,
+            "page": page,
+            "page_size": size,
+            "start": start,
+            "end": start + max(len(items) - 1, 0),
+        }
+        return JSONResponse(body)
+
+    async def _recordings(self, request: Request) -> Response:
         account_sid = self._authenticate(request)
         call = self._call(account_sid, request.path_params["call_sid"])
         if request.method == "GET":
-            items = [
-                self._recording_body(r)
-                for r in self.store.recordings.values()
-                if r.call_sid == call.sid
-            ]
-            return JSONResponse({"recordings": items, "page": 0, "page_size": len(items)})
+            return self._listing(request, call)
         form = await self._form(request)
         if call.status != "in-progress":
             raise ApiError(400, 21220, f"Call {call.sid} is not in progress")
@@ -387,6 +471,14 @@ class Emulator:
         body.update(uri=f"{rec.origin}{rec.path}", status=event)
         payload = {name: str(body[source]) for name, source in CALLBACK_FIELDS.items()}
         return Callback(event, rec.callback_method, rec.callback_url or "", payload)
+
+
+def _page_number(raw: str | None, name: str, default: int, least: int = 1) -> int:
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < least:
+        raise ApiError(400, 20400, f"{name} {_echo(raw)} is not a whole number from {least}")
+    return int(raw)
 
 
 def _basic_credentials(request: Request) -> tuple[str | None, str | None]:

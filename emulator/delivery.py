@@ -13,7 +13,7 @@ import logging
 import ssl
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from ipaddress import ip_address
 from urllib.parse import urlencode
 
@@ -45,6 +45,9 @@ class Deliveries:
     max_destinations: int = MAX_DESTINATIONS
     # Seconds each callback waits after it is made: a faithful server may call back late.
     delay: float = 0.0
+    # Characters of a field added to each payload (emulator/hostile.py): a careless
+    # server's, for the receiver's bounds. The faithful emulator adds none.
+    padding: int = 0
     _queues: dict[Destination, deque[tuple[float, Callback]]] = field(
         default_factory=dict, init=False
     )
@@ -55,6 +58,10 @@ class Deliveries:
     def submit(self, callbacks: Iterable[Callback]) -> None:
         """Queue each callback behind those to its destination; never waits."""
         for cb in callbacks:
+            if cb.later > 0:  # on its own, so the callbacks behind it are not held up
+                loop = asyncio.get_running_loop()
+                loop.call_later(cb.later, self.submit, [replace(cb, later=0.0)])
+                continue
             refused = self._enqueue(cb)
             if refused:
                 log.warning("%s callback to %.200s dropped: %s", cb.event, cb.url, refused)
@@ -98,6 +105,8 @@ class Deliveries:
             while queue:
                 due, cb = queue.popleft()
                 await asyncio.sleep(max(0.0, due - loop.time()))  # none when not delayed
+                if self.padding:
+                    cb = replace(cb, payload={**cb.payload, "Padding": "x" * self.padding})
                 await self._send(http, cb)
         finally:
             # No await since the queue was last seen empty: nothing is left behind.

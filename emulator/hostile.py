@@ -10,6 +10,8 @@ import base64
 import gzip
 import json
 import re
+import threading
+import time
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
@@ -26,7 +28,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from contract.terms import API_VERSION
-from emulator import Account, RunningEmulator, start
+from emulator import Account, Emulator, RunningEmulator, Store, start
+from emulator.delivery import Deliveries
 from emulator.serving import RunningServer, serve_in_thread
 
 SID, TOKEN = "9a1e4c2b-7f3d-4e8a-b6c5-0d2f1e3a4b5c", "hostile-canary-7c41e9d2b8a3f605"
@@ -206,10 +209,25 @@ class HostileTarget:
         return f"{self.proxy.url}/api/laml/{API_VERSION}"
 
 
+def _padded(padding: int) -> RunningEmulator:
+    """The faithful emulator, but each status callback carries a field of `padding`
+    characters more (the last of its payload)."""
+    store = Store()
+    account = store.add_account(SID, TOKEN)
+    app = Emulator(store=store, deliveries=Deliveries(padding=padding)).app()
+    return RunningEmulator(serve_in_thread(app), (account,), store)
+
+
 @contextmanager
-def hostile(behaviour: Behaviour, callback_delay: float = 0.0) -> Iterator[HostileTarget]:
-    """The emulator behind the proxy; `callback_delay` makes its status callbacks late."""
-    emulator = start(accounts=(Account(SID, TOKEN),), callback_delay=callback_delay)
+def hostile(
+    behaviour: Behaviour, callback_delay: float = 0.0, callback_padding: int = 0
+) -> Iterator[HostileTarget]:
+    """The emulator behind the proxy; `callback_delay` makes its status callbacks late,
+    `callback_padding` adds a field that long to each."""
+    if callback_padding:
+        emulator = _padded(callback_padding)
+    else:
+        emulator = start(accounts=(Account(SID, TOKEN),), callback_delay=callback_delay)
     origin = emulator.base_url.split("/api/")[0]
     proxy = serve_in_thread(Proxy(origin, behaviour).app)
     try:
@@ -328,3 +346,70 @@ def other_allowed_choices(seen: Seen, answer: httpx.Response) -> Response:
         headers={"content-encoding": "gzip"},
         media_type="application/json; charset=utf-8",
     )
+
+
+# -- peers that reach the suite's callback receiver on their own ------------------------
+
+
+def callback_urls(behaviour: Behaviour) -> list[str]:
+    """The callback URLs the recording creates seen so far gave (the target's view)."""
+    return [v for s in list(behaviour.seen) if is_create(s) for k, v in s.form if k == _URL]
+
+
+_URL = "RecordingStatusCallback"
+Body = Callable[[], bytes | Iterator[bytes]]
+
+
+def streamed(size: int, piece: bytes) -> Body:
+    """A form body of `size` bytes made of `piece` repeated, sent in 64 KiB chunks."""
+
+    def chunks() -> Iterator[bytes]:
+        chunk = piece * max(1, (64 << 10) // len(piece))
+        for _ in range(size // len(chunk)):
+            yield chunk
+
+    return chunks
+
+
+@dataclass
+class Forger:
+    """Posts `body()` to each of `urls()` every `every` seconds, for at most `seconds`
+    or until stopped; `answers` holds each status (-1: no answer)."""
+
+    urls: Callable[[], list[str]]
+    body: Body
+    every: float = 0.1
+    seconds: float = 60.0
+    once: bool = False  # each URL posted to once, not again
+    answers: list[int] = field(default_factory=list)
+    stopped: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        done: set[str] = set()
+        deadline = time.monotonic() + self.seconds
+        with httpx.Client(timeout=5) as http:
+            while not self.stopped.is_set() and time.monotonic() < deadline:
+                for url in [u for u in self.urls() if u not in done][:10]:
+                    try:
+                        status = http.post(url, content=self.body(), headers=_FORM).status_code
+                    except httpx.HTTPError:
+                        status = -1
+                    self.answers.append(status)
+                    if self.once:
+                        done.add(url)
+                self.stopped.wait(self.every)
+
+
+_FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+@contextmanager
+def forging(forger: Forger) -> Iterator[Forger]:
+    """The forger in a thread of its own, stopped (and joined) when the block ends."""
+    thread = threading.Thread(target=forger.run, daemon=True)
+    thread.start()
+    try:
+        yield forger
+    finally:
+        forger.stopped.set()
+        thread.join(timeout=10)

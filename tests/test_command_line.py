@@ -111,6 +111,18 @@ def test_unreachable_target_is_one_line(tmp_path: Path) -> None:
     assert len(done.stderr.strip().splitlines()) == 1
 
 
+def test_a_callback_port_in_use_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = _run("--callback-port", str(port), "--report-dir", str(tmp_path))
+    assert done.returncode == 4, done.stdout[-2000:]
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and f"--callback-port 127.0.0.1:{port}:" in lines[0], done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+
+
 def test_credentials_come_from_the_environment(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{_closed_port()}/api"
     done = _run("--base-url", url, env={"SIGNALWIRE_PROJECT_ID": "p", "SIGNALWIRE_API_TOKEN": "t"})

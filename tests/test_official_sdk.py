@@ -84,3 +84,29 @@ def test_sdk_creates_call_records_with_every_parameter_and_stops(
     finally:
         http.session.close()
         receiver.stop()
+
+
+def test_sdk_pages_through_a_calls_recordings_by_next_page_uri(
+    tls_emulator: tuple[RunningServer, Store, str],
+) -> None:
+    """The vendor's SDK reads the emulator's paged listing as the vendor's: a page size
+    asked, next_page_uri joined to the space's host and followed, every recording once."""
+    server, store, cafile = tls_emulator
+    account = next(iter(store.accounts.values()))
+    http = TwilioHttpClient()
+    http.session.verify = cafile
+    try:
+        client = signalwire_rest.Client(
+            account.sid,
+            account.token,
+            signalwire_space_url=f"127.0.0.1:{server.port}",
+            http_client=http,
+        )
+        call = client.calls.create(
+            to="+15550100001", from_="+15550100002", url="http://127.0.0.1:9/laml"
+        )
+        made = [client.calls(call.sid).recordings.create().sid for _ in range(5)]
+        listed = client.calls(call.sid).recordings.list(page_size=2)
+        assert [r.sid for r in listed] == made[::-1]
+    finally:
+        http.session.close()

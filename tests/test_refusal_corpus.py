@@ -15,6 +15,7 @@ from conformance.harness import Harness
 from conformance.plan import describe
 from conformance.registry import Need, needing, probe_order
 from conformance.session import RunSettings
+from conformance.target import Credentials, Target
 from contract.exchange import Exchange, Received, SentRequest
 from contract.failures import Inconclusive
 from contract.terms import (
@@ -32,8 +33,12 @@ TRIM, CHANNELS = CLAUSE["REJECT-TRIM"], CLAUSE["REJECT-RECORDING-CHANNELS"]
 class _Client:
     budget: Budget = field(default_factory=Budget)
     sent: list[str] = field(default_factory=list)
+    target: Target = field(
+        default_factory=lambda: Target("http://target", Credentials("account", "token"))
+    )
+    max_body: int = 1 << 20
 
-    def list_recordings(self, call_sid: str) -> Exchange:
+    def list_recordings(self, call_sid: str, page_size: int | None = None) -> Exchange:
         return self._send("list")
 
     def _send(self, what: str) -> Exchange:

@@ -110,3 +110,20 @@ def test_twilio_client_raises_its_own_exception_with_the_emulators_code(
     with pytest.raises(TwilioRestException) as missing:
         twilio.calls(unknown).recordings.create()
     assert (missing.value.status, missing.value.code) == (404, 20404)
+
+
+def test_twilio_client_pages_through_a_calls_recordings_by_next_page_uri(
+    client: tuple[Client, emulator.RunningEmulator, ToEmulator],
+) -> None:
+    """The emulator's listing pages as the client expects of the vendor's: it asks a page
+    size, follows next_page_uri (joined to its own host) and gets every recording once,
+    newest first."""
+    twilio, _, http = client
+    call_sid = _call(twilio)
+    made = [twilio.calls(call_sid).recordings.create().sid for _ in range(5)]
+    before = len(http.urls)
+    listed = twilio.calls(call_sid).recordings.list(page_size=2)
+    assert [r.sid for r in listed] == made[::-1]
+    pages = http.urls[before:]
+    # The first page's PageSize travels as a parameter; the others are the next_page_uri.
+    assert len(pages) == 3 and all("PageSize=2" in u and "PageToken=" in u for u in pages[1:])

@@ -1,5 +1,5 @@
-"""Checks on identity: unique sids, a fetch that returns the same recording, and refused
-credentials that created nothing."""
+"""Checks on identity: unique sids, a fetch that returns the same recording, refused
+credentials that created nothing, and a run whose refused requests created nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from contract.failures import Inconclusive
 
 if TYPE_CHECKING:
     from conformance.corpus import Probe
+    from conformance.listing import Listed, WholeRun
 
 # What a fetch must repeat of the create response (status, dates and duration move on).
 STABLE_FIELDS = (
@@ -64,25 +65,69 @@ def fetch_returns_the_same(n: Named) -> bool:
     return True
 
 
-def _count(listing: Exchange) -> int:
-    items = listing.body.get("recordings")
-    if listing.response.status != 200 or not isinstance(items, list):
-        raise Inconclusive(
-            "the target's recording list could not be read, so what a "
-            "refused request created cannot be seen"
-        )
-    return len(items)
+def _shown(listed: list[Listed], most: int = 5) -> str:
+    shown = "; ".join(i.describe() for i in listed[:most])
+    return shown + (f"; and {len(listed) - most} more" if len(listed) > most else "")
+
+
+_SOMEONE_ELSE = (
+    "on a call given with --call-sid, a recording someone else started on it meanwhile "
+    "looks the same, so the suite cannot tell (on a call it creates, it can: run without "
+    "--call-sid to know)"
+)
 
 
 def created_nothing(probe: Probe) -> bool:
-    """The call's recordings, listed just before and just after the refused probe."""
+    """The call's recordings, every page, listed just before and just after the refused
+    probe: a recording listed after that was not before is the probe's doing."""
     if probe.listed is None:
         return False
-    before, after = (_count(listing) for listing in probe.listed)
-    if after != before:
-        raise Violation(
-            f"{before} recordings on the call, as before the request",
-            f"{after} recordings after it",
-            probe.refused.exchange,
+    before, after = (listing.whole("the call's recordings") for listing in probe.listed)
+    new = [i for i in after.items if i.sid not in before.sids]
+    if not new:
+        return True
+    what = f"{len(new)} recording(s) listed after it that were not before: {_shown(new)}"
+    if after.given:
+        raise Inconclusive(f"{what}; {_SOMEONE_ELSE}")
+    raise Violation(
+        f"the call's recordings as before the request ({before.count()}, every page read)",
+        what,
+        probe.refused.exchange,
+    )
+
+
+def nothing_unaccounted_for(run: WholeRun) -> bool:
+    """Every recording the call holds at the end of the run was there before it (a given
+    call's), or was returned by an accepted create: any other is a refused request's doing,
+    wherever in the run it was sent."""
+    if not run.refused:
+        raise Inconclusive(
+            "no create on the call was refused in this run, so no refusal's side effect "
+            "could show on it"
         )
-    return True
+    after = run.after.whole("the call's recordings at the end of the run")
+    known = set(run.accepted)
+    if run.before is not None:
+        known |= run.before.whole("the given call's recordings before the run").sids
+    strays = list({i.sid: i for i in after.items if i.sid not in known}.values())
+    if not strays:
+        return True
+    what = (
+        f"{len(strays)} recording(s) on call {after.call_sid} that no accepted create "
+        f"returned: {_shown(strays)}"
+    )
+    if after.given:
+        raise Inconclusive(f"{what}; a refused request's, or {_SOMEONE_ELSE}")
+    if len(strays) <= run.uncertain:
+        raise Inconclusive(
+            f"{what}; but {run.uncertain} create(s) got no answer, or one naming no recording, "
+            "and may have started them"
+        )
+    lost = f" (at most {run.uncertain} may be creates whose answer was lost)"
+    lost = lost if run.uncertain else ""
+    raise Violation(
+        f"every recording on the call the suite created for this run returned by one of its "
+        f"{len(run.accepted)} accepted creates ({after.count()} listed, every page read)",
+        what + lost + "; the listing's page shows the first",
+        strays[0].page,
+    )

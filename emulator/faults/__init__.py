@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar
 
 from contract.forms import Pairs
@@ -28,6 +29,7 @@ class Callback:
     url: str
     payload: dict[str, str]
     in_query: bool = False  # POST with the payload in the query string (GET always is)
+    later: float = 0.0  # seconds it is held back, its destination's queue not held up
 
 
 class Fault:
@@ -86,6 +88,18 @@ class Fault:
 
     def new_sid(self, sid: str) -> str:
         return sid
+
+    def created_by_refusal(
+        self, status: int, call: Call, on_call: int, user: str | None
+    ) -> datetime | None:
+        """A create refused with this 4xx status, on this in-progress call (holding
+        `on_call` recordings; `user`: the credentials' user, None without any): when the
+        recording it starts anyway is dated, or None, faithfully: it starts nothing."""
+        return None
+
+    def page_size(self, asked: int) -> int:
+        """How many recordings a page of the call's listing holds, `asked` (or the default)."""
+        return asked
 
     def callbacks(
         self, planned: list[Callback], rec: Recording, make: Callable[[str], Callback]

@@ -63,6 +63,16 @@ callbacks_fault(
     lambda planned, rec, make: planned + [c for c in planned if c.event == "completed"],
 )
 
+LATE_AGAIN = 1.5  # seconds: as measured on an independent server (issue 21)
+callbacks_fault(
+    "callback-sent-again-late",
+    "CALLBACK-EVENTS",
+    f"the completed callback is sent again {LATE_AGAIN} s later",
+    lambda planned, rec, make: (
+        planned + [replace(c, later=LATE_AGAIN) for c in planned if c.event == "completed"]
+    ),
+)
+
 
 def _absent_too(planned: list[Callback], rec: Recording, make: Make) -> list[Callback]:
     return [*planned, make("absent")] if rec.status == "completed" else planned

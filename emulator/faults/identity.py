@@ -4,9 +4,11 @@ calls, and the identity of recordings."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
+from contract.terms import PAGE_SIZE_DEFAULT
 from emulator.faults import Body, Fault, fault
-from emulator.store import Call
+from emulator.store import Call, now
 
 
 @fault("auth-none-accepted", "AUTH-MISSING-401", "a request without credentials is let in")
@@ -109,3 +111,37 @@ class FetchForgetsTrim(Fault):
     def fetched_body(self, body: Body) -> Body:
         flipped = "do-not-trim" if body.get("trim") == "trim-silence" else "trim-silence"
         return {**body, "trim": flipped}
+
+
+@fault(
+    "refused-creates-once-call-is-full",
+    "REFUSED-CREATES-NOTHING",
+    f"a refused create starts a recording anyway once the call holds {PAGE_SIZE_DEFAULT} "
+    "(a page of its listing): never in a run's first look",
+)
+class RefusedCreatesOnceCallIsFull(Fault):
+    def created_by_refusal(
+        self, status: int, call: Call, on_call: int, user: str | None
+    ) -> datetime | None:
+        return now() if on_call >= PAGE_SIZE_DEFAULT else None
+
+
+_SHORT_PAGE = 5  # recordings a page holds, whatever PageSize asks
+
+
+@fault(
+    "no-credentials-create-on-a-later-page",
+    "AUTH-MISSING-401",
+    f"pages hold at most {_SHORT_PAGE}, and once the call holds a page, a request without "
+    "credentials is refused but starts a recording dated as the call's start, so newest first "
+    "it lists last: only next_page_uri shows it",
+)
+class NoCredentialsCreateOnALaterPage(Fault):
+    def created_by_refusal(
+        self, status: int, call: Call, on_call: int, user: str | None
+    ) -> datetime | None:
+        hidden = status == 401 and user is None and on_call >= _SHORT_PAGE
+        return call.created if hidden else None
+
+    def page_size(self, asked: int) -> int:
+        return min(asked, _SHORT_PAGE)
