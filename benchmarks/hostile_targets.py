@@ -6,8 +6,10 @@ settings unless the row says otherwise.
 
 Prints a Markdown table: per target, the exit status, wall time, the run's peak
 resident memory, the size of its reports, how many clauses passed, whether any
-spelling of the token reached an output, what a peer of the callback receiver sent
-(the receiver's rows: forged or oversized callbacks) and what the run says.
+spelling of the token reached an output, how many requests carried a cookie back, what
+a peer of the callback receiver sent (the receiver's rows: forged or oversized
+callbacks) and what the run says. Some rows are not the target's answers but the run's
+surroundings: proxy variables, odd options.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import base64
 import contextlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -36,6 +39,7 @@ from emulator.hostile import (
     Forger,
     HostileTarget,
     Silence,
+    bombing_creates,
     call_create_answers,
     callback_urls,
     drip,
@@ -47,6 +51,7 @@ from emulator.hostile import (
     nested,
     on_creates,
     queued_calls,
+    set_cookies,
     streamed,
 )
 from power.progress import progress
@@ -72,6 +77,25 @@ ROWS: dict[str, tuple[Callable[[], Behaviour], tuple[str, ...]]] = {
     "the created call stays queued": (lambda: Behaviour(alter=queued_calls), ()),
     "never answers the creates (default settings)": (lambda: on_creates(Silence), ()),
     "invalid UTF-8 inside a JSON body": (lambda: Behaviour(alter=invalid_utf8), ()),
+    "create answers a gzip bomb (1,827 bytes, `gzip, gzip`, 1 GiB decoded)": (
+        bombing_creates,
+        (),
+    ),
+    "sets a session cookie on every answer": (lambda: Behaviour(alter=set_cookies), ()),
+    "faithful, every proxy variable set to a dead proxy": (Behaviour, ()),
+    "faithful, `--call-sid` with `?` and `#`": (Behaviour, ("--call-sid", "CA?x#y")),
+    "faithful, a 10,000-character `--call-sid`": (Behaviour, ("--call-sid", "C" * 10_000)),
+}
+# The environment of a row, over the benchmark's: a proxy on a port nothing listens on.
+# Such a row runs against the embedded emulator, whose callbacks then see it too.
+DEAD_PROXY = "http://127.0.0.1:9"
+ENVIRONMENTS: dict[str, dict[str, str]] = {
+    "faithful, every proxy variable set to a dead proxy": {
+        "HTTP_PROXY": DEAD_PROXY,
+        "HTTPS_PROXY": DEAD_PROXY,
+        "http_proxy": DEAD_PROXY,
+        "ALL_PROXY": "socks5://127.0.0.1:9",
+    },
 }
 
 
@@ -143,12 +167,14 @@ def _free_port() -> int:
 
 def run_row(name: str, out: Path, suite: Path = ROOT) -> dict[str, object]:
     make, args, peer = RECEIVER_ROWS[name] if name in RECEIVER_ROWS else (*ROWS[name], Peer())
-    reports = out / name.split(" (")[0].replace(" ", "-").replace(",", "").replace(":", "")
+    reports = out / re.sub(r"[^a-z0-9]+", "-", name.split(" (")[0].lower()).strip("-")
     port = _free_port()
     receiver = f"http://127.0.0.1:{port}"
     with hostile(make(), callback_padding=peer.padding) as target:
         command = [sys.executable, "-m", "pytest", "conformance", "-p", "no:cacheprovider", "-q"]
-        command += ["--base-url", target.base_url, "--report-dir", str(reports)]
+        # A row of the environment runs the embedded emulator, which then has it too.
+        where = [] if name in ENVIRONMENTS else ["--base-url", target.base_url]
+        command += [*where, "--report-dir", str(reports)]
         command += ["--callback-port", str(port)]
         command += [a.format(reports=reports) for a in args]
         forger = peer.forger(target, receiver) if peer.forger else None
@@ -157,7 +183,7 @@ def run_row(name: str, out: Path, suite: Path = ROOT) -> dict[str, object]:
             proc = subprocess.Popen(
                 command,
                 cwd=suite,
-                env={**os.environ, **ENV},
+                env={**os.environ, **ENV, **ENVIRONMENTS.get(name, {})},
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
             )
@@ -165,6 +191,7 @@ def run_row(name: str, out: Path, suite: Path = ROOT) -> dict[str, object]:
             _, status, usage = os.wait4(proc.pid, 0)
             seconds = time.monotonic() - started
         running = sum(c.status == "in-progress" for c in target.emulator.store.calls.values())
+        cookies = sum(bool(s.cookie) for s in target.behaviour.seen)
     files = [p for p in reports.rglob("*") if p.is_file()]
     written = [p.read_bytes() for p in files]
     leaked = any(s.encode() in blob for s in SECRETS for blob in [output, *written])
@@ -188,6 +215,7 @@ def run_row(name: str, out: Path, suite: Path = ROOT) -> dict[str, object]:
         "clauses_passed": passed,
         "secret_in_output": leaked,
         "calls_left_running": running,
+        "cookies_sent": cookies,
         "peer_posts": len(forger.answers) if forger else 0,
         "peer_answers": dict(Counter(forger.answers)) if forger else {},
         "says": error or result or cleanup,
@@ -215,15 +243,16 @@ def main(argv: list[str] | None = None) -> int:
     rows = [run_row(n, out, suite) for n in progress(names, len(names), "hostile targets")]
     print(
         "| target | exit | wall (s) | peak RSS (MiB) | reports (KiB, largest) | clauses passed "
-        "| token in an output | calls left running | peer's posts (answers) | says |"
+        "| token in an output | calls left running | cookies sent back "
+        "| peer's posts (answers) | says |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         print(
             f"| {r['target']} | {r['exit']} | {r['seconds']} | {r['peak_mib']} | "
             f"{r['reports_kib']} ({r['largest_report_kib']}) | {r['clauses_passed']} | "
             f"{'YES' if r['secret_in_output'] else 'no'} | {r['calls_left_running']} | "
-            f"{r['peer_posts']} {r['peer_answers'] or ''} | {r['says']} |"
+            f"{r['cookies_sent']} | {r['peer_posts']} {r['peer_answers'] or ''} | {r['says']} |"
         )
     out.mkdir(parents=True, exist_ok=True)
     (out / "hostile-targets.json").write_text(json.dumps(rows, indent=2) + "\n")

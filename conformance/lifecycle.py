@@ -47,7 +47,11 @@ from contract.exchange import redacted_command
 from contract.failures import ConfigurationError
 from contract.terms import REFUSED_CREATES_NOTHING
 from reports.plugin import CLAUSE_REPORT, RUN_CONTEXT
+from reports.stopped import write_configuration_error
 from reports.verdicts import RunContext
+
+# The configuration error that stopped the run before any clause was judged.
+STOPPED_BY = pytest.StashKey[str]()
 
 
 # Not tryfirst: after the plugin's (which checks the Hypothesis profile), before
@@ -76,6 +80,7 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         config.stash[SESSION] = session_from_options(config.getoption, connect=not dry_run)
     except ConfigurationError as exc:
+        _report_configuration_error(config, str(exc), config.getoption("base_url") or "")
         raise pytest.UsageError(str(exc)) from None
     session = config.stash[SESSION]
     if dry_run:
@@ -137,6 +142,7 @@ def pytest_runtestloop(session: pytest.Session) -> None:
         receiver_of(config)  # listening from the first test to the last
     except ConfigurationError as exc:
         _clean_up(config)
+        config.stash[STOPPED_BY] = str(exc)  # what the reports say (_finish)
         raise pytest.UsageError(str(exc)) from None
     if harness.unproven:  # the user vouched for what the target could not show: one line
         config.get_terminal_writer().line(harness.unproven, yellow=True)
@@ -147,6 +153,21 @@ def pytest_runtestloop(session: pytest.Session) -> None:
 def _reads_the_ledger(item: pytest.Item) -> bool:
     marker = item.get_closest_marker("clause")
     return marker is not None and marker.args[0] == REFUSED_CREATES_NOTHING.id
+
+
+def _report_configuration_error(
+    config: pytest.Config, message: str, target: str, summary: dict[str, object] | None = None
+) -> None:
+    """The report folder of a run a configuration error stopped says that error, and
+    holds no report of an earlier run (reports/stopped.py)."""
+    write_configuration_error(
+        Path(config.getoption("report_dir")),
+        message,
+        target=target or "the embedded emulator",
+        html_path=getattr(config.option, "htmlpath", None),
+        xml_path=config.option.xmlpath,
+        summary=summary,
+    )
 
 
 def _clean_up(config: pytest.Config) -> None:
@@ -219,6 +240,8 @@ def _finish(session: pytest.Session) -> None:
     report_dir = Path(config.getoption("report_dir"))
     summary = {
         "target": suite.target.base_url,
+        # How the run reached it: "through proxy URL (password masked) from VARIABLE".
+        "proxy": str(suite.proxy) if suite.proxy else None,
         "requests": suite.budget.spent,
         "cleanup": config.stash.get(CLEANUP, []),
         "requests_before_first_failure": config.stash.get(FIRST_FAILURE, None),
@@ -226,10 +249,15 @@ def _finish(session: pytest.Session) -> None:
     harness = config.stash.get(HARNESS, None)
     if harness is not None and harness.unproven:
         summary["unproven"] = harness.unproven
+    if session.exitstatus == ExitStatus.CONFIGURATION_ERROR:
+        # Nothing was judged: the error's one line is what the reports say, over what
+        # pytest-html and JUnit just wrote of a run with no verdict.
+        said = config.stash.get(STOPPED_BY, "a configuration error (see the terminal)")
+        target = str(summary.pop("target"))
+        _report_configuration_error(config, suite.scrubber(said), target, summary)
+        return
     run_json = report_dir / "run.json"
     run_json.write_text(json.dumps(summary, indent=2) + "\n")
-    if session.exitstatus == ExitStatus.CONFIGURATION_ERROR:
-        return  # nothing was judged: the one line of the error says it all
     clause_report = config.stash.get(CLAUSE_REPORT, None)
     if clause_report is None:
         return

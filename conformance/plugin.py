@@ -201,6 +201,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="bytes of an answer the suite reads (default 1 MiB); a larger one is not judged",
     )
     g.addoption(
+        "--ca-bundle",
+        metavar="FILE",
+        help="PEM certificates of the CAs that sign the target's TLS certificate (a private "
+        "CA), trusted beside the default ones (certifi's; SSL_CERT_FILE=FILE replaces those)",
+    )
+    g.addoption(
         "--call-wait",
         type=float,
         default=30.0,

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
 
 from strategies.credentials import derived_secrets
 
@@ -61,10 +62,14 @@ class Scrubber:
 
     @classmethod
     def for_target(cls, target: Target) -> Scrubber:
-        """For the target's credentials (its signing key among them), and the second
-        account's where one is known."""
+        """For the target's credentials (its signing key among them), the second
+        account's where one is known, and the password of the proxy the run goes through
+        (which a proxy's error may quote)."""
         creds, other = target.credentials, target.other_account
         others = ((other.project_id, other.api_token),) if other else ()
+        proxy = urlsplit(target.proxy) if target.proxy else None
+        if proxy is not None and proxy.password:
+            others += ((unquote(proxy.username or ""), unquote(proxy.password)),)
         keys = (creds.signing_key,) if creds.signing_key else ()
         return cls.for_credentials(creds.project_id, creds.api_token, others, keys)
 

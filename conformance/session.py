@@ -4,6 +4,7 @@ any check runs."""
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from dataclasses import dataclass, field, replace
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 from conformance.budget import Budget, BudgetExhausted
 from conformance.cassette import RecordedRun
 from conformance.implementation import Implementation, implementation_from
+from conformance.proxies import ChosenProxy, excerpt, proxy_for
 from conformance.secrets import Scrubber
 from conformance.target import (
     LOOPBACK_HOSTS,
@@ -26,7 +28,7 @@ from conformance.target import (
     parse_base_url,
     signing_key_from,
 )
-from conformance.wire import DEFAULT_MAX_BODY, NoAnswer, Wire
+from conformance.wire import DEFAULT_MAX_BODY, NoAnswer, UntrustedCertificate, Wire, tls_context
 from contract.expectations import Expectations, load_expectations
 from contract.failures import ConfigurationError
 from contract.terms import SIGNATURE
@@ -70,6 +72,7 @@ class SuiteSession:
     emulator: Any = None  # emulator.RunningEmulator when embedded
     replayed: RecordedRun | None = None  # the recorded run a replay plays back
     implementation: Implementation = field(default_factory=Implementation)
+    proxy: ChosenProxy | None = None  # the proxy the run goes through, said in its first lines
     expectations: Expectations | None = None
     # One budget for the whole run: the reachability probe counts, like every request.
     budget: Budget = field(default_factory=Budget)
@@ -96,13 +99,14 @@ class SuiteSession:
 
     @property
     def description(self) -> str:
+        through = f", {self.proxy}" if self.proxy else ""
         if self.replayed:
             return f"a cassette's replay (nothing is sent) of a run against {self.target.base_url}"
         if self.emulator:
             return f"embedded emulator at {self.target.base_url}"
         host = urlsplit(self.target.base_url).hostname or ""
         where = "target on loopback" if host in LOOPBACK_HOSTS else "remote target"
-        return f"{where} at {self.target.base_url}"
+        return f"{where} at {self.target.base_url}{through}"
 
     def close(self) -> None:
         if self.emulator is not None:
@@ -126,9 +130,63 @@ def _positive(name: str, value: float) -> float:
     return value
 
 
+# A SID is a few dozen characters (34, or a uuid's 36); the bound keeps every line that
+# quotes one a line.
+MAX_IDENTIFIER = 256
+
+
+def identifier(name: str, value: str) -> str:
+    """An identifier the user gave, which names a path segment: one line, bounded."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ConfigurationError(
+            f"{name} {excerpt(value)} holds a control character (a line break?): "
+            "an identifier is one line"
+        )
+    if len(value) > MAX_IDENTIFIER:
+        raise ConfigurationError(
+            f"{name} {excerpt(value)} is too long for an identifier "
+            f"(at most {MAX_IDENTIFIER} characters)"
+        )
+    return value
+
+
+def _identifiers(get: Any) -> None:
+    for option, name in (
+        ("project_id", "--project-id"),
+        ("other_account_sid", "--other-account-sid"),
+        ("other_account_call_sid", "--other-account-call-sid"),
+    ):
+        if get(option):
+            identifier(name, get(option))
+    for sid in get("call_sid"):
+        identifier("--call-sid", sid)
+
+
+def _ca_bundle(get: Any) -> str | None:
+    """--ca-bundle, checked; and SSL_CERT_FILE, which the default context reads (the
+    environment is a peer too: a bad one is one line, not a traceback)."""
+    path = get("ca_bundle")
+    for name, value, given in (
+        ("SSL_CERT_FILE=", os.environ.get("SSL_CERT_FILE", ""), None),
+        ("--ca-bundle ", path, path),
+    ):
+        if not value:
+            continue
+        try:
+            tls_context(given)
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            reason = " ".join(str(exc).split())[:200]
+            raise ConfigurationError(
+                f"{name}{excerpt(value)} is not a file of PEM certificates: {reason}"
+            ) from None
+    return path or None
+
+
 def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
     """`get(name)` reads an option (pytest's config.getoption). Without `connect`, the
     options are checked but no emulator starts and nothing is sent (a dry run)."""
+    _identifiers(get)
+    ca_bundle = _ca_bundle(get)
     replayed = _replayed(get)
     if replayed:
         get, connect = replayed.over(get), False
@@ -204,6 +262,7 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
             if connect
             else Credentials(get("project_id") or "-", "-", signing_key_from(get("signing_key")))
         )
+        identifier("SIGNALWIRE_PROJECT_ID", credentials.project_id)
         other = None
     elif not connect:
         # The embedded emulator has a second account, whose token a run will try.
@@ -239,8 +298,20 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
             settings = replace(settings, other_account_call_sid=their_call)
     if not settings.other_account_sid:
         settings = replace(settings, other_account_sid=str(uuid.uuid4()))
-    target = Target(base_url, credentials, suffix, timeout, calls, other)
+    # No proxy to loopback (the embedded emulator); to a remote target, the environment's.
+    proxy = proxy_for(base_url) if get("base_url") and not replayed else None
+    target = Target(
+        base_url,
+        credentials,
+        suffix,
+        timeout,
+        calls,
+        other,
+        proxy=proxy.url if proxy else None,
+        ca_bundle=ca_bundle,
+    )
     session = SuiteSession(target, settings, emulator, replayed, budget=Budget(max_requests))
+    session.proxy = proxy
     try:
         recorded = _recorded_name(replayed) if replayed else None
         session.implementation = implementation_from(get, recorded or _embedded_name(get, emulator))
@@ -295,7 +366,10 @@ def ensure_reachable(target: Target, retry: RetryPolicy, budget: Budget) -> int:
     (a flaky network may lose one request, and the run's own requests are retried).
     Each try is a request to the target, and counts against the budget; their count
     is returned."""
-    wire = Wire(min(target.timeout, 10.0), max_body=0)  # any status will do: no body read
+    # Any status will do: no body read.
+    wire = Wire(
+        min(target.timeout, 10.0), max_body=0, proxy=target.proxy, ca_bundle=target.ca_bundle
+    )
     try:
         for attempt in range(1, retry.attempts + 1):
             try:
@@ -307,6 +381,11 @@ def ensure_reachable(target: Target, retry: RetryPolicy, budget: Budget) -> int:
             try:
                 wire.request("GET", target.base_url, content=None, headers={}, auth=None)
                 return attempt
+            except UntrustedCertificate as exc:  # no retry will change it
+                raise ConfigurationError(
+                    f"target {target.base_url}: its {exc}; if it is signed by a private CA, "
+                    "give that CA's certificate with --ca-bundle FILE (or SSL_CERT_FILE=FILE)"
+                ) from None
             except NoAnswer as exc:
                 if attempt == retry.attempts:
                     raise ConfigurationError(

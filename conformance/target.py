@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 
@@ -88,6 +88,8 @@ class Target:
     calls: CallPlan = CallPlan()
     # A second account the suite may use to prove isolation; None on a live target.
     other_account: Credentials | None = None
+    proxy: str | None = None  # the proxy the run goes through (conformance/proxies.py)
+    ca_bundle: str | None = None  # CAs trusted beside the environment's (--ca-bundle)
 
     @property
     def account_sid(self) -> str:
@@ -150,7 +152,9 @@ class TargetClient:
         max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
         self.target = target
-        self._wire = Wire(target.timeout, max_body, transport)
+        self._wire = Wire(
+            target.timeout, max_body, transport, proxy=target.proxy, ca_bundle=target.ca_bundle
+        )
         self.journal: list[Exchange] = []
         self.budget = budget or Budget()
         self.retry = retry or RetryPolicy()
@@ -181,7 +185,10 @@ class TargetClient:
     # -- plumbing -------------------------------------------------------------
 
     def url(self, *segments: str, account_sid: str | None = None) -> str:
-        path = "/".join(("Accounts", account_sid or self.target.account_sid, *segments))
+        # Each identifier one path segment whatever it holds: a `?`, `#` or `/` in a SID
+        # names that SID, not a query, a fragment or another resource.
+        named = (account_sid or self.target.account_sid, *segments)
+        path = "/".join(("Accounts", *(quote(s, safe="") for s in named)))
         return f"{self.target.base_url}/{path}{self.target.path_suffix}"
 
     def send(

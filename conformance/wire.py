@@ -11,10 +11,12 @@ abandoned request is cancelled.
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
 import signal
 import ssl
 import threading
 import time
+import zlib
 from collections.abc import AsyncIterator, Coroutine
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -89,50 +91,161 @@ def _overdue_interrupt() -> bool:
     return isinstance(handler, _Deferred) and handler.overdue()
 
 
-class _BoundedStream:
-    """An httpcore body stream that ends once `limit` bytes have passed."""
+# The codings the suite decodes, and asks for: deflate is zlib's wrapper or raw deflate.
+CODINGS = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16, "deflate": zlib.MAX_WBITS}
+ACCEPT_ENCODING = "gzip, deflate"
+MAX_CODINGS = 4  # codings stacked in one answer's Content-Encoding ("gzip, gzip" is two)
 
-    def __init__(self, stream: Any, limit: int) -> None:
+
+class _Layer:
+    """One coding of an answer undone, its output never past `left` bytes whatever the
+    input: zlib's max_length, so a bomb stops at the bound, not after inflating."""
+
+    def __init__(self, coding: str, left: int) -> None:
+        self.coding, self.left = coding, left
+        self.full = False  # reached its bound: the rest of its input is not decoded
+        self._z = zlib.decompressobj(CODINGS[coding])
+        self._raw_fallback = coding == "deflate"  # zlib-wrapped, else raw deflate
+
+    def feed(self, data: bytes, final: bool = False) -> bytes:
+        """The decoded bytes of `data` (with what zlib holds back, when `final`)."""
+        if self.full:
+            return b""
+        try:
+            out = self._z.decompress(data, self.left)
+        except zlib.error as exc:
+            if not self._raw_fallback:
+                raise httpx.DecodingError(f"Content-Encoding {self.coding}: {exc}") from None
+            self._raw_fallback = False
+            self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+            return self.feed(data, final)
+        self._raw_fallback = False
+        self.full = bool(self._z.unconsumed_tail)
+        if final and not self.full:
+            out += self._z.flush()  # every byte consumed: only zlib's small pending output
+        out = out[: self.left]
+        self.left -= len(out)
+        self.full = self.full or self.left <= 0
+        return out
+
+
+class _Decoded(httpx.AsyncByteStream):
+    """An answer's body, its codings undone, ending once `limit` decoded bytes passed:
+    no stage of decoding holds much more than the bound, nor does whoever reads it."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, codings: list[str], limit: int) -> None:
         self._stream, self._limit = stream, limit
+        # Listed in the order they were applied: undone last first. An inner stage of a
+        # body within the bound is about its size (gzip adds ~0.03%): twice it, and more.
+        inner = 2 * limit + (64 << 10)
+        self._layers = [_Layer(c, inner) for c in reversed(codings)]
+        if self._layers:
+            self._layers[-1].left = limit
+
+    def _through(self, data: bytes, final: bool) -> tuple[bytes, bool]:
+        """The decoded bytes of `data`, and whether the body reached the bound."""
+        for layer in self._layers:
+            data = layer.feed(data, final)
+        if not self._layers or self._layers[-1].full:
+            return data, bool(self._layers)
+        if any(layer.full for layer in self._layers):
+            # The body's size is unknown, not past the bound: no answer to judge.
+            raise httpx.DecodingError("Content-Encoding: an inner coding decodes past the bound")
+        return data, False
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         left = self._limit
         async for chunk in self._stream:
-            yield chunk[:left]
-            left -= len(chunk)
-            if left <= 0:
+            data, full = self._through(chunk, False)
+            yield data[:left]
+            left -= len(data)
+            if left <= 0 or full:
                 return
+        if self._layers:
+            data, _ = self._through(b"", True)
+            yield data[: max(left, 0)]
 
     async def aclose(self) -> None:
         await self._stream.aclose()
 
 
-class _BoundedPool:
-    """httpcore's connection pool, its answers' bodies bounded."""
+def codings_of(headers: httpx.Headers) -> list[str]:
+    """The codings an answer's Content-Encoding lists (identity is none)."""
+    listed = ",".join(headers.get_list("content-encoding")).split(",")
+    return [c.strip().lower() for c in listed if c.strip() and c.strip().lower() != "identity"]
 
-    def __init__(self, pool: Any, limit: int) -> None:
-        self._pool, self._limit = pool, limit
 
-    async def handle_async_request(self, request: Any) -> Any:
-        response = await self._pool.handle_async_request(request)
-        response.stream = _BoundedStream(response.stream, self._limit)
-        return response
+class _Bounded(httpx.AsyncBaseTransport):
+    """A transport whose answers leave it decoded and cut a byte past the bound, so
+    whoever reads one holds no more: the suite, and vcrpy, which reads a body whole to
+    record it in a cassette. The Content-Encoding it undid is no longer announced.
+
+    A coding the suite does not know, or more than MAX_CODINGS stacked, is no answer
+    it can read (httpx would pass an unknown one through undecoded, and decode any it
+    has a package for without a bound)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, limit: int) -> None:
+        self._inner, self._limit = inner, limit
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        codings = codings_of(response.headers)
+        unknown = [c for c in codings if c not in CODINGS]
+        if unknown or len(codings) > MAX_CODINGS:
+            await response.aclose()
+            said = ", ".join(codings)
+            why = "a coding the suite did not ask for" if unknown else "too many codings"
+            raise httpx.DecodingError(f"Content-Encoding {said[:80]!r}: {why}")
+        dropped = (b"content-encoding", b"content-length") if codings else (b"content-encoding",)
+        headers = [(k, v) for k, v in response.headers.raw if k.lower() not in dropped]
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        return httpx.Response(
+            response.status_code,
+            headers=headers,
+            stream=_Decoded(response.stream, codings, self._limit),
+            extensions=response.extensions,
+        )
 
     async def aclose(self) -> None:
-        await self._pool.aclose()
+        await self._inner.aclose()
 
-    async def __aenter__(self) -> _BoundedPool:
-        return self
 
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    """A jar that keeps no cookie: the target's Set-Cookie never rides on a later
+    request (a probe meant to carry no credentials, or a wrong token, above all)."""
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+
+class UntrustedCertificate(NoAnswer):
+    """The target's TLS certificate is not one this machine trusts."""
+
+
+def _certificate_trouble(exc: BaseException) -> str | None:
+    """Why the certificate was refused, when that is why the connection failed."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return str(cause.verify_message or cause.reason or cause)
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 @cache
-def _tls() -> ssl.SSLContext:
-    """httpx's default context (verified, the environment's CA settings): ~40 ms to
-    build, so built once for every wire of the process (a run makes two)."""
-    return httpx.create_ssl_context()
+def tls_context(ca_bundle: str | None = None) -> ssl.SSLContext:
+    """httpx's default context (verified, the environment's CA settings, SSL_CERT_FILE
+    among them), and the CAs of `ca_bundle` beside them: ~40 ms to build, so built once
+    for every wire of the process (a run makes two)."""
+    context = httpx.create_ssl_context()
+    if ca_bundle:
+        context.load_verify_locations(cafile=ca_bundle)
+    return context
 
 
 class Wire:
@@ -143,6 +256,9 @@ class Wire:
         timeout: float,
         max_body: int = DEFAULT_MAX_BODY,
         transport: httpx.AsyncBaseTransport | None = None,
+        *,
+        proxy: str | None = None,
+        ca_bundle: str | None = None,
     ) -> None:
         self.timeout = timeout
         self.max_body = max_body
@@ -151,17 +267,23 @@ class Wire:
             target=self._loop.run_forever, name="conformance-wire", daemon=True
         )
         self._thread.start()
-        self._http = self._run(self._open(transport), None)
+        self._http = self._run(self._open(transport, proxy, ca_bundle), None)
 
-    async def _open(self, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
+    async def _open(
+        self, transport: httpx.AsyncBaseTransport | None, proxy: str | None, ca_bundle: str | None
+    ) -> httpx.AsyncClient:
         if transport is None:
-            transport = httpx.AsyncHTTPTransport(verify=_tls())
-            # Cut every answer a byte past the bound where it leaves the connection, so
-            # whoever reads it holds no more: the suite, and vcrpy, which reads a body
-            # whole to record it in a cassette. httpx has no hook there but its pool.
-            transport._pool = _BoundedPool(transport._pool, self.max_body + 1)  # type: ignore[assignment]
-        # Redirects are never followed: the credentials must not travel elsewhere.
-        return httpx.AsyncClient(transport=transport, timeout=self.timeout)
+            # The proxy the session chose (conformance/proxies.py), or none: a transport
+            # given to the client makes httpx read no proxy variable of its own.
+            transport = httpx.AsyncHTTPTransport(verify=tls_context(ca_bundle), proxy=proxy)
+        # Redirects are never followed: the credentials must not travel elsewhere. No
+        # cookie is kept, so none is ever sent back.
+        return httpx.AsyncClient(
+            transport=_Bounded(transport, self.max_body + 1),
+            timeout=self.timeout,
+            cookies=http.cookiejar.CookieJar(policy=_NoCookies()),
+            headers={"Accept-Encoding": ACCEPT_ENCODING},
+        )
 
     def request(
         self,
@@ -201,6 +323,9 @@ class Wire:
         except TimeoutError:
             raise NoAnswer(f"no complete answer within {seconds:g}s") from None
         except (httpx.TransportError, httpx.DecodingError) as exc:
+            refused = _certificate_trouble(exc)
+            if refused is not None:
+                raise UntrustedCertificate(f"TLS certificate not trusted: {refused}") from None
             raise NoAnswer(f"{type(exc).__name__}: {exc}") from None
         return Answer(
             response.status_code,

@@ -12,11 +12,13 @@ import json
 import re
 import threading
 import time
+import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import cache
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
@@ -44,6 +46,7 @@ class Seen:
     path: str
     form: list[tuple[str, str]]
     authorization: str
+    cookie: str = ""  # the Cookie header, if the request carried one
 
 
 Answer = Callable[[Seen], Response | None]
@@ -109,6 +112,32 @@ def huge(size: int, status: int = 200) -> Response:
     return StreamingResponse(chunks(), status_code=status, media_type="application/json")
 
 
+@cache
+def _gzipped_twice(size: int) -> bytes:
+    """`size` zero bytes gzipped, and gzipped again: 1 GiB is ~1.8 KB. Made a MiB at a
+    time, so the bomb never holds what it decodes to."""
+    inner = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    zeros = bytes(1 << 20)
+    once = b"".join(inner.compress(zeros) for _ in range(size >> 20)) + inner.flush()
+    return gzip.compress(once, 9)
+
+
+def gzip_bomb(size: int = 1 << 30, status: int = 201) -> Response:
+    """A small answer (`Content-Encoding: gzip, gzip`) that decodes to `size` bytes."""
+    return Response(
+        _gzipped_twice(size),
+        status_code=status,
+        headers={"content-encoding": "gzip, gzip"},
+        media_type="application/json",
+    )
+
+
+def bombing_creates(size: int = 1 << 30) -> Behaviour:
+    """Every recording create answered by a gzip bomb (made before the first)."""
+    _gzipped_twice(size)
+    return on_creates(lambda: gzip_bomb(size))
+
+
 def nested(depth: int, status: int = 200) -> Response:
     return Response("[" * depth + "]" * depth, status_code=status, media_type="application/json")
 
@@ -140,6 +169,7 @@ class Proxy:
             request.url.path,
             parse_qsl(body, keep_blank_values=True),
             request.headers.get("authorization", ""),
+            request.headers.get("cookie", ""),
         )
         self.behaviour.seen.append(seen)
         replaced = self.behaviour.answer(seen)
@@ -147,7 +177,7 @@ class Proxy:
             return replaced
         form = self.behaviour.rewrite(seen) if self.behaviour.rewrite else seen.form
         if self._http is None:
-            self._http = httpx.AsyncClient(timeout=30)
+            self._http = httpx.AsyncClient(timeout=30, trust_env=False)  # upstream: loopback
         headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED}
         answer = await self._http.request(
             request.method,
@@ -238,6 +268,19 @@ def echo_credentials(seen: Seen, answer: httpx.Response) -> Response:
                 body[key] = " ".join(echoes)
     headers = {f"x-echo-{i}": e for i, e in enumerate(echoes) if e}
     return JSONResponse(body, status_code=answer.status_code, headers=headers)
+
+
+COOKIE = "hostile-session-5e2a9c"
+
+
+def set_cookies(seen: Seen, answer: httpx.Response) -> Response:
+    """The emulator's answers, each setting a session cookie (as a session layer or a
+    load balancer's stickiness does): a client that sent it back would carry it on the
+    probes meant to carry no credentials or a wrong token."""
+    media = answer.headers.get("content-type")
+    response = Response(answer.content, answer.status_code, media_type=media)
+    response.set_cookie("session", COOKIE, path="/", httponly=True)
+    return response
 
 
 def queued_calls(seen: Seen, answer: httpx.Response) -> Response:

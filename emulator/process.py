@@ -50,7 +50,7 @@ def separate_emulator(faults: tuple[str, ...] = ()) -> Iterator[str]:
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             try:
-                httpx.get(base, timeout=1)
+                httpx.get(base, timeout=1, trust_env=False)
                 break
             except httpx.TransportError:
                 if proc.poll() is not None or time.monotonic() > deadline:
