@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,12 +37,11 @@ def tls_emulator(
     server.stop()
 
 
-def test_sdk_creates_call_records_with_every_parameter_and_stops(
-    tls_emulator: tuple[RunningServer, Store, str],
-) -> None:
+@pytest.fixture
+def sdk(tls_emulator: tuple[RunningServer, Store, str]) -> Iterator[tuple[Any, Any]]:
+    """The vendor's client, trusting the throwaway CA, and a call it placed."""
     server, store, cafile = tls_emulator
     account = next(iter(store.accounts.values()))
-    receiver = CallbackReceiver().start()
     http = TwilioHttpClient()
     http.session.verify = cafile
     try:
@@ -54,6 +54,18 @@ def test_sdk_creates_call_records_with_every_parameter_and_stops(
         call = client.calls.create(
             to="+15550100001", from_="+15550100002", url="http://127.0.0.1:9/laml"
         )
+        yield client, call
+    finally:
+        http.session.close()
+
+
+def test_sdk_creates_call_records_with_every_parameter_and_stops(
+    tls_emulator: tuple[RunningServer, Store, str], sdk: tuple[Any, Any]
+) -> None:
+    store = tls_emulator[1]
+    client, call = sdk
+    receiver = CallbackReceiver().start()
+    try:
         token, callback = receiver.new_url()
         recording = client.calls(call.sid).recordings.create(
             recording_channels="dual",
@@ -82,31 +94,13 @@ def test_sdk_creates_call_records_with_every_parameter_and_stops(
         events = sorted(d.payload["RecordingStatus"] for d in receiver.deliveries(token))
         assert events == ["completed", "in-progress"]
     finally:
-        http.session.close()
         receiver.stop()
 
 
-def test_sdk_pages_through_a_calls_recordings_by_next_page_uri(
-    tls_emulator: tuple[RunningServer, Store, str],
-) -> None:
+def test_sdk_pages_through_a_calls_recordings_by_next_page_uri(sdk: tuple[Any, Any]) -> None:
     """The vendor's SDK reads the emulator's paged listing as the vendor's: a page size
     asked, next_page_uri joined to the space's host and followed, every recording once."""
-    server, store, cafile = tls_emulator
-    account = next(iter(store.accounts.values()))
-    http = TwilioHttpClient()
-    http.session.verify = cafile
-    try:
-        client = signalwire_rest.Client(
-            account.sid,
-            account.token,
-            signalwire_space_url=f"127.0.0.1:{server.port}",
-            http_client=http,
-        )
-        call = client.calls.create(
-            to="+15550100001", from_="+15550100002", url="http://127.0.0.1:9/laml"
-        )
-        made = [client.calls(call.sid).recordings.create().sid for _ in range(5)]
-        listed = client.calls(call.sid).recordings.list(page_size=2)
-        assert [r.sid for r in listed] == made[::-1]
-    finally:
-        http.session.close()
+    client, call = sdk
+    made = [client.calls(call.sid).recordings.create().sid for _ in range(5)]
+    listed = client.calls(call.sid).recordings.list(page_size=2)
+    assert [r.sid for r in listed] == made[::-1]

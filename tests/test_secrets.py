@@ -9,21 +9,24 @@ from pathlib import Path
 from conformance.secrets import MASK, Scrubber
 from contract.exchange import redacted_command
 from emulator import Account, start
-from power.runner import run_suite
+from power.runner import SuiteRun, run_suite
 
 SID, CANARY = "3e5d2a11-8c4b-4f7a-9d2e-6b1c0f9a8e77", "canary-9f1c2b7e4d-token"
 KEY_CANARY = "canary-5e8a0d3c71-signing-key"
 
 
-def test_a_canary_token_appears_in_no_output_and_no_file(tmp_path: Path) -> None:
-    # Faults, so that failures with their evidence are rendered too.
-    emulator = start(
-        accounts=(Account(SID, CANARY),), faults=("trim-default-trims", "error-as-plain-text")
-    )
+def _canary_run(
+    tmp_path: Path, account: Account, faults: tuple[str, ...], *args: str
+) -> tuple[SuiteRun, list[Path]]:
+    """A run against the emulator with these faults (so that failures with their evidence
+    are rendered too), recording a cassette and a DEBUG log; what it wrote, checked to
+    hold every kind of file."""
+    emulator = start(accounts=(account,), faults=faults)
     try:
         run = run_suite(
             "--base-url",
             emulator.base_url,
+            *args,
             "--record-cassette",
             str(tmp_path / "cassette"),
             "--log-file",
@@ -35,45 +38,30 @@ def test_a_canary_token_appears_in_no_output_and_no_file(tmp_path: Path) -> None
         )
     finally:
         emulator.stop()
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert {"conformance.html", "junit.xml", "exchanges.yaml", "suite.log"} <= {
+        p.name for p in written
+    }
+    assert "HTTP Request" in (tmp_path / "suite.log").read_text()  # a real, non-empty log
+    return run, written
+
+
+def test_a_canary_token_appears_in_no_output_and_no_file(tmp_path: Path) -> None:
+    faults = ("trim-default-trims", "error-as-plain-text")
+    run, written = _canary_run(tmp_path, Account(SID, CANARY), faults)
     # A plain-text error body breaks GENERIC-OPENAPI too (schemathesis' content type check).
     assert run.violated == {"DEFAULT-TRIM", "ERROR-SHAPE", "GENERIC-OPENAPI"}, run.output[-3000:]
-    written = [p for p in tmp_path.rglob("*") if p.is_file()]
-    names = {p.name for p in written}
-    assert {"conformance.html", "junit.xml", "exchanges.yaml", "suite.log"} <= names
-    assert "HTTP Request" in (tmp_path / "suite.log").read_text()  # a real, non-empty log
     assert CANARY not in run.output
     assert [p for p in written if CANARY.encode() in p.read_bytes()] == []
 
 
 def test_a_canary_signing_key_appears_in_no_output_and_no_file(tmp_path: Path) -> None:
     # Given on the command line (the report's reproduce command must not repeat it) and
-    # judged: a signature fault, so that failures with their evidence are rendered too.
-    emulator = start(
-        accounts=(Account(SID, CANARY, KEY_CANARY),),
-        faults=("signature-params-unsorted", "trim-default-trims"),
-    )
-    try:
-        run = run_suite(
-            "--base-url",
-            emulator.base_url,
-            "--signing-key",
-            KEY_CANARY,
-            "--record-cassette",
-            str(tmp_path / "cassette"),
-            "--log-file",
-            str(tmp_path / "suite.log"),
-            "--log-file-level",
-            "DEBUG",
-            report_dir=tmp_path / "reports",
-            env={"SIGNALWIRE_PROJECT_ID": SID, "SIGNALWIRE_API_TOKEN": CANARY},
-        )
-    finally:
-        emulator.stop()
+    # judged: a signature fault.
+    account = Account(SID, CANARY, KEY_CANARY)
+    faults = ("signature-params-unsorted", "trim-default-trims")
+    run, written = _canary_run(tmp_path, account, faults, "--signing-key", KEY_CANARY)
     assert run.violated == {"CALLBACK-SIGNATURE", "DEFAULT-TRIM"}, run.output[-3000:]
-    written = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert {"conformance.html", "junit.xml", "exchanges.yaml", "suite.log"} <= {
-        p.name for p in written
-    }
     assert run.report is not None and "$SIGNALWIRE_SIGNING_KEY" in run.report.command
     for secret in (KEY_CANARY, CANARY):
         assert secret not in run.output
