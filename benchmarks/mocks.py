@@ -13,20 +13,13 @@ judged nothing, schemathesis' findings fail GENERIC-OPENAPI).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
-import signal
-import socket
-import subprocess
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
+from power.mocks import free_port, serving
 from power.runner import ROOT, run_suite
 
 VENDOR = ROOT.parent / "shared" / "vendor" / "signalwire-call-recordings.openapi.yaml"
@@ -78,47 +71,15 @@ ROWS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def _serving(argv: list[str], base: str, log: Path) -> Iterator[None]:
-    with log.open("wb") as out:
-        process = subprocess.Popen(argv, stdout=out, stderr=out, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 180  # Prism reads Twilio's 4 MB document for ~20 s
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"{argv[0]} ended before it served (see {log})")
-            try:
-                httpx.get(base, timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"{argv[0]} did not answer within 180 s") from None
-                time.sleep(0.5)
-        yield
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 def measure(name: str, mock: Mock, prefix: Path, out: Path) -> str:
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}{mock.path}"
     reports = out / name.split(",")[0].replace(" ", "-").lower() / str(port)
     reports.mkdir(parents=True, exist_ok=True)
     account, call = mock.sids
     env = {"SIGNALWIRE_PROJECT_ID": account, "SIGNALWIRE_API_TOKEN": "mock-token"}
-    with _serving(mock.command(prefix, port), base, reports / "mock.log"):
+    # Prism reads Twilio's 4 MB document for ~20 s before it serves.
+    with serving(mock.command(prefix, port), base, reports / "mock.log", wait=180):
         run = run_suite(
             *("--base-url", base, f"--path-suffix={mock.suffix}"),
             *("--no-call-check", "--call-sid", call),

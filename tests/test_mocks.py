@@ -10,15 +10,9 @@ import contextlib
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from starlette.responses import JSONResponse, Response
 
@@ -27,6 +21,7 @@ from conformance.checks.callbacks import Observed, callbacks_default_to_complete
 from contract.exchange import Auth, Exchange, Received, SentRequest
 from contract.terms import API_VERSION
 from emulator.hostile import ENV, TOKEN, Behaviour, Seen, hostile, is_call_fetch
+from power.mocks import free_port, serving
 from power.runner import ROOT, SuiteRun, run_suite
 from reports.schema import load_report
 
@@ -169,45 +164,14 @@ def _needs(what: str, there: bool) -> None:
         pytest.skip(f"{what} is missing (docs/mocks.md says how to install it)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def _mockoon(document: Path) -> Iterator[str]:
+def _mockoon(document: Path) -> contextlib.AbstractContextManager[str]:
     """Mockoon serving `document` on loopback: its base URL (the document's server path,
     which the vendor's excerpt gives as /api/laml/{version}), once it answers."""
     assert MOCKOON is not None
-    port = _free_port()
+    port = free_port()
     served = ("-d", str(document), "-p", str(port), "-l", "127.0.0.1")
-    process = subprocess.Popen(
-        [MOCKOON, "start", *served, "--disable-log-to-file", "--disable-admin-api"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: ended whole, by its id
-    )
-    try:
-        base = f"http://127.0.0.1:{port}/api/laml/{API_VERSION}"
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, "mockoon-cli ended before it served"
-            try:
-                httpx.get(base, timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "mockoon-cli did not answer within 60 s"
-                time.sleep(0.25)
-        yield base
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    argv = [MOCKOON, "start", *served, "--disable-log-to-file", "--disable-admin-api"]
+    return serving(argv, f"http://127.0.0.1:{port}/api/laml/{API_VERSION}", None, wait=60)
 
 
 def test_a_real_mock_of_the_vendors_document_is_judged_and_earns_every_verdict(
