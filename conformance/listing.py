@@ -155,8 +155,9 @@ class WholeRun:
 
 class CallLedger:
     """Opened once the run's call is known, before the first create: a given call's
-    recordings are listed then (a live user's call may hold many of earlier runs), and
-    one request is kept back from a budget for the listing at the end."""
+    recordings are listed then (a live user's call may hold many of earlier runs). Once
+    the first look is sent (`keep_back`), one request is kept back from a budget for the
+    listing at the end: the first look judges most clauses, the listing one."""
 
     def __init__(self, harness: Harness) -> None:
         self.harness = harness
@@ -166,11 +167,19 @@ class CallLedger:
         spent = client.budget.spent
         self.before = read_listing(client, self.call_sid, True) if self.given else None
         self.requests = client.budget.spent - spent
+        self._kept = self._asked = False
+
+    def keep_back(self) -> None:
+        """Keep the listing's first request back from the budget, if it has one to spare
+        (once: a budget spent by then leaves the listing to whatever is left at the end)."""
+        if self._asked:
+            return
+        self._asked = True
         try:
-            client.budget.reserve()
+            self.harness.client.budget.reserve()
             self._kept = True
         except BudgetExhausted:
-            self._kept = False
+            pass
 
     def describe(self) -> str:
         """What listing the call cost the run (its requests are in the count below it)."""

@@ -8,7 +8,7 @@ from conformance.corpus import LOOKS, Stage
 from conformance.fixtures import plan_of
 from conformance.params import NEED
 from conformance.registry import ENTRIES, ClauseTest, Need, Rank
-from conformance.stash import SESSION
+from conformance.stash import LEDGER, SESSION
 from contract.terms import CLAUSE
 
 STAGED = ("valid_corpus", "refusal_corpus")  # the corpora judged in stages
@@ -39,6 +39,16 @@ def _stage(item: pytest.Item) -> tuple[Rank, int]:
     if not isinstance(entry, ClauseTest):
         return Rank.GENERATED, 0
     return entry.rank(corpus_stage(item)), ENTRIES.index(entry)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """The budget goes to the first look first: the request the call's listing at the
+    run's end needs is kept back only when the first test past the first look starts,
+    before its fixtures send anything."""
+    ledger = item.config.stash.get(LEDGER, None)
+    if ledger is not None and _stage(item)[0] > Rank.FIRST_CALLBACKS:
+        ledger.keep_back()
 
 
 def _nothing_planned(config: pytest.Config, items: list[pytest.Item]) -> list[pytest.Item]:
