@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -78,9 +78,6 @@ class Scrubber:
             if secret in text:
                 text = text.replace(secret, MASK)
         return text
-
-    def pairs(self, items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-        return [(self(k), self(v)) for k, v in items]
 
 
 def scrub_log_records(scrubber: Scrubber) -> Callable[[], None]:
