@@ -77,7 +77,7 @@ def first_look_split(forms: list[Form]) -> tuple[list[Form], list[Form]]:
 
     wanted = set().union(*(values(f) for f in forms)) if forms else set()
     unseen = set().union(*(corners(f) for f in forms)) if forms else set()
-    left, first, rest = list(forms), [], []
+    left, first, rest = list(forms), list[Form](), list[Form]()
     while left:
         best = max(left, key=lambda f: (len(values(f) & wanted), len(corners(f) & unseen)))
         left.remove(best)

@@ -86,10 +86,10 @@ class Harness:
                 raise CallSetupError(f"could not create a call to record: {exc}") from None
             sid = _sid(exchange)
             created = is_success(exchange) and sid is not None
-            if created:
+            if created and sid is not None:
                 self.report.created_calls.append(sid)
         status = exchange.response.status
-        if not created:
+        if not created or sid is None:
             self.client.budget.release()
             problem = _setup_problem(exchange, "the call create")
             if problem:

@@ -7,7 +7,7 @@ import atexit
 import gc
 import json
 import random
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -72,7 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
     _spare_the_collector(config)
     replay = config.getoption("record_cassette") or config.getoption("replay_cassette")
     profile = config.getoption("hypothesis_profile", None)
-    chosen = settings.get_profile(profile) if profile else settings.default
+    chosen = settings.get_profile(profile) if profile else settings()  # the default's values
     if not chosen.derandomize and not replay and config.getoption("hypothesis_seed") is None:
         # A random run is replayable all the same: the suite picks the seed and reports it.
         config.option.hypothesis_seed = str(random.SystemRandom().getrandbits(32))
@@ -156,7 +156,7 @@ def _reads_the_ledger(item: pytest.Item) -> bool:
 
 
 def _report_configuration_error(
-    config: pytest.Config, message: str, target: str, summary: dict[str, object] | None = None
+    config: pytest.Config, message: str, target: str, summary: Mapping[str, object] | None = None
 ) -> None:
     """The report folder of a run a configuration error stopped says that error, and
     holds no report of an earlier run (reports/stopped.py)."""
@@ -208,7 +208,7 @@ def _run_context(config: pytest.Config) -> RunContext:
         suite_version=version("recording-conformance"),
         profile=settings.get_current_profile_name(),
         hypothesis_seed=None if seed is None else str(seed),
-        derandomized=settings.default.derandomize,
+        derandomized=settings().derandomize,  # the default profile's
         date=datetime.now(UTC).isoformat(timespec="seconds"),
         requests=session.budget.spent,
         command=f"{python} -m pytest {redacted_command(args, token, key)}",
@@ -279,7 +279,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     suite = session.config.stash.get(SESSION, None)
     if session.config.stash.get(CASSETTE, None) is None or suite is None:
         return
-    examples = suite.replayed.max_examples if suite.replayed else settings.default.max_examples
+    examples = suite.replayed.max_examples if suite.replayed else settings().max_examples
     settings.register_profile(
         "cassette", settings.default, derandomize=True, database=None, max_examples=examples
     )
@@ -317,7 +317,7 @@ def _save_recorded_run(config: pytest.Config, session: SuiteSession, directory: 
         other_account_sid=session.settings.other_account_sid,
         other_account_call_sid=session.settings.other_account_call_sid,
         other_token_known=session.target.other_account is not None,
-        max_examples=settings.default.max_examples,
+        max_examples=settings().max_examples,  # the default profile's
         callback_url=receiver.base_url if receiver else "",
         tokens=receiver.issued if receiver else [],
         deliveries=[asdict(d) for d in receiver.received] if receiver else [],

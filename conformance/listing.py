@@ -96,7 +96,7 @@ def read_listing(client: TargetClient, call_sid: str, given: bool) -> Listing:
                 listing.why = f"{NEXT_PAGE_FIELD} {url} names a page already read (a loop)"
             elif len(listing.pages) >= MAX_PAGES:
                 listing.why = f"the list did not end within {MAX_PAGES} pages"
-            if listing.why:
+            if listing.why or url is None:
                 return listing
             asked.add(url)
             exchange = client.get(url)

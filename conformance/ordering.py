@@ -6,7 +6,7 @@ import pytest
 
 from conformance.corpus import LOOKS, Stage
 from conformance.fixtures import plan_of
-from conformance.params import NEED
+from conformance.params import need_of
 from conformance.registry import ENTRIES, ClauseTest, Need, Rank
 from conformance.stash import LEDGER, SESSION
 from contract.terms import CLAUSE
@@ -15,7 +15,7 @@ STAGED = ("valid_corpus", "refusal_corpus")  # the corpora judged in stages
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    need = getattr(metafunc.function, NEED, None)
+    need = need_of(metafunc.function)
     for name in STAGED:
         if name in metafunc.fixturenames:
             # The stages its need has a rank at (conformance/registry.py)

@@ -18,13 +18,22 @@ from contract.forms import Form
 from strategies.forms import with_spaced_events
 
 F = TypeVar("F", bound=Callable[..., None])
-NEED = "clause_test_need"  # the attribute clause_tests puts its need in
+T = TypeVar("T")
+# The need of each test function clause_tests parametrized, for the stages of the corpus
+# it judges (conformance/ordering.py reads it through need_of).
+_NEEDS: dict[Callable[..., None], Need[Any]] = {}
 
 
-def clause_tests(need: Need) -> Callable[[F], F]:
+def need_of(test: Callable[..., None]) -> Need[Any] | None:
+    """The need a test function was parametrized over, or None for any other test."""
+    return _NEEDS.get(test)
+
+
+def clause_tests(need: Need[Any]) -> Callable[[F], F]:
     """Parametrize a test over the registry's entries of this need: ids and clause marks
     from the entries (the reports, --clause and the kill matrix read the marks); the need
-    rides on the test, for the stages of the corpus it judges (conformance/ordering.py)."""
+    is kept for the test (need_of), for the stages of the corpus it judges
+    (conformance/ordering.py)."""
     entries = pytest.mark.parametrize(
         "entry",
         [
@@ -34,7 +43,7 @@ def clause_tests(need: Need) -> Callable[[F], F]:
     )
 
     def mark(test: F) -> F:
-        setattr(test, NEED, need)
+        _NEEDS[test] = need
         return entries(test)
 
     return mark
@@ -53,11 +62,11 @@ class Judged:
 
 
 def judge_each(
-    entry: ClauseTest,
-    items: Iterable[Any],
+    entry: ClauseTest[T],
+    items: Iterable[T],
     judged: Judged,
     why: str = "",
-    then: Callable[[Any], None] | None = None,
+    then: Callable[[T], None] | None = None,
 ) -> None:
     """Run the entry on each item as it comes (then `then`, if given), counting those it
     judged; no item, or none judged, is inconclusive, never a pass (`why` says what

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
@@ -17,7 +18,7 @@ from hypothesis.errors import InvalidArgument
 
 # A remote target is slow and may rate-limit: no deadline, no "too slow" health check.
 # No explain phase: it replays the failure many times, each a request to the target.
-_COMMON = {
+_COMMON: dict[str, Any] = {
     "deadline": None,
     "suppress_health_check": [HealthCheck.too_slow],
     "phases": [p for p in Phase if p is not Phase.explain],

@@ -12,14 +12,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from enum import Enum, IntEnum
-from typing import Any
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from conformance.checks import Violation, generic, identity, outcome, refusal, signing
+from conformance.checks import (
+    Created,
+    Refused,
+    Violation,
+    generic,
+    identity,
+    outcome,
+    refusal,
+    signing,
+)
 from conformance.checks import callbacks as cb
 from conformance.checks import response as r
-from conformance.corpus import Stage, event_probe_plan
+from conformance.checks.callbacks import Observed
+from conformance.checks.generic import Drawn
+from conformance.checks.identity import Named
+from conformance.corpus import Probe, Stage, event_probe_plan
 from conformance.variations import REPEATED, SPELLED, UNKNOWN_BESIDE_KNOWN, Variation
+from contract.exchange import Exchange
 from contract.terms import (
     ACCOUNT_SID_EXACT,
     CLAUSE,
@@ -37,6 +50,11 @@ from contract.terms import (
     reject_clause,
 )
 from strategies.forms import EventEncoding
+
+if TYPE_CHECKING:
+    from conformance.listing import WholeRun
+
+T = TypeVar("T")  # the item a check takes
 
 CREATE_AND_STOP = 2  # the requests of one probe: its create, and the stop of what it started
 
@@ -70,30 +88,34 @@ _PROBES = {**_FIRST_AND_WHOLE_PROBES, Stage.SECOND_LOOK: Rank.SECOND_PROBES}
 _CALLBACKS = {Stage.FIRST_LOOK: Rank.FIRST_CALLBACKS, Stage.WHOLE: Rank.WHOLE_CALLBACKS}
 
 
-class Need(Enum):
-    """What a clause test judges: the item its check takes (in the comment), where it
-    comes from, and its rank at each stage of the corpus it reads (a need that reads
-    none sends its own probes, or draws them, at one rank)."""
+class Need(Generic[T]):
+    """What a clause test judges: the item its check takes (the type parameter, so a
+    check of another item is a type error), where it comes from, and its rank at each
+    stage of the corpus it reads (a need that reads none sends its own probes, or draws
+    them, at one rank). The needs are the class's constants below; each is one object,
+    compared by identity."""
 
-    CREATED = ("accepted request", _ROWS)  # Created
-    ANSWERED = ("answered covering-plan request", _ROWS)  # Exchange
-    NAMED = ("accepted request naming a sid", _ROWS)  # Named
-    CALLBACKS = ("recording with a callback URL", _CALLBACKS)  # Observed
-    # Observed, with every callback its URL got by the run's end
-    RUN_CALLBACKS = ("recording with a callback URL", {Stage.WHOLE: Rank.RUN_CALLBACKS})
-    PROBES = ("probe of the clause", _PROBES)  # Refused
-    # Only the first look lists the call's recordings around a probe (corpus.refusal_plan).
-    LISTED = ("probe with the call's recordings listed", _FIRST_AND_WHOLE_PROBES)
-    REFUSALS = ("refusal probe", _PROBES)  # Refused
-    ENCODINGS = ("event probe", Rank.OWN_PROBES)  # Exchange, its own probes
-    VARIATIONS = ("HTTP-level variation", Rank.OWN_PROBES)  # Exchange, same
-    DRAWN = ("schemathesis case", Rank.DRAWN)  # generic.Drawn
-    WHOLE_RUN = ("listing of the call's recordings after the run", Rank.AFTERWARDS)  # WholeRun
+    CREATED: ClassVar[Need[Created]]
+    ANSWERED: ClassVar[Need[Exchange]]
+    NAMED: ClassVar[Need[Named]]
+    CALLBACKS: ClassVar[Need[Observed]]
+    RUN_CALLBACKS: ClassVar[Need[Observed]]
+    PROBES: ClassVar[Need[Refused]]
+    LISTED: ClassVar[Need[Probe]]
+    REFUSALS: ClassVar[Need[Refused]]
+    ENCODINGS: ClassVar[Need[Exchange]]
+    VARIATIONS: ClassVar[Need[Exchange]]
+    DRAWN: ClassVar[Need[Drawn]]
+    WHOLE_RUN: ClassVar[Need[WholeRun]]
 
-    def __init__(self, what: str, ranks: dict[Stage, Rank] | Rank) -> None:
+    def __init__(self, name: str, what: str, ranks: dict[Stage, Rank] | Rank) -> None:
+        self.name = name
         self.what = what
         self.ranks = ranks if isinstance(ranks, dict) else {}
         self.own_rank = ranks if isinstance(ranks, Rank) else None
+
+    def __repr__(self) -> str:
+        return f"Need.{self.name}"
 
     def rank(self, stage: Stage | None) -> Rank:
         if self.own_rank is not None:
@@ -103,11 +125,31 @@ class Need(Enum):
         return self.ranks[stage]
 
 
+Need.CREATED = Need("CREATED", "accepted request", _ROWS)
+Need.ANSWERED = Need("ANSWERED", "answered covering-plan request", _ROWS)
+Need.NAMED = Need("NAMED", "accepted request naming a sid", _ROWS)
+Need.CALLBACKS = Need("CALLBACKS", "recording with a callback URL", _CALLBACKS)
+# With every callback its URL got by the run's end
+Need.RUN_CALLBACKS = Need(
+    "RUN_CALLBACKS", "recording with a callback URL", {Stage.WHOLE: Rank.RUN_CALLBACKS}
+)
+Need.PROBES = Need("PROBES", "probe of the clause", _PROBES)
+# Only the first look lists the call's recordings around a probe (corpus.refusal_plan).
+Need.LISTED = Need("LISTED", "probe with the call's recordings listed", _FIRST_AND_WHOLE_PROBES)
+Need.REFUSALS = Need("REFUSALS", "refusal probe", _PROBES)
+Need.ENCODINGS = Need("ENCODINGS", "event probe", Rank.OWN_PROBES)  # its own probes
+Need.VARIATIONS = Need("VARIATIONS", "HTTP-level variation", Rank.OWN_PROBES)  # same
+Need.DRAWN = Need("DRAWN", "schemathesis case", Rank.DRAWN)
+Need.WHOLE_RUN = Need(
+    "WHOLE_RUN", "listing of the call's recordings after the run", Rank.AFTERWARDS
+)
+
+
 @dataclass(frozen=True)
-class ClauseTest:
+class ClauseTest(Generic[T]):
     clause: Clause
-    need: Need
-    check: Callable[[Any], bool]
+    need: Need[T]
+    check: Callable[[T], bool]
     probes: tuple[Variation, ...] = ()  # requests of its own, each created, then stopped
     fetches: int = 0  # recordings it fetches back, at most: one request each
 
@@ -134,13 +176,21 @@ class ClauseTest:
             return error.derive([self._stamped(e) for e in error.exceptions])
         return error
 
-    def __call__(self, item: Any) -> bool:
+    def __call__(self, item: T) -> bool:
         with self.stamping():
             return self.check(item)
 
 
-def _test(clause: Clause | str, need: Need, check: Callable[[Any], bool], **kw: Any) -> ClauseTest:
-    return ClauseTest(clause if isinstance(clause, Clause) else CLAUSE[clause], need, check, **kw)
+def _test(
+    clause: Clause | str,
+    need: Need[T],
+    check: Callable[[T], bool],
+    probes: tuple[Variation, ...] = (),
+    fetches: int = 0,
+) -> ClauseTest[T]:
+    """An entry; its check must take the item its need gives (mypy sees to it)."""
+    found = clause if isinstance(clause, Clause) else CLAUSE[clause]
+    return ClauseTest(found, need, check, probes, fetches)
 
 
 def _events(encoding: EventEncoding, why: str) -> tuple[Variation, ...]:
@@ -195,7 +245,7 @@ _REFUSALS = (
 _REJECT = [reject_clause(p.name) for p in PARAMETERS] + [CLAUSE["REJECT-NEAR-MISS"]]
 _LISTED = (MISSING_CREDENTIALS, WRONG_TOKEN, OTHER_ACCOUNT)
 
-ENTRIES: tuple[ClauseTest, ...] = (
+ENTRIES: tuple[ClauseTest[Any], ...] = (
     _test("IDENTITY-UNIQUE-SID", Need.NAMED, identity.sid_is_new),
     _test("IDENTITY-FETCH", Need.NAMED, identity.fetch_returns_the_same, fetches=3),
     *_CREATED,
@@ -261,11 +311,11 @@ ENTRIES: tuple[ClauseTest, ...] = (
 )
 
 
-def needing(need: Need) -> list[ClauseTest]:
+def needing(need: Need[T]) -> list[ClauseTest[T]]:
     return [e for e in ENTRIES if e.need is need]
 
 
-def bound(check: Callable[[Any], bool]) -> ClauseTest:
+def bound(check: Callable[[T], bool]) -> ClauseTest[T]:
     """The entry that runs this check (for the project's own tests of a check)."""
     return next(e for e in ENTRIES if e.check is check)
 
@@ -276,6 +326,6 @@ def probe_order(clause: Clause) -> int:
     return next((i for i, e in enumerate(tests) if e.clause is clause), len(tests))
 
 
-def entry_for(clause: Clause, need: Need) -> ClauseTest:
+def entry_for(clause: Clause, need: Need[T]) -> ClauseTest[T]:
     """The entry of this need for this clause (a generated invalid request names its own)."""
     return next(e for e in needing(need) if e.clause is clause)

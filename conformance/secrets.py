@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from strategies.credentials import derived_secrets
@@ -66,7 +66,9 @@ class Scrubber:
         account's where one is known, and the password of the proxy the run goes through
         (which a proxy's error may quote)."""
         creds, other = target.credentials, target.other_account
-        others = ((other.project_id, other.api_token),) if other else ()
+        others: tuple[tuple[str, str], ...] = (
+            ((other.project_id, other.api_token),) if other else ()
+        )
         proxy = urlsplit(target.proxy) if target.proxy else None
         if proxy is not None and proxy.password:
             others += ((unquote(proxy.username or ""), unquote(proxy.password)),)
@@ -79,9 +81,6 @@ class Scrubber:
                 text = text.replace(secret, MASK)
         return text
 
-    def pairs(self, items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-        return [(self(k), self(v)) for k, v in items]
-
 
 def scrub_log_records(scrubber: Scrubber) -> Callable[[], None]:
     """Mask secrets in every log record, whichever logger made it (httpx and httpcore
@@ -90,8 +89,8 @@ def scrub_log_records(scrubber: Scrubber) -> Callable[[], None]:
     if not scrubber.secrets:
         return lambda: None
 
-    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
-        record = previous(*args, **kwargs)  # type: ignore[arg-type]
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
         message = record.getMessage()
         masked = scrubber(message)
         if masked != message:

@@ -288,13 +288,13 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
         key = signing_key_from(get("signing_key"))
         emulator = start(accounts=2, faults=tuple(get("emulator_fault")), signing_key=key)
         base_url = emulator.base_url
-        own, second = emulator.accounts
+        own, theirs = emulator.accounts
         credentials = Credentials(own.sid, own.token, key)
-        other = Credentials(second.sid, second.token)
+        other = Credentials(theirs.sid, theirs.token)
         if not settings.other_account_sid:
-            settings = replace(settings, other_account_sid=second.sid)
+            settings = replace(settings, other_account_sid=theirs.sid)
         if not settings.other_account_call_sid:
-            their_call = emulator.call_on(second)
+            their_call = emulator.call_on(theirs)
             settings = replace(settings, other_account_call_sid=their_call)
     if not settings.other_account_sid:
         settings = replace(settings, other_account_sid=str(uuid.uuid4()))
@@ -392,5 +392,6 @@ def ensure_reachable(target: Target, retry: RetryPolicy, budget: Budget) -> int:
                         f"target {target.base_url} is unreachable: {exc}"
                     ) from None
                 time.sleep(retry.delay(attempt, None))
+        raise ConfigurationError(f"target {target.base_url}: no try allowed (retry attempts 0)")
     finally:
         wire.close()

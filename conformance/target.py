@@ -166,10 +166,6 @@ class TargetClient:
         self.uncertain_posts = 0
 
     @property
-    def requests_sent(self) -> int:
-        return self.budget.spent
-
-    @property
     def max_body(self) -> int:
         return self._wire.max_body
 

@@ -84,16 +84,6 @@ class SentRequest:
     def body(self) -> str:
         return urlencode(self.form)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "method": self.method,
-            "url": self.url,
-            "form": [list(pair) for pair in self.form],
-            "auth": str(self.auth),
-            "headers": [list(pair) for pair in self.headers],
-            "curl": self.as_curl(),
-        }
-
 
 _NOT_JSON = object()
 _TOO_DEEP = object()
@@ -162,15 +152,6 @@ class Received:
             return f"the JSON nests deeper than {MAX_JSON_DEPTH} levels, more than the suite parses"
         return "the body is not JSON" if self._parsed is _NOT_JSON else ""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "content_type": self.content_type,
-            "body": self.text,
-            "utf8": self.utf8,
-            "oversized": self.oversized,
-        }
-
 
 @dataclass(frozen=True)
 class Exchange:
@@ -195,9 +176,6 @@ class Exchange:
             f"response: HTTP {self.response.status} ({self.response.content_type or 'no type'})\n"
             f"          {text}"
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"request": self.request.to_dict(), "response": self.response.to_dict()}
 
 
 def is_success(exchange: Exchange) -> bool:

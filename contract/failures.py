@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from contract.exchange import Exchange
 from contract.terms import CLAUSE, OPERATION, Clause, Severity
 
@@ -42,18 +40,6 @@ class ContractViolation(AssertionError):
         if self.exchange is not None:
             lines.append(self.exchange.render())
         return "\n".join(lines)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "clause": self.clause.id,
-            "severity": str(self.severity),
-            "family": str(self.clause.family),
-            "sentence": self.clause.sentence,
-            "operation": self.operation,
-            "expected": self.expected,
-            "actual": self.actual,
-            "exchange": self.exchange.to_dict() if self.exchange else None,
-        }
 
 
 class Inconclusive(Exception):

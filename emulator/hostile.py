@@ -36,7 +36,6 @@ SID, TOKEN = "9a1e4c2b-7f3d-4e8a-b6c5-0d2f1e3a4b5c", "hostile-canary-7c41e9d2b8a
 ENV = {"SIGNALWIRE_PROJECT_ID": SID, "SIGNALWIRE_API_TOKEN": TOKEN}
 CREATE_RECORDING = re.compile(r"/Calls/[^/]+/Recordings\.json$")
 CREATE_CALL = re.compile(r"/Accounts/[^/]+/Calls\.json$")
-STOP_RECORDING = re.compile(r"/Calls/[^/]+/Recordings/[^/]+\.json$")
 FETCH_CALL = re.compile(r"/Accounts/[^/]+/Calls/[^/]+\.json$")
 
 
@@ -70,10 +69,6 @@ def is_create(seen: Seen) -> bool:
 
 def is_call_create(seen: Seen) -> bool:
     return seen.method == "POST" and bool(CREATE_CALL.search(seen.path))
-
-
-def is_stop(seen: Seen) -> bool:
-    return seen.method == "POST" and bool(STOP_RECORDING.search(seen.path))
 
 
 def is_call_fetch(seen: Seen) -> bool:

@@ -81,7 +81,7 @@ class ClauseReport:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         record = self._records.setdefault(report.nodeid, TestRecord(report.nodeid, None))
         # The clause property arrives with the setup report; keep it once seen.
-        props = dict(report.user_properties)
+        props: dict[str, Any] = dict(report.user_properties)
         record.clause = record.clause or props.get("clause")
         record.look = record.look or props.get("look")
         record.judged = max(record.judged, int(props.get("judged", 0)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -51,7 +52,7 @@ def write_configuration_error(
     target: str,
     html_path: str | None,
     xml_path: str | None,
-    summary: dict[str, object] | None = None,
+    summary: Mapping[str, object] | None = None,
 ) -> list[Path]:
     """Write the reports of a run stopped by `message`; the paths written."""
     directory.mkdir(parents=True, exist_ok=True)

@@ -72,7 +72,7 @@ def from_json_data(hint: Any, data: Any) -> Any:
     inner = _optional_of(hint)
     if inner is not None:
         return None if data is None else from_json_data(inner, data)
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         hints = _hints(hint)
         given = {
             f.name: from_json_data(hints[f.name], data[_key(f)])
@@ -113,7 +113,7 @@ class _SchemaWriter:
             if set(schema) == {"type"}:
                 return {"type": [schema["type"], "null"]}
             return {"oneOf": [{"type": "null"}, schema]}
-        if dataclasses.is_dataclass(hint):
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             return {"$ref": f"#/$defs/{self.define(hint)}"}
         origin = get_origin(hint)
         if origin is tuple:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import combinations, product
 from typing import Any
 
@@ -50,14 +51,23 @@ def covering_rows(
             row[c] = v
         for factor in range(len(levels)):
             if row[factor] is None:
-                row[factor] = max(
-                    range(levels[factor]),
-                    key=lambda v, f=factor: (_gain(row, f, v, uncovered, interactions), -v),
-                )
+                score = partial(_score, row, factor, uncovered, interactions)
+                row[factor] = max(range(levels[factor]), key=score)
         done = tuple(v for v in row if v is not None)
         rows.append(done)
         uncovered -= {(cs, tuple(done[c] for c in cs)) for cs in interactions}
     return rows
+
+
+def _score(
+    row: list[int | None],
+    factor: int,
+    uncovered: set[Any],
+    interactions: Sequence[Interaction],
+    value: int,
+) -> tuple[int, int]:
+    """The greedy choice: the most interactions covered, then the lowest level."""
+    return (_gain(row, factor, value, uncovered, interactions), -value)
 
 
 def _gain(
@@ -136,6 +146,8 @@ def valid_plan(strength: int = 3, callback_url: str = CALLBACK) -> list[Form]:
     levels = [len(f.levels) for f in factors]
     for row in covering_rows(levels, plan_interactions(factors, strength)):
         chosen = {f.name: f.levels[i] for f, i in zip(factors, row, strict=True)}
-        values = {k: (callback_url if v == CALLBACK else v) for k, v in chosen.items()}
+        values: dict[str, Any] = {
+            k: (callback_url if v == CALLBACK else v) for k, v in chosen.items()
+        }
         forms.add(build_form(values, values.pop(EVENTS.name), values.pop("encoding")))
     return sorted(forms, key=lambda f: (len(f), f))

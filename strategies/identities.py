@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from contract.exchange import Auth
-
 # Path-safe, and starting with "z" (not a hex digit), so never a uuid.
 _SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_~"
 MALFORMED_CALL_SIDS = (
@@ -14,7 +12,6 @@ MALFORMED_CALL_SIDS = (
     "00000000-0000-0000-0000-00000000000",  # one digit short
     "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz",
 )
-BAD_CREDENTIALS = (Auth.NONE, Auth.WRONG_TOKEN)
 
 
 def unknown_sids() -> st.SearchStrategy[str]:
@@ -25,7 +22,3 @@ def unknown_sids() -> st.SearchStrategy[str]:
 def malformed_call_sids() -> st.SearchStrategy[str]:
     generated = st.text(alphabet=_SAFE, min_size=1, max_size=40).map(lambda s: "z" + s)
     return st.one_of(st.sampled_from(MALFORMED_CALL_SIDS), generated)
-
-
-def bad_credentials() -> st.SearchStrategy[Auth]:
-    return st.sampled_from(BAD_CREDENTIALS)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from conformance.registry import ENTRIES
 from contract import terms as contract
+from contract.decisions import decisions_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seed" / "create-recording.txt"
@@ -66,10 +67,16 @@ def test_no_clause_id_is_spelled_outside_the_contract_and_the_registry() -> None
     assert spelled == {}
 
 
+def test_every_clause_id_is_spelled_in_the_contract_where_grep_finds_it() -> None:
+    # No ID built by an f-string: each is one string literal of contract/terms.py.
+    spelled = _spelled_clause_ids(ROOT / "contract" / "terms.py")
+    assert [c.id for c in contract.CLAUSES if c.id not in spelled] == []
+
+
 def test_decisions_carry_their_reason_and_their_page_lists_them() -> None:
     assert all(c.reason for c in contract.DECISIONS)
     page = (ROOT / "docs" / "decisions.md").read_text()
-    assert contract.decisions_markdown() in page
+    assert decisions_markdown() in page
 
 
 def test_url_predicate_accepts_absolute_http_urls_only() -> None:

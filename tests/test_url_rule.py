@@ -14,6 +14,7 @@ from rfc3986.exceptions import ValidationError
 
 from conformance.corpus import refusal_plan
 from contract import terms as contract
+from contract.decisions import decisions_markdown
 from contract.terms import PARAMETERS, Severity
 from emulator.app import validate_recording_form
 from strategies.invalid import LENIENT_KINDS, near_misses
@@ -152,4 +153,4 @@ def test_severities_and_kinds_are_spelled_once_in_the_contract() -> None:
             assert rule.kind in near.sentence, rule.kind
         elif "url" in rule.applies_to:
             assert rule.kind in url.sentence, rule.kind
-        assert f"| {rule.kind} |" in contract.decisions_markdown()
+        assert f"| {rule.kind} |" in decisions_markdown()

@@ -86,7 +86,7 @@ def _events_as_expected(o: Observed) -> bool:
         d.payload.get("RecordingStatus", "<no RecordingStatus>") for d in o.deliveries
     )
     expected = o.expected_events()
-    requested = o.created.sent_events() or {_EVENTS.default}
+    requested = o.created.sent_events() or {str(_EVENTS.default)}
     extra = [e for e in delivered if e not in requested]
     repeated = [e for e, n in delivered.items() if n > 1]
     flood = o.arrived > len(o.deliveries)  # more than any recording has events

@@ -190,7 +190,7 @@ def omitted_trim_means_do_not_trim(c: Created) -> bool:
 
 def _echo_channels(name: str, c: Created) -> bool:
     mode = c.sent(_CHANNELS.name)
-    if mode not in CHANNELS_BY_MODE:
+    if mode is None or mode not in CHANNELS_BY_MODE:
         return False
     return _expect_field(c, name, CHANNELS_BY_MODE[mode], f"{_CHANNELS.name}={mode}")
 
@@ -295,7 +295,7 @@ def started_recording_is_in_progress(c: Created) -> bool:
 
 def started_duration_not_negative(c: Created) -> bool:
     value = c.body.get("duration")
-    if not _is_type(value, "integer"):
+    if value is None or not _is_type(value, "integer"):
         return False  # SCHEMA-TYPES speaks for it
     if value < 0:
         raise _fail(c, "duration >= 0", f"duration == {value!r}")
