@@ -95,3 +95,12 @@ def test_mutmut_state_still_keeps_the_functions_called_since_the_last_test() -> 
     called = adapter.called_since_last_test(state)
     assert isinstance(called, set), f"mutmut: _stats is a {type(called).__name__}, not a set"
     assert adapter.running_state() is state
+
+
+def test_hypothesis_still_names_the_variables_by_which_it_knows_ci() -> None:
+    # Read by tests/test_earned_verdicts.py (only there): a test that must run outside CI.
+    from hypothesis import _settings
+
+    names = getattr(_settings, "_CI_VARS", None)
+    assert isinstance(names, dict), "hypothesis: _settings._CI_VARS is gone"
+    assert {"CI", "GITHUB_ACTIONS"} <= set(names), f"hypothesis: _CI_VARS is {sorted(names)}"
