@@ -11,10 +11,11 @@ report directory, as mutmut runs two mutants at a time.
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 
 import pytest
+
+from benchmarks.mutmut_adapter import called_since_last_test, running_state
 
 SUITE = "conformance"
 
@@ -33,13 +34,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     """mutmut credits the functions called during a test to that test, at its teardown;
     the suite's clean-up (the call ended) comes after the last one, so mutmut would call
     its mutants untested and skip them. Credit what ran after the last test to it."""
-    mutmut_state = sys.modules.get("mutmut.state")
-    if mutmut_state is None or os.environ.get("MUTANT_UNDER_TEST") != "stats":
+    state = running_state()
+    if state is None or os.environ.get("MUTANT_UNDER_TEST") != "stats":
         return
-    state = mutmut_state.state()
-    if not state.duration_by_test or not state._stats:
+    called = called_since_last_test(state)
+    if not state.duration_by_test or not called:
         return
     last = next(reversed(state.duration_by_test)).removeprefix("mutants/")
-    for function in state._stats:
+    for function in called:
         state.tests_by_mangled_function_name[function].add(last)
-    state._stats.clear()
+    called.clear()

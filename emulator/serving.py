@@ -3,7 +3,6 @@ the callback receiver, the project's own test servers)."""
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import threading
 import time
@@ -12,46 +11,7 @@ from dataclasses import dataclass
 import uvicorn
 from starlette.types import ASGIApp
 
-
-class _Server(uvicorn.Server):
-    """uvicorn's, looking for its exit flag every 10 ms instead of every 100 ms: a run
-    stops two servers (the embedded emulator, the callback receiver), and the kill
-    matrix runs the suite once per fault."""
-
-    async def main_loop(self) -> None:
-        counter = 0
-        should_exit = await self.on_tick(counter)
-        while not should_exit:
-            counter = (counter + 1) % 8_640_000
-            await asyncio.sleep(0.01)
-            # on_tick refreshes the Date header when counter % 10 == 0: ten times a second.
-            should_exit = await self.on_tick(counter)
-
-    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        """uvicorn's, its waits polled every 10 ms: it pauses 100 ms after asking the
-        connections to close, then looks every 100 ms until they and their tasks are
-        done, which made every stop take at least 100 ms with nothing in flight."""
-        for server in self.servers:
-            server.close()
-        for sock in sockets or []:
-            sock.close()
-        # An idle keep-alive connection closes now; one mid-response after its answer.
-        for connection in list(self.server_state.connections):
-            connection.shutdown()
-        try:
-            await asyncio.wait_for(self._drained(), timeout=self.config.timeout_graceful_shutdown)
-        except TimeoutError:
-            for task in self.server_state.tasks:
-                task.cancel(msg="Task cancelled, timeout graceful shutdown exceeded")
-        if not self.force_exit:
-            await self.lifespan.shutdown()
-
-    async def _drained(self) -> None:
-        state = self.server_state
-        while (state.connections or state.tasks) and not self.force_exit:
-            await asyncio.sleep(0.01)
-        for server in self.servers:
-            await server.wait_closed()
+from emulator.adapters.uvicorn import FastStoppingServer
 
 
 @dataclass
@@ -100,7 +60,7 @@ def serve_in_thread(
         ssl_certfile=certfile,
         ssl_keyfile=keyfile,
     )
-    server = _Server(config)
+    server = FastStoppingServer(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
