@@ -124,3 +124,17 @@ def _suite_runs(directory: Path) -> dict[str, tuple[SuiteRun, Path]]:
 def suite_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[SuiteRun, Path]]:
     """Each run of SUITE_RUNS with the directory of its reports, once per session."""
     return once_per_session(tmp_path_factory, "suite-runs", _suite_runs)
+
+
+@pytest.fixture
+def throwaway_tls(tmp_path: Path) -> tuple[tuple[str, str], str]:
+    """A certificate for 127.0.0.1 from a CA no system trusts (trustme): the (certificate,
+    key) files a server is started with, and the CA's certificate file a client trusts."""
+    trustme = pytest.importorskip("trustme")
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    certfile, keyfile, cafile = tmp_path / "cert.pem", tmp_path / "key.pem", tmp_path / "ca.pem"
+    cert.cert_chain_pems[0].write_to_path(str(certfile))
+    cert.private_key_pem.write_to_path(str(keyfile))
+    ca.cert_pem.write_to_path(str(cafile))
+    return (str(certfile), str(keyfile)), str(cafile)

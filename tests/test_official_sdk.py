@@ -6,7 +6,6 @@ served with a certificate from a throwaway CA, which the SDK's own HTTP client
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,24 +15,18 @@ from emulator import Store, create_app
 from emulator.serving import RunningServer, serve_in_thread
 
 signalwire_rest = pytest.importorskip("signalwire.rest")
-trustme = pytest.importorskip("trustme")
 TwilioHttpClient = pytest.importorskip("twilio.http.http_client").TwilioHttpClient
 
 
 @pytest.fixture
 def tls_emulator(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[RunningServer, Store]]:
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1")
-    certfile, keyfile, cafile = tmp_path / "cert.pem", tmp_path / "key.pem", tmp_path / "ca.pem"
-    cert.cert_chain_pems[0].write_to_path(str(certfile))
-    cert.private_key_pem.write_to_path(str(keyfile))
-    ca.cert_pem.write_to_path(str(cafile))
+    throwaway_tls: tuple[tuple[str, str], str],
+) -> Iterator[tuple[RunningServer, Store, str]]:
+    tls, cafile = throwaway_tls
     store = Store()
     store.add_account()
-    server = serve_in_thread(create_app(store), tls=(str(certfile), str(keyfile)))
-    yield server, store, str(cafile)
+    server = serve_in_thread(create_app(store), tls=tls)
+    yield server, store, cafile
     server.stop()
 
 

@@ -44,8 +44,6 @@ from emulator.serving import serve_in_thread
 from emulator.store import Call, Store
 from power.runner import ROOT, run_suite
 
-trustme = pytest.importorskip("trustme")
-
 QUICK = ("--retries", "0", "--request-timeout", "2", "--coverage-strength", "1")
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 BOMB = 256 << 20  # decoded size of the test's bomb: 256 times the read bound
@@ -469,20 +467,15 @@ def test_an_unreachable_target_leaves_reports_that_say_so(tmp_path: Path) -> Non
 
 
 @pytest.fixture
-def tls_target(tmp_path: Path) -> Iterator[tuple[str, str]]:
+def tls_target(throwaway_tls: tuple[tuple[str, str], str]) -> Iterator[tuple[str, str]]:
     """The emulator over HTTPS with a certificate from a CA no system trusts; its base
     URL and the CA's certificate file."""
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1")
-    certfile, keyfile, cafile = tmp_path / "cert.pem", tmp_path / "key.pem", tmp_path / "ca.pem"
-    cert.cert_chain_pems[0].write_to_path(str(certfile))
-    cert.private_key_pem.write_to_path(str(keyfile))
-    ca.cert_pem.write_to_path(str(cafile))
+    tls, cafile = throwaway_tls
     store = Store()
     store.add_account(SID, TOKEN)
-    server = serve_in_thread(create_app(store), tls=(str(certfile), str(keyfile)))
+    server = serve_in_thread(create_app(store), tls=tls)
     try:
-        yield f"{server.url}/api/laml/2010-04-01", str(cafile)
+        yield f"{server.url}/api/laml/2010-04-01", cafile
     finally:
         server.stop()
 
