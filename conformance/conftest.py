@@ -1,7 +1,8 @@
 """The conformance suite's fixtures and hooks, one module per job; pytest finds them
 here. Options and profiles are declared in the plugin, conformance/plugin.py."""
 
-from conformance.fixtures import (  # noqa: F401
+from conformance.hooks.collection import pytest_collection_modifyitems, pytest_generate_tests  # noqa: F401
+from conformance.hooks.fixtures import (  # noqa: F401
     call_ledger,
     first_look_valid,
     harness,
@@ -13,7 +14,7 @@ from conformance.fixtures import (  # noqa: F401
     suite,
     valid_corpus,
 )
-from conformance.lifecycle import (  # noqa: F401
+from conformance.hooks.lifecycle import (  # noqa: F401
     pytest_configure,
     pytest_report_header,
     pytest_runtestloop,
@@ -22,5 +23,4 @@ from conformance.lifecycle import (  # noqa: F401
     pytest_terminal_summary,
     pytest_unconfigure,
 )
-from conformance.ordering import pytest_collection_modifyitems, pytest_generate_tests  # noqa: F401
-from conformance.outcomes import pytest_runtest_makereport  # noqa: F401
+from conformance.hooks.verdicts import pytest_runtest_makereport  # noqa: F401

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conformance.corpus import ValidCorpus
-from conformance.params import Judged, clause_tests, judge_each
-from conformance.receiver import CallbackReceiver
-from conformance.registry import ClauseTest, Need
-from conformance.session import SuiteSession
+from conformance.clauses.registry import ClauseTest, Need
+from conformance.client.receiver import CallbackReceiver
+from conformance.corpus.corpora import ValidCorpus
+from conformance.hooks.judging import Judged, clause_tests, judge_each
+from conformance.run.options import SuiteSession
 
 
 @clause_tests(Need.CALLBACKS)

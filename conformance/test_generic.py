@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 
 from conformance.checks.generic import MODES, Drawn
-from conformance.harness import Harness
-from conformance.params import Judged, clause_tests
-from conformance.receiver import CallbackReceiver
-from conformance.registry import ClauseTest, Need
+from conformance.clauses.registry import ClauseTest, Need
+from conformance.client.receiver import CallbackReceiver
+from conformance.hooks.judging import Judged, clause_tests
+from conformance.run.calls import Harness
 from contract.openapi import CREATE_PATH, openapi_document
 from contract.terms import PARAMETER
 

@@ -3,11 +3,11 @@ nothing, and nothing a run refused left a recording on the call."""
 
 from __future__ import annotations
 
-from conformance.corpus import RefusalCorpus, ValidCorpus
-from conformance.harness import Harness
-from conformance.listing import CallLedger
-from conformance.params import Judged, clause_tests, judge_each
-from conformance.registry import ClauseTest, Need
+from conformance.clauses.registry import ClauseTest, Need
+from conformance.corpus.corpora import RefusalCorpus, ValidCorpus
+from conformance.hooks.judging import Judged, clause_tests, judge_each
+from conformance.run.calls import Harness
+from conformance.run.listing import CallLedger
 
 
 @clause_tests(Need.NAMED)

@@ -5,11 +5,17 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.corpus import ValidCorpus
-from conformance.harness import Harness
-from conformance.params import Judged, clause_tests, judge_acceptance, judge_created, judge_each
-from conformance.receiver import CallbackReceiver
-from conformance.registry import ClauseTest, Need
+from conformance.clauses.registry import ClauseTest, Need
+from conformance.client.receiver import CallbackReceiver
+from conformance.corpus.corpora import ValidCorpus
+from conformance.hooks.judging import (
+    Judged,
+    clause_tests,
+    judge_acceptance,
+    judge_created,
+    judge_each,
+)
+from conformance.run.calls import Harness
 from strategies.valid import valid_forms
 
 

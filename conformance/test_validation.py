@@ -7,12 +7,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.checks import Refused
-from conformance.corpus import LOOKS, RefusalCorpus, ValidCorpus
-from conformance.harness import Harness
-from conformance.params import Judged, clause_tests, judge_answer, judge_each, judge_refused
-from conformance.receiver import CallbackReceiver
-from conformance.registry import ClauseTest, Need, entry_for
-from conformance.variations import Variation
+from conformance.clauses.registry import ClauseTest, Need, entry_for
+from conformance.clauses.variations import Variation
+from conformance.client.receiver import CallbackReceiver
+from conformance.corpus.corpora import LOOKS, RefusalCorpus, ValidCorpus
+from conformance.hooks.judging import Judged, clause_tests, judge_answer, judge_each, judge_refused
+from conformance.run.calls import Harness
 from contract.exchange import Exchange
 from strategies.invalid import invalid_requests
 

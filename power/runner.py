@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.closing import ExitStatus
+from conformance.run.exit_status import ExitStatus
 from reports.report import Outcome, Report, Verdict
 from reports.schema import load_report
 

@@ -91,7 +91,7 @@ class RunContext:
     command: str
     options: str  # the command's options alone, to reproduce one test
     expectations: Expectations | None = None
-    # Shell lines that start the embedded emulator again (conformance/replay.py), so the
+    # Shell lines that start the embedded emulator again (conformance/run/replay.py), so the
     # evidence's curl lines work after the run; None for a target that outlives it.
     replay: str | None = None
     pytest: str = "pytest"  # how the command that reproduces one test starts

@@ -3,7 +3,7 @@ authentication bugs happen: a comparison that ignores case, stops at the shorter
 string, or looks a token up without its account; and Authorization headers that carry
 no credentials at all.
 
-Each derivation is deterministic, so the scrubber (conformance/secrets.py) can mask
+Each derivation is deterministic, so the scrubber (conformance/client/secrets.py) can mask
 every near miss the suite may send: a token with one character changed is the token,
 all but that character. A probe is described by its `Auth` label, never by its value.
 """

@@ -19,8 +19,8 @@ from conformance.checks.callbacks import (
     callbacks_request_the_url_given,
     callbacks_use_the_requested_method,
 )
-from conformance.receiver import CallbackReceiver, Delivery
-from conformance.registry import bound
+from conformance.clauses.registry import bound
+from conformance.client.receiver import CallbackReceiver, Delivery
 from contract.exchange import Exchange, Received, SentRequest
 from contract.failures import ContractViolation
 from contract.terms import PARAMETER

@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conformance.budget import Budget
-from conformance.harness import Harness
-from conformance.target import Credentials, RetryPolicy, Target, TargetClient
+from conformance.client.budget import Budget
+from conformance.client.target import Credentials, RetryPolicy, Target, TargetClient
+from conformance.run.calls import Harness
 from emulator import Account, RunningEmulator, start
 from power.runner import run_suite, start_suite
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.corpus import ProbeSpec, refusal_plan
-from conformance.secrets import Scrubber
+from conformance.client.secrets import Scrubber
+from conformance.corpus.corpora import ProbeSpec, refusal_plan
 from contract.exchange import Auth
 from contract.terms import UNKNOWN_CALL
 from emulator.hostile import SID, TOKEN, Behaviour, echo_credentials, hostile

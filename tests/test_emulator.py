@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from conformance.receiver import CallbackReceiver
+from conformance.client.receiver import CallbackReceiver
 from contract.openapi import openapi_document
 from contract.terms import API_VERSION, RESPONSE_FIELDS
 from emulator import Store, create_app, start

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from conformance.receiver import CallbackReceiver
+from conformance.client.receiver import CallbackReceiver
 from contract.terms import API_VERSION, IN_PROGRESS_EVENT, STOP_STATUS
 from emulator import Store, create_app, start
 from emulator.app import MAX_FIELDS

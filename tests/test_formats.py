@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.checks import Created
-from conformance.registry import Need, needing
+from conformance.clauses.registry import Need, needing
 from contract.exchange import Exchange, Received, SentRequest
 from contract.failures import ContractViolation
 from contract.openapi import RFC2822_PATTERN

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.secrets import Scrubber
-from conformance.wire import NoAnswer, Wire
+from conformance.client.secrets import Scrubber
+from conformance.client.wire import NoAnswer, Wire
 from contract.exchange import Received
 from emulator.hostile import (
     ENV,

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from starlette.responses import JSONResponse
 
-from conformance.target import Credentials, Target, TargetClient
-from conformance.variations import REPEATED, SPELLED, VARIATIONS
+from conformance.clauses.variations import REPEATED, SPELLED, VARIATIONS
+from conformance.client.target import Credentials, Target, TargetClient
 from contract.exchange import Auth
 from emulator.hostile import ENV, Behaviour, Seen, hostile, is_create
 from power.runner import run_suite
 
-# The variation tests, by the clause each is judged by first (conformance/registry.py).
+# The variation tests, by the clause each is judged by first (conformance/clauses/registry.py).
 SPELLED_TEST = "variation and VALID-ACCEPTED"
 REPEATED_TEST = "variation and NO-SERVER-ERROR"
 

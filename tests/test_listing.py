@@ -17,12 +17,18 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from conformance.budget import Budget
 from conformance.checks import Refused, Violation
-from conformance.checks.identity import created_nothing, nothing_unaccounted_for
-from conformance.corpus import Probe
-from conformance.listing import MAX_PAGES, Listed, Listing, WholeRun, page_size_for, read_listing
-from conformance.target import CallPlan, Credentials, Target, TargetClient
+from conformance.checks.identity import (
+    Listed,
+    Listing,
+    Probe,
+    WholeRun,
+    created_nothing,
+    nothing_unaccounted_for,
+)
+from conformance.client.budget import Budget
+from conformance.client.target import CallPlan, Credentials, Target, TargetClient
+from conformance.run.listing import MAX_PAGES, page_size_for, read_listing
 from contract.exchange import Exchange, Received, SentRequest
 from contract.failures import Inconclusive
 from contract.terms import (

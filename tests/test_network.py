@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from conformance.budget import Budget, BudgetExhausted
-from conformance.harness import CallSetupError, Harness
-from conformance.target import Credentials, RetryPolicy, Target, TargetClient
+from conformance.client.budget import Budget, BudgetExhausted
+from conformance.client.target import Credentials, RetryPolicy, Target, TargetClient
+from conformance.run.calls import CallSetupError, Harness
 from contract.failures import Inconclusive
 from emulator.serving import RunningServer, serve_in_thread
 from power.runner import run_suite

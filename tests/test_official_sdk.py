@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conformance.receiver import CallbackReceiver
+from conformance.client.receiver import CallbackReceiver
 from emulator import Store, create_app
 from emulator.serving import RunningServer, serve_in_thread
 

@@ -15,7 +15,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance import receiver as rc
 from conformance.checks import Created, Violation
 from conformance.checks.callbacks import (
     EVIDENCE_CHARS,
@@ -24,8 +23,9 @@ from conformance.checks.callbacks import (
     callbacks_for_exactly_the_requested_events,
     no_second_or_unasked_callback,
 )
-from conformance.receiver import CallbackReceiver, Delivery
-from conformance.secrets import MASK, Scrubber
+from conformance.client import receiver as rc
+from conformance.client.receiver import CallbackReceiver, Delivery
+from conformance.client.secrets import MASK, Scrubber
 from contract.exchange import Exchange, Received, SentRequest
 from emulator.hostile import Forger, forging, streamed
 

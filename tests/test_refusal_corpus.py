@@ -9,8 +9,10 @@ from typing import cast
 
 import pytest
 
-from conformance.budget import Budget
-from conformance.corpus import (
+from conformance.clauses.registry import Need, needing, probe_order
+from conformance.client.budget import Budget
+from conformance.client.target import Credentials, Target
+from conformance.corpus.corpora import (
     COMPANY_LOOK,
     ProbeSpec,
     RefusalCorpus,
@@ -18,11 +20,9 @@ from conformance.corpus import (
     probe_stages,
     stage_plan,
 )
-from conformance.harness import Harness
-from conformance.plan import describe
-from conformance.registry import Need, needing, probe_order
-from conformance.session import RunSettings
-from conformance.target import Credentials, Target
+from conformance.corpus.dry_run import describe
+from conformance.run.calls import Harness
+from conformance.run.options import RunSettings
 from contract.exchange import Exchange, Received, SentRequest
 from contract.failures import Inconclusive
 from contract.terms import (

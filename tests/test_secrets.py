@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from conformance.secrets import MASK, Scrubber
+from conformance.client.secrets import MASK, Scrubber
 from contract.exchange import redacted_command
 from emulator import Account, start
 from power.runner import SuiteRun, run_suite

@@ -20,9 +20,9 @@ from signalwire.request_validator import RequestValidator
 from conformance.checks import Created
 from conformance.checks.callbacks import Observed
 from conformance.checks.signing import callbacks_are_signed, url_requested
-from conformance.receiver import CallbackReceiver, Delivery
-from conformance.registry import bound
-from conformance.session import NO_SIGNING_KEY
+from conformance.clauses.registry import bound
+from conformance.client.receiver import CallbackReceiver, Delivery
+from conformance.run.options import NO_SIGNING_KEY
 from contract.exchange import Exchange, Received, SentRequest
 from contract.failures import ContractViolation
 from contract.signing import port_spellings, signature, valid_signatures

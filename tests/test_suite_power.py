@@ -49,7 +49,7 @@ def test_faithful_emulator_has_zero_failures(spec: Spec, tmp_path: Path) -> None
     row = run_one(CLEAN, tmp_path, spec)
     assert row.caught_by == [], row
     # The run froze the garbage collector's view of its long-lived objects and thawed
-    # it at its end (conformance/lifecycle.py): runs in one process do not pile up.
+    # it at its end (conformance/hooks/lifecycle.py): runs in one process do not pile up.
     assert gc.get_freeze_count() == 0
 
 

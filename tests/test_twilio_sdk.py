@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import emulator
-from conformance.receiver import CallbackReceiver
+from conformance.client.receiver import CallbackReceiver
 
 pytest.importorskip("twilio", minversion="9")
 from twilio.base.exceptions import TwilioRestException

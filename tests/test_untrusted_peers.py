@@ -23,9 +23,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conformance.proxies import masked, proxy_for
-from conformance.target import Credentials, Target, TargetClient
-from conformance.wire import DEFAULT_MAX_BODY, NoAnswer, UntrustedCertificate, Wire
+from conformance.client.proxies import masked, proxy_for
+from conformance.client.target import Credentials, Target, TargetClient
+from conformance.client.wire import DEFAULT_MAX_BODY, NoAnswer, UntrustedCertificate, Wire
 from contract.failures import ConfigurationError
 from emulator import Account, start
 from emulator.app import create_app

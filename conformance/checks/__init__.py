@@ -1,4 +1,4 @@
-"""Checks: plain functions the registry (conformance/registry.py) binds to clauses.
+"""Checks: plain functions the registry (conformance/clauses/registry.py) binds to clauses.
 
 A check takes one item of what its entry needs (a created recording, a refusal, a
 recording's callbacks...) and returns whether it judged it: True when the clause held

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlsplit
 
 from conformance.checks import Created, Violation
-from conformance.receiver import MAX_PER_TOKEN, Delivery
+from conformance.client.receiver import MAX_PER_TOKEN, Delivery
 from contract.terms import (
     CALLBACK_FIELDS,
     CALLBACK_IDENTITY_FIELDS,

@@ -1,19 +1,17 @@
 """Checks on identity: unique sids, a fetch that returns the same recording, refused
-credentials that created nothing, and a run whose refused requests created nothing."""
+credentials that created nothing, and a run whose refused requests created nothing;
+with the items they take (a named recording, a probe, the call's listing)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import Any
 
-from conformance.checks import Created, Violation
+from conformance.checks import Created, Refused, Violation
 from contract.exchange import Exchange
 from contract.failures import Inconclusive
-
-if TYPE_CHECKING:
-    from conformance.corpus import Probe
-    from conformance.listing import Listed, WholeRun
+from contract.terms import Clause
 
 # What a fetch must repeat of the create response (status, dates and duration move on).
 STABLE_FIELDS = (
@@ -39,6 +37,63 @@ class Named:
     sid: str
     earlier: frozenset[str]
     fetch: Callable[[], Exchange]  # the recording fetched back (once, on first need)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A recording as a page listed it (what a report needs to name it)."""
+
+    sid: str
+    item: dict[str, Any]
+    page: Exchange
+
+    def describe(self) -> str:
+        seen = [f"{k} {self.item[k]}" for k in ("date_created", "status") if k in self.item]
+        return f"{self.sid} ({', '.join(seen)})" if seen else self.sid
+
+
+@dataclass
+class Listing:
+    call_sid: str
+    given: bool  # a call given with --call-sid: others may record on it too
+    items: list[Listed] = field(default_factory=list)
+    pages: list[Exchange] = field(default_factory=list)
+    why: str = ""  # why this is not the call's whole list ('' when it is)
+
+    @property
+    def sids(self) -> set[str]:
+        return {i.sid for i in self.items}
+
+    def whole(self, what: str) -> Listing:
+        """This listing, if it is the call's whole list; otherwise inconclusive."""
+        if self.why:
+            raise Inconclusive(
+                f"{what} could not be read whole, so what was created cannot be seen: {self.why}"
+            )
+        return self
+
+    def count(self) -> str:
+        pages = len(self.pages)
+        return f"{len(self.sids)} recordings over {pages} page{'s' if pages != 1 else ''}"
+
+
+@dataclass(frozen=True)
+class WholeRun:
+    """The call's recordings at the end of a run, and what accounts for them."""
+
+    before: Listing | None  # a given call's, before the first create; None: the suite's
+    after: Listing
+    accepted: frozenset[str]  # the sids accepted creates returned
+    uncertain: int  # creates that may have started a recording the suite cannot name
+    refused: int  # creates on the call the target refused (4xx): what this judges
+
+
+@dataclass
+class Probe:
+    clause: Clause
+    refused: Refused
+    # For credential probes: the call's recordings (every page) just before and just after.
+    listed: tuple[Listing, Listing] | None = None
 
 
 def sid_is_new(n: Named) -> bool:

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from conformance.checks import Violation
 from conformance.checks.callbacks import Observed
-from conformance.receiver import Delivery
+from conformance.client.receiver import Delivery
 from contract.signing import hmac_digest, signed_text, valid_signatures
 from contract.terms import (
     PARAMETER,

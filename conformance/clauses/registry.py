@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from conformance.checks import (
     Created,
@@ -29,9 +29,9 @@ from conformance.checks import callbacks as cb
 from conformance.checks import response as r
 from conformance.checks.callbacks import Observed
 from conformance.checks.generic import Drawn
-from conformance.checks.identity import Named
-from conformance.corpus import Probe, Stage, event_probe_plan
-from conformance.variations import REPEATED, SPELLED, UNKNOWN_BESIDE_KNOWN, Variation
+from conformance.checks.identity import Named, Probe, WholeRun
+from conformance.clauses.variations import REPEATED, SPELLED, UNKNOWN_BESIDE_KNOWN, Variation
+from conformance.corpus.corpora import Stage, event_probe_plan
 from contract.exchange import Exchange
 from contract.terms import (
     ACCOUNT_SID_EXACT,
@@ -50,9 +50,6 @@ from contract.terms import (
     reject_clause,
 )
 from strategies.forms import EventEncoding
-
-if TYPE_CHECKING:
-    from conformance.listing import WholeRun
 
 T = TypeVar("T")  # the item a check takes
 
@@ -298,7 +295,7 @@ ENTRIES: tuple[ClauseTest[Any], ...] = (
     _test("GENERIC-OPENAPI", Need.DRAWN, generic.answered_as_the_document_says),
     # Whatever any refused request of the run left on the call, however late in the run
     # and however many recordings the call holds: its listing (every page) at the end,
-    # read against the sids the accepted creates returned (conformance/listing.py).
+    # read against the sids the accepted creates returned (conformance/run/listing.py).
     _test(REFUSED_CREATES_NOTHING, Need.WHOLE_RUN, identity.nothing_unaccounted_for),
     # No second callback for an event, none for an event not asked: judged again at the
     # run's end, over every callback the recording's URL got.

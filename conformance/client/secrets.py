@@ -12,13 +12,9 @@ import base64
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from typing import Any
 
 from strategies.credentials import derived_secrets
-
-if TYPE_CHECKING:
-    from conformance.target import Target
 
 MASK = "[REDACTED]"
 
@@ -59,21 +55,6 @@ class Scrubber:
         forms |= {form for k in keys for form in _forms(user, k)}
         # Longest first: a near miss may hold the token (extended) or lie inside it.
         return cls(tuple(sorted(forms, key=lambda f: (-len(f), f))))
-
-    @classmethod
-    def for_target(cls, target: Target) -> Scrubber:
-        """For the target's credentials (its signing key among them), the second
-        account's where one is known, and the password of the proxy the run goes through
-        (which a proxy's error may quote)."""
-        creds, other = target.credentials, target.other_account
-        others: tuple[tuple[str, str], ...] = (
-            ((other.project_id, other.api_token),) if other else ()
-        )
-        proxy = urlsplit(target.proxy) if target.proxy else None
-        if proxy is not None and proxy.password:
-            others += ((unquote(proxy.username or ""), unquote(proxy.password)),)
-        keys = (creds.signing_key,) if creds.signing_key else ()
-        return cls.for_credentials(creds.project_id, creds.api_token, others, keys)
 
     def __call__(self, text: str) -> str:
         for secret in self.secrets:

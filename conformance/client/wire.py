@@ -273,7 +273,7 @@ class Wire:
         self, transport: httpx.AsyncBaseTransport | None, proxy: str | None, ca_bundle: str | None
     ) -> httpx.AsyncClient:
         if transport is None:
-            # The proxy the session chose (conformance/proxies.py), or none: a transport
+            # The proxy the session chose (conformance/client/proxies.py), or none: a transport
             # given to the client makes httpx read no proxy variable of its own.
             transport = httpx.AsyncHTTPTransport(verify=tls_context(ca_bundle), proxy=proxy)
         # Redirects are never followed: the credentials must not travel elsewhere. No

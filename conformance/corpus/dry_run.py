@@ -8,10 +8,10 @@ from urllib.parse import urlencode
 from hypothesis import settings as hypothesis_settings
 
 from conformance.checks.generic import MODES
-from conformance.corpus import COMPANY_LOOK, ProbeSpec, Stage, stage_plan
-from conformance.listing import page_size_for
-from conformance.registry import CREATE_AND_STOP, ENTRIES, Rank, probe_order
-from conformance.session import RunSettings
+from conformance.clauses.registry import CREATE_AND_STOP, ENTRIES, Rank, probe_order
+from conformance.corpus.corpora import COMPANY_LOOK, ProbeSpec, Stage, stage_plan
+from conformance.run.listing import page_size_for
+from conformance.run.options import RunSettings
 from contract.forms import Form
 from contract.terms import PAGE_SIZE_PARAM, REFUSED_CREATES_NOTHING
 from strategies.covering import CALLBACK

@@ -6,7 +6,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from conformance.corpus import (
+from conformance.clauses.registry import probe_order
+from conformance.client.receiver import CallbackReceiver
+from conformance.corpus.corpora import (
     LOOKS,
     RefusalCorpus,
     Stage,
@@ -15,13 +17,11 @@ from conformance.corpus import (
     send_valid,
     stage_plan,
 )
-from conformance.harness import Harness
-from conformance.listing import CallLedger
-from conformance.params import Judged
-from conformance.receiver import CallbackReceiver
-from conformance.registry import probe_order
-from conformance.session import SuiteSession
-from conformance.stash import JUDGED, LEDGER, SESSION, harness_of, receiver_of
+from conformance.hooks.judging import Judged
+from conformance.hooks.keys import JUDGED, LEDGER, SESSION, harness_of, receiver_of
+from conformance.run.calls import Harness
+from conformance.run.listing import CallLedger
+from conformance.run.options import SuiteSession
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +49,7 @@ def call_ledger(pytestconfig: pytest.Config) -> CallLedger | None:
 
 @pytest.fixture(scope="session")
 def receiver(pytestconfig: pytest.Config) -> Iterator[CallbackReceiver]:
-    r = receiver_of(pytestconfig)  # started before any test (conformance/lifecycle.py)
+    r = receiver_of(pytestconfig)  # started before any test (conformance/hooks/lifecycle.py)
     yield r
     r.stop()
 

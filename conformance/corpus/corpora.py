@@ -11,13 +11,13 @@ from enum import StrEnum
 from functools import partial
 from itertools import combinations
 
-from conformance.budget import BudgetExhausted
 from conformance.checks import Created, Refused
 from conformance.checks.callbacks import Observed
-from conformance.checks.identity import Named
-from conformance.harness import Harness
-from conformance.listing import Listing, read_listing
-from conformance.receiver import CallbackReceiver
+from conformance.checks.identity import Listing, Named, Probe
+from conformance.client.budget import BudgetExhausted
+from conformance.client.receiver import CallbackReceiver
+from conformance.run.calls import Harness
+from conformance.run.listing import read_listing
 from contract.exchange import Auth, Exchange, is_success
 from contract.failures import Inconclusive
 from contract.forms import EVENTS, Form, sent, sent_events
@@ -260,14 +260,6 @@ def send_valid(
 
 def plan_forms(strength: int) -> list[Form]:
     return valid_plan(strength, CALLBACK)
-
-
-@dataclass
-class Probe:
-    clause: Clause
-    refused: Refused
-    # For credential probes: the call's recordings (every page) just before and just after.
-    listed: tuple[Listing, Listing] | None = None
 
 
 class RefusalCorpus:

@@ -17,7 +17,7 @@ FORM_TYPE = "Application/X-WWW-Form-URLEncoded; Charset=UTF-8"
 
 @dataclass(frozen=True)
 class Variation:
-    """A request of a clause test's own (conformance/registry.py names the clause)."""
+    """A request of a clause test's own (conformance/clauses/registry.py names the clause)."""
 
     why: str
     form: Form

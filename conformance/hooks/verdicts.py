@@ -7,9 +7,9 @@ from collections.abc import Generator
 
 import pytest
 
-from conformance.corpus import LOOKS
-from conformance.ordering import corpus_stage
-from conformance.stash import FIRST_FAILURE, JUDGED, SESSION
+from conformance.corpus.corpora import LOOKS
+from conformance.hooks.collection import corpus_stage
+from conformance.hooks.keys import FIRST_FAILURE, JUDGED, SESSION
 from contract.expectations import expected_deviations
 from contract.failures import ContractViolation, Inconclusive
 from reports.plugin import PhaseFacts, record_phase

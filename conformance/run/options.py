@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.budget import Budget, BudgetExhausted
-from conformance.cassette import RecordedRun
-from conformance.implementation import Implementation, implementation_from
-from conformance.proxies import ChosenProxy, excerpt, proxy_for
-from conformance.secrets import Scrubber
-from conformance.target import (
+from conformance.client.budget import Budget, BudgetExhausted
+from conformance.client.cassette import RecordedRun
+from conformance.client.proxies import ChosenProxy, excerpt, proxy_for
+from conformance.client.secrets import Scrubber
+from conformance.client.target import (
     LOOPBACK_HOSTS,
     CallPlan,
     Credentials,
@@ -28,7 +27,14 @@ from conformance.target import (
     parse_base_url,
     signing_key_from,
 )
-from conformance.wire import DEFAULT_MAX_BODY, NoAnswer, UntrustedCertificate, Wire, tls_context
+from conformance.client.wire import (
+    DEFAULT_MAX_BODY,
+    NoAnswer,
+    UntrustedCertificate,
+    Wire,
+    tls_context,
+)
+from conformance.run.implementation import Implementation, implementation_from
 from contract.expectations import Expectations, load_expectations
 from contract.failures import ConfigurationError
 from contract.terms import SIGNATURE
@@ -80,7 +86,7 @@ class SuiteSession:
 
     @property
     def scrubber(self) -> Scrubber:
-        return Scrubber.for_target(self.target)
+        return self.target.scrubber()
 
     @property
     def signatures(self) -> str:

@@ -9,13 +9,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import httpx
 
-from conformance.budget import Budget
-from conformance.secrets import Scrubber
-from conformance.wire import DEFAULT_MAX_BODY, Answer, NoAnswer, Wire
+from conformance.client.budget import Budget
+from conformance.client.secrets import Scrubber
+from conformance.client.wire import DEFAULT_MAX_BODY, Answer, NoAnswer, Wire
 from contract.exchange import Auth, Exchange, Received, SentRequest
 from contract.failures import ConfigurationError, Inconclusive
 from contract.forms import Form
@@ -88,12 +88,26 @@ class Target:
     calls: CallPlan = CallPlan()
     # A second account the suite may use to prove isolation; None on a live target.
     other_account: Credentials | None = None
-    proxy: str | None = None  # the proxy the run goes through (conformance/proxies.py)
+    proxy: str | None = None  # the proxy the run goes through (conformance/client/proxies.py)
     ca_bundle: str | None = None  # CAs trusted beside the environment's (--ca-bundle)
 
     @property
     def account_sid(self) -> str:
         return self.credentials.project_id
+
+    def scrubber(self) -> Scrubber:
+        """Masks its credentials (its signing key among them), the second account's
+        where one is known, and the password of the proxy the run goes through (which a
+        proxy's error may quote)."""
+        creds, other = self.credentials, self.other_account
+        others: tuple[tuple[str, str], ...] = (
+            ((other.project_id, other.api_token),) if other else ()
+        )
+        proxy = urlsplit(self.proxy) if self.proxy else None
+        if proxy is not None and proxy.password:
+            others += ((unquote(proxy.username or ""), unquote(proxy.password)),)
+        keys = (creds.signing_key,) if creds.signing_key else ()
+        return Scrubber.for_credentials(creds.project_id, creds.api_token, others, keys)
 
 
 def parse_base_url(raw: str) -> str:
@@ -159,7 +173,7 @@ class TargetClient:
         self.budget = budget or Budget()
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
-        self.scrub = Scrubber.for_target(target)
+        self.scrub = target.scrubber()
         self._unanswered = 0  # requests in a row that got no answer, all tries spent
         # POST tries that ended with no answer, or a 429/503: each may have been carried
         # out all the same, its answer lost (a recording no accepted create named).
@@ -330,7 +344,7 @@ class TargetClient:
         return self.send("GET", url + query)
 
     def get(self, url: str) -> Exchange:
-        """A further page of a listing: `url` on the target's own host (conformance/listing.py
+        """A further page of a listing: `url` on the target's own host (conformance/run/listing.py
         checks that before it asks, so the credentials go nowhere else)."""
         return self.send("GET", url)
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from conformance.checks import Created, Refused, Violation
 from conformance.checks.refusal import error_body_has_its_fields
-from conformance.target import TargetClient
-from conformance.wire import interrupt_deferred
+from conformance.client.target import TargetClient
+from conformance.client.wire import interrupt_deferred
 from contract.exchange import Auth, Exchange, is_success
 from contract.failures import ConfigurationError, Inconclusive
 from contract.forms import Form
@@ -52,7 +52,7 @@ class Harness:
         self._open: dict[str, str] = {}  # recording sid -> call sid, not yet stopped
         self._unstopped: dict[str, tuple[str, str]] = {}  # sid -> (call, why its stop failed)
         # Answered creates that may have started a recording they did not name: a 2xx
-        # without a readable sid, or a 5xx (conformance/listing.py counts them).
+        # without a readable sid, or a 5xx (conformance/run/listing.py counts them).
         self.unnamed_creates = 0
 
     @property

@@ -23,9 +23,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from conformance.receiver import CallbackReceiver, Delivery
-from conformance.secrets import Scrubber
-from conformance.wire import DEFAULT_MAX_BODY
+from conformance.client.receiver import CallbackReceiver, Delivery
+from conformance.client.secrets import Scrubber
+from conformance.client.wire import DEFAULT_MAX_BODY
 from contract.failures import ConfigurationError
 
 if TYPE_CHECKING:

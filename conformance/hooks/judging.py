@@ -10,8 +10,14 @@ import pytest
 
 from conformance.checks import Created, Refused
 from conformance.checks.outcome import expect_accepted, has_repeated_events, no_server_error
-from conformance.harness import Harness
-from conformance.registry import EVENTS_REPEATED_FIELDS, VALID_ACCEPTED, ClauseTest, Need, needing
+from conformance.clauses.registry import (
+    EVENTS_REPEATED_FIELDS,
+    VALID_ACCEPTED,
+    ClauseTest,
+    Need,
+    needing,
+)
+from conformance.run.calls import Harness
 from contract.exchange import Exchange, is_success
 from contract.failures import Inconclusive
 from contract.forms import Form
@@ -20,7 +26,7 @@ from strategies.forms import with_spaced_events
 F = TypeVar("F", bound=Callable[..., None])
 T = TypeVar("T")
 # The need of each test function clause_tests parametrized, for the stages of the corpus
-# it judges (conformance/ordering.py reads it through need_of).
+# it judges (conformance/hooks/collection.py reads it through need_of).
 _NEEDS: dict[Callable[..., None], Need[Any]] = {}
 
 
@@ -33,7 +39,7 @@ def clause_tests(need: Need[Any]) -> Callable[[F], F]:
     """Parametrize a test over the registry's entries of this need: ids and clause marks
     from the entries (the reports, --clause and the kill matrix read the marks); the need
     is kept for the test (need_of), for the stages of the corpus it judges
-    (conformance/ordering.py)."""
+    (conformance/hooks/collection.py)."""
     entries = pytest.mark.parametrize(
         "entry",
         [

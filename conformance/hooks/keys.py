@@ -6,13 +6,13 @@ from collections.abc import Callable
 
 import pytest
 
-from conformance.cassette import Cassette
-from conformance.harness import Harness
-from conformance.listing import CallLedger
-from conformance.params import Judged
-from conformance.receiver import CallbackReceiver
-from conformance.session import SuiteSession
-from conformance.target import TargetClient
+from conformance.client.cassette import Cassette
+from conformance.client.receiver import CallbackReceiver
+from conformance.client.target import TargetClient
+from conformance.hooks.judging import Judged
+from conformance.run.calls import Harness
+from conformance.run.listing import CallLedger
+from conformance.run.options import SuiteSession
 from contract.failures import ConfigurationError
 
 SESSION = pytest.StashKey[SuiteSession]()
@@ -26,7 +26,7 @@ UNDO_SCRUB = pytest.StashKey[Callable[[], None]]()
 CLOSING = pytest.StashKey[list[str]]()
 # Requests sent when a violation first failed a test (run.json): how soon a run finds.
 FIRST_FAILURE = pytest.StashKey[int]()
-# The call's ledger (conformance/listing.py), opened before the first create when a test
+# The call's ledger (conformance/run/listing.py), opened before the first create when a test
 # of the run reads it.
 LEDGER = pytest.StashKey[CallLedger]()
 

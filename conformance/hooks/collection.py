@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.corpus import LOOKS, Stage
-from conformance.fixtures import plan_of
-from conformance.params import need_of
-from conformance.registry import ENTRIES, ClauseTest, Need, Rank
-from conformance.stash import LEDGER, SESSION
+from conformance.clauses.registry import ENTRIES, ClauseTest, Need, Rank
+from conformance.corpus.corpora import LOOKS, Stage
+from conformance.hooks.fixtures import plan_of
+from conformance.hooks.judging import need_of
+from conformance.hooks.keys import LEDGER, SESSION
 from contract.terms import CLAUSE
 
 STAGED = ("valid_corpus", "refusal_corpus")  # the corpora judged in stages
@@ -18,7 +18,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     need = need_of(metafunc.function)
     for name in STAGED:
         if name in metafunc.fixturenames:
-            # The stages its need has a rank at (conformance/registry.py)
+            # The stages its need has a rank at (conformance/clauses/registry.py)
             ranked = need.ranks if need is not None else (Stage.FIRST_LOOK, Stage.WHOLE)
             stages = [s for s in Stage if s in ranked]
             metafunc.parametrize(name, stages, indirect=True, scope="session", ids=str)
@@ -31,7 +31,7 @@ def corpus_stage(item: pytest.Item) -> Stage | None:
 
 
 def _stage(item: pytest.Item) -> tuple[Rank, int]:
-    """Where a test spends requests: its registry entry's rank (conformance/registry.py),
+    """Where a test spends requests: its registry entry's rank (conformance/clauses/registry.py),
     then the entry's place in the registry; the Hypothesis tests that judge every clause
     at once are no entry. A budget, or -x, ends the run having judged the most it could."""
     params = getattr(item, "callspec", None)

@@ -168,7 +168,7 @@ async def _bounded(stream: AsyncIterator[bytes], fields: _Fields) -> int:
 
 class CallbackReceiver:
     """`tokens` and `deliveries` replay a recorded run: its URLs, and what reached them;
-    `scrub` masks secrets in what arrives (conformance/secrets.py)."""
+    `scrub` masks secrets in what arrives (conformance/client/secrets.py)."""
 
     def __init__(
         self,

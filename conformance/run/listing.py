@@ -11,14 +11,12 @@ credentials go nowhere else; the wire follows no redirect).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import httpx
 
-from conformance.budget import BudgetExhausted
-from conformance.harness import Harness
-from conformance.target import TargetClient
+from conformance.checks.identity import Listed, Listing, WholeRun
+from conformance.client.budget import BudgetExhausted
+from conformance.client.target import TargetClient
+from conformance.run.calls import Harness
 from contract.exchange import Exchange
 from contract.failures import Inconclusive
 from contract.terms import LIST_KEY, NEXT_PAGE_FIELD, PAGE_SIZE_MAX, REFUSED_CREATES_NOTHING
@@ -33,44 +31,6 @@ MAX_PAGES = 20
 
 def page_size_for(max_body: int) -> int:
     return max(1, min(PAGE_SIZE_MAX, max_body // ITEM_BYTES))
-
-
-@dataclass(frozen=True)
-class Listed:
-    """A recording as a page listed it (what a report needs to name it)."""
-
-    sid: str
-    item: dict[str, Any]
-    page: Exchange
-
-    def describe(self) -> str:
-        seen = [f"{k} {self.item[k]}" for k in ("date_created", "status") if k in self.item]
-        return f"{self.sid} ({', '.join(seen)})" if seen else self.sid
-
-
-@dataclass
-class Listing:
-    call_sid: str
-    given: bool  # a call given with --call-sid: others may record on it too
-    items: list[Listed] = field(default_factory=list)
-    pages: list[Exchange] = field(default_factory=list)
-    why: str = ""  # why this is not the call's whole list ('' when it is)
-
-    @property
-    def sids(self) -> set[str]:
-        return {i.sid for i in self.items}
-
-    def whole(self, what: str) -> Listing:
-        """This listing, if it is the call's whole list; otherwise inconclusive."""
-        if self.why:
-            raise Inconclusive(
-                f"{what} could not be read whole, so what was created cannot be seen: {self.why}"
-            )
-        return self
-
-    def count(self) -> str:
-        pages = len(self.pages)
-        return f"{len(self.sids)} recordings over {pages} page{'s' if pages != 1 else ''}"
 
 
 def read_listing(client: TargetClient, call_sid: str, given: bool) -> Listing:
@@ -140,17 +100,6 @@ def _on_the_target(base_url: str, uri: object) -> str | None:
         return None
     same = (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port)
     return str(url) if same else None
-
-
-@dataclass(frozen=True)
-class WholeRun:
-    """The call's recordings at the end of a run, and what accounts for them."""
-
-    before: Listing | None  # a given call's, before the first create; None: the suite's
-    after: Listing
-    accepted: frozenset[str]  # the sids accepted creates returned
-    uncertain: int  # creates that may have started a recording the suite cannot name
-    refused: int  # creates on the call the target refused (4xx): what this judges
 
 
 class CallLedger:

@@ -16,19 +16,15 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from conformance.cassette import (
+from conformance.client.cassette import (
     SHAPING_OPTIONS,
     Cassette,
     RecordedRun,
     import_project_modules,
 )
-from conformance.closing import ExitStatus, closing_lines, exit_status
-from conformance.listing import CallLedger
-from conformance.params import Judged
-from conformance.replay import interpreter, replay_commands
-from conformance.secrets import scrub_log_records
-from conformance.session import SuiteSession, session_from_options
-from conformance.stash import (
+from conformance.client.secrets import scrub_log_records
+from conformance.hooks.judging import Judged
+from conformance.hooks.keys import (
     CASSETTE,
     CLEANUP,
     CLEANUP_LEFT,
@@ -43,6 +39,10 @@ from conformance.stash import (
     harness_of,
     receiver_of,
 )
+from conformance.run.exit_status import ExitStatus, closing_lines, exit_status
+from conformance.run.listing import CallLedger
+from conformance.run.options import SuiteSession, session_from_options
+from conformance.run.replay import interpreter, replay_commands
 from contract.exchange import redacted_command
 from contract.failures import ConfigurationError
 from contract.terms import REFUSED_CREATES_NOTHING
@@ -84,7 +84,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
     session = config.stash[SESSION]
     if dry_run:
-        from conformance.plan import describe
+        from conformance.corpus.dry_run import describe
 
         calls = session.target.calls
         other_token_known = session.target.other_account is not None
@@ -347,7 +347,7 @@ def pytest_terminal_summary(
         terminalreporter.section("replay")
         terminalreporter.write_line(
             "The embedded emulator ended with the run; the curl lines above reach it again "
-            "once the same one is started (conformance/replay.py says why the token differs):"
+            "once the same one is started (conformance/run/replay.py says why the token differs):"
         )
         for line in replay.splitlines():
             terminalreporter.write_line(f"  {line}")
