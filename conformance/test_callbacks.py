@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conformance.clauses.registry import ClauseTest, Need
+from conformance.clauses.registry import ClauseTest
+from conformance.clauses.schedule import Need
 from conformance.client.receiver import CallbackReceiver
 from conformance.corpus.corpora import ValidCorpus
 from conformance.hooks.judging import Judged, clause_tests, judge_each

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 
 from conformance.checks.generic import MODES, Drawn
-from conformance.clauses.registry import ClauseTest, Need
+from conformance.clauses.registry import ClauseTest
+from conformance.clauses.schedule import Need
 from conformance.client.receiver import CallbackReceiver
 from conformance.hooks.judging import Judged, clause_tests
 from conformance.run.calls import Harness

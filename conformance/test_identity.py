@@ -3,7 +3,8 @@ nothing, and nothing a run refused left a recording on the call."""
 
 from __future__ import annotations
 
-from conformance.clauses.registry import ClauseTest, Need
+from conformance.clauses.registry import ClauseTest
+from conformance.clauses.schedule import Need
 from conformance.corpus.corpora import RefusalCorpus, ValidCorpus
 from conformance.hooks.judging import Judged, clause_tests, judge_each
 from conformance.run.calls import Harness

@@ -7,10 +7,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.checks import Refused
-from conformance.clauses.registry import ClauseTest, Need, entry_for
+from conformance.clauses.registry import ClauseTest, entry_for
+from conformance.clauses.schedule import LOOKS, Need
 from conformance.clauses.variations import Variation
 from conformance.client.receiver import CallbackReceiver
-from conformance.corpus.corpora import LOOKS, RefusalCorpus, ValidCorpus
+from conformance.corpus.corpora import RefusalCorpus, ValidCorpus
 from conformance.hooks.judging import Judged, clause_tests, judge_answer, judge_each, judge_refused
 from conformance.run.calls import Harness
 from contract.exchange import Exchange

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.clauses.variations import VARIATIONS
-from conformance.corpus.corpora import event_probe_plan, plan_forms, refusal_plan
+from conformance.clauses.variations import VARIATIONS, event_probe_plan
+from conformance.corpus.corpora import plan_forms, refusal_plan
 from power.runner import ROOT
 
 

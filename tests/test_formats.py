@@ -15,7 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.checks import Created
-from conformance.clauses.registry import Need, needing
+from conformance.clauses.registry import needing
+from conformance.clauses.schedule import Need
 from contract.exchange import Exchange, Received, SentRequest
 from contract.failures import ContractViolation
 from contract.openapi import RFC2822_PATTERN

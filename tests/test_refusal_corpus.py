@@ -9,14 +9,14 @@ from typing import cast
 
 import pytest
 
-from conformance.clauses.registry import Need, needing, probe_order
+from conformance.clauses.registry import needing, probe_order
+from conformance.clauses.schedule import Need, Stage
 from conformance.client.budget import Budget
 from conformance.client.target import Credentials, Target
 from conformance.corpus.corpora import (
     COMPANY_LOOK,
     ProbeSpec,
     RefusalCorpus,
-    Stage,
     probe_stages,
     stage_plan,
 )

@@ -2,14 +2,16 @@
 level: the form's media type in another case and with a charset, header names in lower
 case, the Basic scheme in lower case (RFC 9110 makes all of these case-insensitive),
 unknown parameters beside known ones, a parameter repeated. None may be a 5xx; each
-answer is judged by the contract like any other. The dry-run plan lists them from here."""
+answer is judged by the contract like any other. And the event probes: the events of a
+request in each encoding. The dry-run plan lists them from here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from contract.exchange import Auth
-from contract.forms import Form
+from contract.forms import EVENTS, Form
+from strategies.forms import EventEncoding, encode_events
 from strategies.urls import EDGE_URL
 
 FORM_TYPE = "Application/X-WWW-Form-URLEncoded; Charset=UTF-8"
@@ -49,3 +51,11 @@ REPEATED = Variation(
     (("Trim", "trim-silence"), ("RecordingChannels", "dual"), ("Trim", "trim-silence")),
 )
 VARIATIONS = (SPELLED, UNKNOWN_BESIDE_KNOWN, REPEATED)
+
+
+def event_probe_plan() -> list[tuple[EventEncoding, Form]]:
+    """Two events, then all of them, alone in each encoding: a refusal here is about the
+    encoding, not about anything else in the body. (Every subset, in both encodings,
+    is in the covering plan too.)"""
+    pair, every = EVENTS.domain[:2], EVENTS.domain
+    return [(e, encode_events(events, e)) for e in EventEncoding for events in (pair, every)]

@@ -7,13 +7,13 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from functools import partial
 from itertools import combinations
 
 from conformance.checks import Created, Refused
 from conformance.checks.callbacks import Observed
 from conformance.checks.identity import Listing, Named, Probe
+from conformance.clauses.schedule import LOOKS, Stage
 from conformance.client.budget import BudgetExhausted
 from conformance.client.receiver import CallbackReceiver
 from conformance.run.calls import Harness
@@ -33,24 +33,11 @@ from contract.terms import (
 )
 from strategies.covering import CALLBACK, SHAPING, valid_plan
 from strategies.credentials import credential_probes
-from strategies.forms import EventEncoding, encode_events
 from strategies.identities import MALFORMED_CALL_SIDS
 from strategies.invalid import ALONE, OFF_DEFAULT, in_company, near_misses, one_wrong
 
 _URL = next(p for p in PARAMETERS if p.format == "uri").name
 _METHOD = PARAMETER["RecordingStatusCallbackMethod"].name
-
-
-class Stage(StrEnum):
-    """Every clause test judges in stages: a first look (a few plan rows giving every
-    parameter each of its values, and one probe per refusal clause), which shows most
-    faults after a few dozen requests; a second look at each refusal clause (another
-    way of being lenient); then the whole corpus (the looks included). A look short of
-    the whole speaks for no clause: its violations count, its passes wait for the whole."""
-
-    FIRST_LOOK = "first-look"
-    SECOND_LOOK = "second-look"
-    WHOLE = "whole"
 
 
 def first_look_split(forms: list[Form]) -> tuple[list[Form], list[Form]]:
@@ -435,7 +422,6 @@ def refusal_plan(
     return specs
 
 
-LOOKS = (Stage.FIRST_LOOK, Stage.SECOND_LOOK)  # a probe of each refusal clause in each
 # The look whose probes are sent in company (every other parameter off its default): a
 # server may validate a parameter on some paths only (with no callback URL, on the mono
 # path...). The first look's stay alone, so that a value refused alone and accepted in
@@ -481,11 +467,3 @@ def stage_plan(
 ) -> StagedPlan:
     specs = refusal_plan(unknown_call, other_account, other_token_known, other_call)
     return StagedPlan(*first_look_split(plan_forms(strength)), probe_stages(specs, order))
-
-
-def event_probe_plan() -> list[tuple[EventEncoding, Form]]:
-    """Two events, then all of them, alone in each encoding: a refusal here is about the
-    encoding, not about anything else in the body. (Every subset, in both encodings,
-    is in the covering plan too.)"""
-    pair, every = EVENTS.domain[:2], EVENTS.domain
-    return [(e, encode_events(events, e)) for e in EventEncoding for events in (pair, every)]

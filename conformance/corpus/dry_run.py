@@ -8,8 +8,9 @@ from urllib.parse import urlencode
 from hypothesis import settings as hypothesis_settings
 
 from conformance.checks.generic import MODES
-from conformance.clauses.registry import CREATE_AND_STOP, ENTRIES, Rank, probe_order
-from conformance.corpus.corpora import COMPANY_LOOK, ProbeSpec, Stage, stage_plan
+from conformance.clauses.registry import CREATE_AND_STOP, ENTRIES, probe_order
+from conformance.clauses.schedule import Rank, Stage
+from conformance.corpus.corpora import COMPANY_LOOK, ProbeSpec, stage_plan
 from conformance.run.listing import page_size_for
 from conformance.run.options import RunSettings
 from contract.forms import Form

@@ -1,21 +1,23 @@
-"""Which stage of a corpus a test judges, and the order tests spend requests in."""
+"""pytest's collection in the run's order (conformance/clauses/schedule.py): each test
+over a staged corpus parametrized over its need's stages, the tests sorted by rank,
+those that would judge nothing deselected, and --clause applied."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from conformance.clauses.registry import ENTRIES, ClauseTest, Need, Rank
-from conformance.corpus.corpora import LOOKS, Stage
+from conformance.clauses.registry import ENTRIES, ClauseTest
+from conformance.clauses.schedule import LOOKS, STAGED, Need, Rank, Stage
 from conformance.hooks.fixtures import plan_of
-from conformance.hooks.judging import need_of
 from conformance.hooks.keys import LEDGER, SESSION
 from contract.terms import CLAUSE
 
-STAGED = ("valid_corpus", "refusal_corpus")  # the corpora judged in stages
-
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    need = need_of(metafunc.function)
+    marked = metafunc.definition.get_closest_marker("need")  # set by judging.clause_tests
+    need: Need[Any] | None = marked.args[0] if marked else None
     for name in STAGED:
         if name in metafunc.fixturenames:
             # The stages its need has a rank at (conformance/clauses/registry.py)

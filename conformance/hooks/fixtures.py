@@ -7,11 +7,10 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from conformance.clauses.registry import probe_order
+from conformance.clauses.schedule import LOOKS, Stage
 from conformance.client.receiver import CallbackReceiver
 from conformance.corpus.corpora import (
-    LOOKS,
     RefusalCorpus,
-    Stage,
     StagedPlan,
     ValidCorpus,
     send_valid,

@@ -10,13 +10,8 @@ import pytest
 
 from conformance.checks import Created, Refused
 from conformance.checks.outcome import expect_accepted, has_repeated_events, no_server_error
-from conformance.clauses.registry import (
-    EVENTS_REPEATED_FIELDS,
-    VALID_ACCEPTED,
-    ClauseTest,
-    Need,
-    needing,
-)
+from conformance.clauses.registry import EVENTS_REPEATED_FIELDS, VALID_ACCEPTED, ClauseTest, needing
+from conformance.clauses.schedule import Need
 from conformance.run.calls import Harness
 from contract.exchange import Exchange, is_success
 from contract.failures import Inconclusive
@@ -25,20 +20,12 @@ from strategies.forms import with_spaced_events
 
 F = TypeVar("F", bound=Callable[..., None])
 T = TypeVar("T")
-# The need of each test function clause_tests parametrized, for the stages of the corpus
-# it judges (conformance/hooks/collection.py reads it through need_of).
-_NEEDS: dict[Callable[..., None], Need[Any]] = {}
-
-
-def need_of(test: Callable[..., None]) -> Need[Any] | None:
-    """The need a test function was parametrized over, or None for any other test."""
-    return _NEEDS.get(test)
 
 
 def clause_tests(need: Need[Any]) -> Callable[[F], F]:
     """Parametrize a test over the registry's entries of this need: ids and clause marks
-    from the entries (the reports, --clause and the kill matrix read the marks); the need
-    is kept for the test (need_of), for the stages of the corpus it judges
+    from the entries (the reports, --clause and the kill matrix read the marks), and the
+    need as the test's `need` mark, for the stages of the corpus it judges
     (conformance/hooks/collection.py)."""
     entries = pytest.mark.parametrize(
         "entry",
@@ -49,8 +36,7 @@ def clause_tests(need: Need[Any]) -> Callable[[F], F]:
     )
 
     def mark(test: F) -> F:
-        _NEEDS[test] = need
-        return entries(test)
+        return entries(pytest.mark.need(need)(test))
 
     return mark
 

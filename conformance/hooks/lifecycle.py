@@ -59,6 +59,7 @@ STOPPED_BY = pytest.StashKey[str]()
 # report paths this sets).
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "clause(id): the contract clause a test enforces")
+    config.addinivalue_line("markers", "need(need): what the test's clause tests judge")
     # Any run of the suite, --collect-only too: the interpreter's last pass is ~0.4 s.
     atexit.unregister(gc.freeze)  # once per process, however many runs it makes
     atexit.register(gc.freeze)

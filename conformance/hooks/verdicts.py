@@ -7,7 +7,7 @@ from collections.abc import Generator
 
 import pytest
 
-from conformance.corpus.corpora import LOOKS
+from conformance.clauses.schedule import LOOKS
 from conformance.hooks.collection import corpus_stage
 from conformance.hooks.keys import FIRST_FAILURE, JUDGED, SESSION
 from contract.expectations import expected_deviations
