@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from contract.failures import ConfigurationError
@@ -15,7 +16,9 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 FIELDS = ("organization", "project", "version", "url", "contact")
 
 
-def implementation_from(get: Any, embedded: Implementation | None) -> Implementation:
+def implementation_from(
+    get: Callable[[str], Any], embedded: Implementation | None
+) -> Implementation:
     """From the options. Naming an implementation asks for a publishable report, so
     then its organization, project and version are required and its URL and contacts
     must be links; with none named, the embedded emulator names itself."""

@@ -7,10 +7,11 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from conformance.client.budget import Budget, BudgetExhausted
@@ -38,6 +39,12 @@ from conformance.run.implementation import Implementation, implementation_from
 from contract.expectations import Expectations, load_expectations
 from contract.failures import ConfigurationError
 from contract.terms import SIGNATURE
+
+if TYPE_CHECKING:
+    from emulator import RunningEmulator
+
+# Reads an option by its dest (pytest's config.getoption): its value as the parser made it.
+Option = Callable[[str], Any]
 
 # Every pair of values, and every triple of the parameters that shape a recording
 # (strategies/covering.py): 47 rows. Strength 3, every triple of all, is 119. Under a
@@ -75,7 +82,7 @@ class RunSettings:
 class SuiteSession:
     target: Target
     settings: RunSettings
-    emulator: Any = None  # emulator.RunningEmulator when embedded
+    emulator: RunningEmulator | None = None  # when embedded
     replayed: RecordedRun | None = None  # the recorded run a replay plays back
     implementation: Implementation = field(default_factory=Implementation)
     proxy: ChosenProxy | None = None  # the proxy the run goes through, said in its first lines
@@ -156,7 +163,7 @@ def identifier(name: str, value: str) -> str:
     return value
 
 
-def _identifiers(get: Any) -> None:
+def _identifiers(get: Option) -> None:
     for option, name in (
         ("project_id", "--project-id"),
         ("other_account_sid", "--other-account-sid"),
@@ -168,7 +175,7 @@ def _identifiers(get: Any) -> None:
         identifier("--call-sid", sid)
 
 
-def _ca_bundle(get: Any) -> str | None:
+def _ca_bundle(get: Option) -> str | None:
     """--ca-bundle, checked; and SSL_CERT_FILE, which the default context reads (the
     environment is a peer too: a bad one is one line, not a traceback)."""
     path = get("ca_bundle")
@@ -188,36 +195,23 @@ def _ca_bundle(get: Any) -> str | None:
     return path or None
 
 
-def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
-    """`get(name)` reads an option (pytest's config.getoption). Without `connect`, the
-    options are checked but no emulator starts and nothing is sent (a dry run)."""
-    _identifiers(get)
-    ca_bundle = _ca_bundle(get)
-    replayed = _replayed(get)
-    if replayed:
-        get, connect = replayed.over(get), False
-    max_requests = _budget(get("max_requests"))
+def _settings(get: Option) -> RunSettings:
+    """The run's settings, every bound checked."""
     strength = get("coverage_strength")
     strength = DEFAULT_STRENGTH if strength is None else strength
     if not 1 <= strength <= 3:
         raise ConfigurationError(f"--coverage-strength must be 1, 2 or 3, not {strength}")
-    suffix = get("path_suffix")
-    if suffix not in ("", ".json"):
-        raise ConfigurationError(f"--path-suffix must be '.json' or '', not {suffix!r}")
-    timeout = _positive("--request-timeout", get("request_timeout"))
     callback_url = get("callback_url")
-    if callback_url:
-        callback_url = parse_base_url(callback_url)
-    settings = RunSettings(
+    return RunSettings(
         callback_host=get("callback_host"),
         callback_port=get("callback_port"),
-        callback_url=callback_url,
+        callback_url=parse_base_url(callback_url) if callback_url else callback_url,
         callback_timeout=_positive("--callback-timeout", get("callback_timeout")),
         callback_grace=max(0.0, get("callback_grace")),
         coverage_strength=strength,
         other_account_sid=get("other_account_sid") or "",
         other_account_call_sid=get("other_account_call_sid") or "",
-        max_requests=max_requests,
+        max_requests=_budget(get("max_requests")),
         retry=RetryPolicy(
             attempts=1 + _at_least("--retries", get("retries"), 0),
             max_wait=_positive("--retry-max-wait", get("retry_max_wait")),
@@ -225,102 +219,158 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
         max_response_bytes=_at_least("--max-response-bytes", get("max_response_bytes"), 1024),
         call_wait=_positive("--call-wait", get("call_wait")),
     )
+
+
+def _calls(get: Option) -> CallPlan:
     given = tuple(get("call_sid"))
     if get("no_call_check") and not given:
         raise ConfigurationError(
             "--no-call-check vouches for the calls given with --call-sid, and none is given: "
             "name the call to record (against a mock, any SID its paths accept)"
         )
-    calls = CallPlan(
+    return CallPlan(
         given, get("call_to"), get("call_from"), get("call_url"), bool(get("no_call_check"))
     )
-    emulator = None
-    if replayed:
-        # The probes the recorded run sent, sent again: another account's token too.
-        known = Credentials(replayed.other_account_sid, "-") if replayed.other_token_known else None
-        base_url, credentials, other = (
-            replayed.base_url,
-            Credentials(replayed.project_id, "-", signing_key_from(get("signing_key"))),
-            known,
-        )
-        settings = replace(
-            settings,
-            other_account_sid=replayed.other_account_sid,
-            other_account_call_sid=replayed.other_account_call_sid,
-            unknown_call_sid=replayed.unknown_call_sid,
-        )
-    elif get("base_url"):
-        if get("emulator_fault"):
-            raise ConfigurationError(
-                "--emulator-fault applies to the embedded emulator only; "
-                "drop --base-url or start the emulator with --fault"
-            )
-        base_url = parse_base_url(get("base_url"))
-        host = urlsplit(base_url).hostname
-        if host not in LOOPBACK_HOSTS and not get("allow_remote"):
-            raise ConfigurationError(
-                f"target host {host} is not on loopback, and every request to a live account "
-                "may cost money: pass --allow-remote to run against it"
-            )
-        # A dry run sends nothing, so it needs no credentials.
-        credentials = (
-            credentials_from(get("project_id"), get("api_token"), signing_key=get("signing_key"))
-            if connect
-            else Credentials(get("project_id") or "-", "-", signing_key_from(get("signing_key")))
-        )
-        identifier("SIGNALWIRE_PROJECT_ID", credentials.project_id)
-        other = None
-    elif not connect:
-        # The embedded emulator has a second account, whose token a run will try.
-        second = Credentials("{second account}", "-")
-        key = signing_key_from(get("signing_key"))
-        base_url, credentials, other = "{embedded emulator}", Credentials("-", "-", key), second
-    else:
-        if calls.vouched:
-            raise ConfigurationError(
-                "--no-call-check vouches for a call of a --base-url target; the embedded "
-                "emulator makes its own: drop --no-call-check and --call-sid"
-            )
-        from emulator import catalog, start  # the embedded default
 
-        unknown = [f for f in get("emulator_fault") if f not in catalog()]
-        if unknown:
-            raise ConfigurationError(
-                f"unknown --emulator-fault {', '.join(unknown)} "
-                f"(python -m emulator --list-faults lists them)"
-            )
-        # Given a signing key, the emulator signs with it, as the user's target would;
-        # without one it signs with its own, which the run does not know (not tested).
-        key = signing_key_from(get("signing_key"))
-        emulator = start(accounts=2, faults=tuple(get("emulator_fault")), signing_key=key)
-        base_url = emulator.base_url
-        own, theirs = emulator.accounts
-        credentials = Credentials(own.sid, own.token, key)
-        other = Credentials(theirs.sid, theirs.token)
-        if not settings.other_account_sid:
-            settings = replace(settings, other_account_sid=theirs.sid)
-        if not settings.other_account_call_sid:
-            their_call = emulator.call_on(theirs)
-            settings = replace(settings, other_account_call_sid=their_call)
+
+@dataclass(frozen=True)
+class _Found:
+    """Where the target is, the accounts the run uses on it, and the settings it fixes."""
+
+    base_url: str
+    credentials: Credentials
+    other: Credentials | None  # a second account, where its token is known
+    settings: RunSettings
+    emulator: RunningEmulator | None = None
+
+
+def _replayed_target(get: Option, replayed: RecordedRun, settings: RunSettings) -> _Found:
+    """A replay: the recorded target, and the probes the recorded run sent, sent again
+    (another account's token too)."""
+    known = Credentials(replayed.other_account_sid, "-") if replayed.other_token_known else None
+    credentials = Credentials(replayed.project_id, "-", signing_key_from(get("signing_key")))
+    settings = replace(
+        settings,
+        other_account_sid=replayed.other_account_sid,
+        other_account_call_sid=replayed.other_account_call_sid,
+        unknown_call_sid=replayed.unknown_call_sid,
+    )
+    return _Found(replayed.base_url, credentials, known, settings)
+
+
+def _given_target(get: Option, settings: RunSettings, connect: bool) -> _Found:
+    """A target given with --base-url: on loopback, or remote once allowed."""
+    if get("emulator_fault"):
+        raise ConfigurationError(
+            "--emulator-fault applies to the embedded emulator only; "
+            "drop --base-url or start the emulator with --fault"
+        )
+    base_url = parse_base_url(get("base_url"))
+    host = urlsplit(base_url).hostname
+    if host not in LOOPBACK_HOSTS and not get("allow_remote"):
+        raise ConfigurationError(
+            f"target host {host} is not on loopback, and every request to a live account "
+            "may cost money: pass --allow-remote to run against it"
+        )
+    # A dry run sends nothing, so it needs no credentials.
+    credentials = (
+        credentials_from(get("project_id"), get("api_token"), signing_key=get("signing_key"))
+        if connect
+        else Credentials(get("project_id") or "-", "-", signing_key_from(get("signing_key")))
+    )
+    identifier("SIGNALWIRE_PROJECT_ID", credentials.project_id)
+    return _Found(base_url, credentials, None, settings)
+
+
+def _embedded_listed(get: Option, settings: RunSettings) -> _Found:
+    """The embedded emulator in a dry run: not started; it has a second account, whose
+    token a run will try."""
+    key = signing_key_from(get("signing_key"))
+    second = Credentials("{second account}", "-")
+    return _Found("{embedded emulator}", Credentials("-", "-", key), second, settings)
+
+
+def _embedded_started(get: Option, settings: RunSettings, calls: CallPlan) -> _Found:
+    """The embedded emulator, started with the faults asked for, its two accounts the
+    run's own and the other one."""
+    if calls.vouched:
+        raise ConfigurationError(
+            "--no-call-check vouches for a call of a --base-url target; the embedded "
+            "emulator makes its own: drop --no-call-check and --call-sid"
+        )
+    from emulator import catalog, start  # the embedded default
+
+    unknown = [f for f in get("emulator_fault") if f not in catalog()]
+    if unknown:
+        raise ConfigurationError(
+            f"unknown --emulator-fault {', '.join(unknown)} "
+            f"(python -m emulator --list-faults lists them)"
+        )
+    # Given a signing key, the emulator signs with it, as the user's target would;
+    # without one it signs with its own, which the run does not know (not tested).
+    key = signing_key_from(get("signing_key"))
+    emulator = start(accounts=2, faults=tuple(get("emulator_fault")), signing_key=key)
+    own, theirs = emulator.accounts
+    if not settings.other_account_sid:
+        settings = replace(settings, other_account_sid=theirs.sid)
+    if not settings.other_account_call_sid:
+        settings = replace(settings, other_account_call_sid=emulator.call_on(theirs))
+    return _Found(
+        emulator.base_url,
+        Credentials(own.sid, own.token, key),
+        Credentials(theirs.sid, theirs.token),
+        settings,
+        emulator,
+    )
+
+
+def session_from_options(get: Option, connect: bool = True) -> SuiteSession:
+    """`get(name)` reads an option (pytest's config.getoption). Without `connect`, the
+    options are checked but no emulator starts and nothing is sent (a dry run). The
+    target is one of four: a cassette's replay, a target given with --base-url, or the
+    embedded emulator, listed (a dry run) or started."""
+    _identifiers(get)
+    ca_bundle = _ca_bundle(get)
+    replayed = _replayed(get)
+    if replayed:
+        get, connect = replayed.over(get), False
+    settings = _settings(get)
+    suffix = get("path_suffix")
+    if suffix not in ("", ".json"):
+        raise ConfigurationError(f"--path-suffix must be '.json' or '', not {suffix!r}")
+    timeout = _positive("--request-timeout", get("request_timeout"))
+    calls = _calls(get)
+    if replayed:
+        found = _replayed_target(get, replayed, settings)
+    elif get("base_url"):
+        found = _given_target(get, settings, connect)
+    elif not connect:
+        found = _embedded_listed(get, settings)
+    else:
+        found = _embedded_started(get, settings, calls)
+    settings = found.settings
     if not settings.other_account_sid:
         settings = replace(settings, other_account_sid=str(uuid.uuid4()))
     # No proxy to loopback (the embedded emulator); to a remote target, the environment's.
-    proxy = proxy_for(base_url) if get("base_url") and not replayed else None
+    proxy = proxy_for(found.base_url) if get("base_url") and not replayed else None
     target = Target(
-        base_url,
-        credentials,
+        found.base_url,
+        found.credentials,
         suffix,
         timeout,
         calls,
-        other,
+        found.other,
         proxy=proxy.url if proxy else None,
         ca_bundle=ca_bundle,
     )
-    session = SuiteSession(target, settings, emulator, replayed, budget=Budget(max_requests))
+    session = SuiteSession(
+        target, settings, found.emulator, replayed, budget=Budget(settings.max_requests)
+    )
     session.proxy = proxy
     try:
         recorded = _recorded_name(replayed) if replayed else None
-        session.implementation = implementation_from(get, recorded or _embedded_name(get, emulator))
+        embedded = recorded or _embedded_name(get, found.emulator)
+        session.implementation = implementation_from(get, embedded)
         if get("expectations"):
             session.expectations = load_expectations(Path(get("expectations")))
     except ConfigurationError:
@@ -346,7 +396,7 @@ def _recorded_name(replayed: RecordedRun) -> Implementation | None:
     return Implementation(**{**named, "contact": tuple(named.get("contact", ()))})
 
 
-def _embedded_name(get: Any, emulator: Any) -> Implementation | None:
+def _embedded_name(get: Option, emulator: RunningEmulator | None) -> Implementation | None:
     if emulator is None:
         return None
     faults = get("emulator_fault")
@@ -354,7 +404,7 @@ def _embedded_name(get: Any, emulator: Any) -> Implementation | None:
     return Implementation("recording-conformance", project, version("recording-conformance"))
 
 
-def _replayed(get: Any) -> RecordedRun | None:
+def _replayed(get: Option) -> RecordedRun | None:
     directory = get("replay_cassette")
     if not directory:
         return None
