@@ -1,4 +1,5 @@
-"""What a run keeps on pytest's config, shared by its hooks and fixtures."""
+"""What a run keeps on pytest's config, shared by its hooks and fixtures; and the
+harness and the receiver, each built on first need (`harness_of`, `receiver_of`)."""
 
 from __future__ import annotations
 
