@@ -6,33 +6,46 @@ from contract.exchange import Exchange
 from contract.terms import CLAUSE, OPERATION, Clause, Severity
 
 
-class ContractViolation(AssertionError):
-    """The target broke a clause. Carries the clause, expectation, evidence."""
+class Violation(AssertionError):
+    """The target broke a clause: what was expected, what came, and the exchange. The one
+    type from the check that finds it to the report that shows it. A check raises it
+    naming no clause (`clause` is None), or only where a rule overrides its entry's (a
+    5xx is always NO-SERVER-ERROR, conformance/checks/outcome.py); the registry entry
+    that ran the check stamps its own (`against`)."""
 
     def __init__(
         self,
-        clause: Clause | str,
-        *,
         expected: str,
         actual: str,
         exchange: Exchange | None = None,
-        operation: str = OPERATION,
+        clause: Clause | str | None = None,
     ) -> None:
-        self.clause = clause if isinstance(clause, Clause) else CLAUSE[clause]
+        self.clause = CLAUSE[clause] if isinstance(clause, str) else clause
         self.expected = expected
         self.actual = actual
         self.exchange = exchange
-        self.operation = operation
-        super().__init__(self.render())
+        super().__init__(self.render() if self.clause else f"expected {expected}; actual {actual}")
+
+    def against(self, clause: Clause) -> Violation:
+        """Stamped with the clause of the entry that ran its check, unless it names one."""
+        if self.clause is not None:
+            return self
+        return Violation(self.expected, self.actual, self.exchange, clause)
 
     @property
-    def severity(self) -> Severity:
-        return self.clause.severity
+    def clause_id(self) -> str:
+        return self.clause.id if self.clause else ""
+
+    @property
+    def severity(self) -> Severity | None:
+        return self.clause.severity if self.clause else None
 
     def render(self) -> str:
         c = self.clause
+        if c is None:
+            return f"expected {self.expected}; actual {self.actual}"
         lines = [
-            f"[{c.id}] {c.severity} ({c.family}) {self.operation}",
+            f"[{c.id}] {c.severity} ({c.family}) {OPERATION}",
             f"contract: {c.sentence}",
             f"expected: {self.expected}",
             f"actual:   {self.actual}",

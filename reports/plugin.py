@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
+from contract.failures import Violation
 from contract.terms import CLAUSE
 from reports.render import html_summary, markdown
 from reports.report import Outcome, Report, report_json
 from reports.schema import report_errors
-from reports.verdicts import RunContext, TestRecord, Violation, build_report
+from reports.verdicts import RunContext, TestRecord, build_report
 
 
 def _clause_of(report: pytest.TestReport) -> tuple[str, str]:

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 
 from contract.exchange import Exchange
 from contract.expectations import Expectations, expected_deviations
-from contract.failures import ContractViolation
+from contract.failures import Violation
 from contract.terms import CLAUSES, CONTRACT_VERSION, OPERATION, Clause, Family, Severity
 from reports.report import (
     FORMAT,
@@ -41,21 +41,6 @@ from reports.report import (
 
 EVIDENCE_PER_CLAUSE = 3
 BODY_LIMIT = 4000
-
-
-@dataclass(frozen=True)
-class Violation:
-    """A violation as the report keeps it: the clause, what was expected and seen, and
-    the exchange (already masked), not the exception and its traceback."""
-
-    clause: str
-    expected: str
-    actual: str
-    exchange: Exchange | None = None
-
-    @classmethod
-    def of(cls, error: ContractViolation) -> Violation:
-        return cls(error.clause.id, error.expected, error.actual, error.exchange)
 
 
 @dataclass
@@ -220,7 +205,7 @@ FIRST_LOOK_ALONE = (
 
 def _clause_verdict(clause: Clause, records: list[TestRecord], ctx: RunContext) -> ClauseVerdict:
     tests = [t for t in records if t.clause == clause.id]
-    found = [(t, v) for t in records for v in t.violations if v.clause == clause.id]
+    found = [(t, v) for t in records for v in t.violations if v.clause_id == clause.id]
     # A look's passes wait for the whole; a run that ended before it (Ctrl-C, -x) keeps
     # what the looks judged, said to be that, rather than reporting nothing.
     looked = not tests and [t for t in records if t.look == clause.id]

@@ -22,7 +22,7 @@ from conformance.checks.callbacks import (
 from conformance.clauses.registry import bound
 from conformance.client.receiver import CallbackReceiver, Delivery
 from contract.exchange import Exchange, Received, SentRequest
-from contract.failures import ContractViolation
+from contract.failures import Violation
 from contract.terms import PARAMETER
 from power.runner import run_suite
 from strategies.urls import (
@@ -152,7 +152,7 @@ def test_a_callback_at_the_url_given_passes(method: str, raw_path: str, raw_quer
 def test_a_callback_elsewhere_fails_naming_callback_url(
     method: str, raw_path: str, raw_query: str
 ) -> None:
-    with pytest.raises(ContractViolation) as caught:  # the check, as its entry runs it
+    with pytest.raises(Violation) as caught:  # the check, as its entry runs it
         bound(callbacks_request_the_url_given)(_observed(method, raw_path, raw_query))
     assert caught.value.clause.id == "CALLBACK-URL"
 

@@ -18,7 +18,7 @@ from conformance.checks import Created
 from conformance.clauses.registry import needing
 from conformance.clauses.schedule import Need
 from contract.exchange import Exchange, Received, SentRequest
-from contract.failures import ContractViolation
+from contract.failures import Violation
 from contract.openapi import RFC2822_PATTERN
 from contract.rfc2822 import DAY_NAMES, date_time_problem
 from emulator.store import rfc2822
@@ -120,7 +120,7 @@ def _violated(created: Created) -> set[str]:
         if entry.clause.id.startswith("SCHEMA-"):
             try:
                 entry(created)
-            except ContractViolation as violation:
+            except Violation as violation:
                 found.add(violation.clause.id)
     return found - {"SCHEMA-FIELDS"}  # the bodies here hold only the fields under test
 

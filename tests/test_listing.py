@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from conformance.checks import Refused, Violation
+from conformance.checks import Refused
 from conformance.checks.identity import (
     Listed,
     Listing,
@@ -30,7 +30,7 @@ from conformance.client.budget import Budget
 from conformance.client.target import CallPlan, Credentials, Target, TargetClient
 from conformance.run.listing import MAX_PAGES, page_size_for, read_listing
 from contract.exchange import Exchange, Received, SentRequest
-from contract.failures import Inconclusive
+from contract.failures import Inconclusive, Violation
 from contract.terms import (
     API_VERSION,
     LIST_KEY,

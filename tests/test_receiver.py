@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks import Created, Violation
+from conformance.checks import Created
 from conformance.checks.callbacks import (
     EVIDENCE_CHARS,
     Observed,
@@ -27,6 +27,7 @@ from conformance.client import receiver as rc
 from conformance.client.receiver import CallbackReceiver, Delivery
 from conformance.client.secrets import MASK, Scrubber
 from contract.exchange import Exchange, Received, SentRequest
+from contract.failures import Violation
 from emulator.hostile import Forger, forging, streamed
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}

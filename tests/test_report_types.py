@@ -11,9 +11,10 @@ import pytest
 
 from contract.exchange import Auth, Exchange, Received, SentRequest
 from contract.expectations import Deviation, Expectations, expected_deviations
+from contract.failures import Violation
 from reports.report import Implementation, Outcome, Report, Verdict, report_from_json, report_json
 from reports.schema import SCHEMA_PATH, generated_schema, report_errors, schema_text
-from reports.verdicts import RunContext, TestRecord, Violation, build_report
+from reports.verdicts import RunContext, TestRecord, build_report
 
 DECLARED = Deviation("SUCCESS-STATUS-200", "Answers 201, as Twilio does.", "https://example.com")
 EXPECTATIONS = Expectations("Example", "vendor.toml", MappingProxyType({DECLARED.clause: DECLARED}))
@@ -48,11 +49,11 @@ def _records() -> list[TestRecord]:
     trim = TestRecord("t::trim", "DEFAULT-TRIM", judged=1)
     trim.absorb(
         Outcome.FAILED,
-        [Violation("DEFAULT-TRIM", "do-not-trim", "trim-silence", _exchange(200, "x" * 5000))],
+        [Violation("do-not-trim", "trim-silence", _exchange(200, "x" * 5000), "DEFAULT-TRIM")],
         "",
     )
     status = TestRecord("t::status", "SUCCESS-STATUS-200", judged=1)
-    status.absorb(Outcome.FAILED, [Violation("SUCCESS-STATUS-200", "200", "201")], "")
+    status.absorb(Outcome.FAILED, [Violation("200", "201", clause="SUCCESS-STATUS-200")], "")
     unsure = TestRecord("t::json", "SCHEMA-JSON")
     unsure.absorb(Outcome.INCONCLUSIVE, [], "the target stopped answering")
     passed = TestRecord("t::echo", "ECHO-TRIM", judged=3)

@@ -24,7 +24,7 @@ from conformance.clauses.registry import bound
 from conformance.client.receiver import CallbackReceiver, Delivery
 from conformance.run.options import NO_SIGNING_KEY
 from contract.exchange import Exchange, Received, SentRequest
-from contract.failures import ContractViolation
+from contract.failures import Violation
 from contract.signing import port_spellings, signature, valid_signatures
 from contract.terms import PARAMETER, SIGNATURE, SIGNATURE_ALIAS_HEADER, SIGNATURE_HEADER
 from emulator import start
@@ -183,7 +183,7 @@ def test_each_mistake_fails_naming_the_clause_and_never_the_key(mistake: str) ->
     found, token = _deliveries_from_the_emulator("POST")
     given, d = found[2]  # percent-encoding in path and query
     signed = _with(d, *_mistakes(given, d, token)[mistake])
-    with pytest.raises(ContractViolation) as caught:
+    with pytest.raises(Violation) as caught:
         bound(callbacks_are_signed)(_observed(given, signed))
     assert caught.value.clause is SIGNATURE
     rendered = caught.value.render()

@@ -5,7 +5,7 @@ recording's callbacks...) and returns whether it judged it: True when the clause
 on it, False when it gave the clause nothing to judge (a default check on a request
 that sent the parameter, a method check on a recording no callback came for). A
 clause passes only on what was judged. A check that finds the clause broken raises
-`Violation`, naming no clause: the entry that ran it stamps its own.
+`Violation` (contract/failures.py), naming no clause: the entry that ran it stamps its own.
 """
 
 from __future__ import annotations
@@ -14,33 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract.exchange import Exchange
-from contract.failures import ContractViolation
 from contract.forms import Form, sent, sent_events
-from contract.terms import Clause
-
-
-class Violation(Exception):
-    """A clause broken, before the registry entry that ran the check stamps it with its
-    clause. `clause` is set only where a rule overrides the entry's: a 5xx is always
-    NO-SERVER-ERROR (checks/outcome.py)."""
-
-    def __init__(
-        self,
-        expected: str,
-        actual: str,
-        exchange: Exchange | None = None,
-        clause: Clause | None = None,
-    ) -> None:
-        super().__init__(f"expected {expected}; actual {actual}")
-        self.expected, self.actual, self.exchange, self.clause = expected, actual, exchange, clause
-
-    def against(self, clause: Clause) -> ContractViolation:
-        return ContractViolation(
-            self.clause or clause,
-            expected=self.expected,
-            actual=self.actual,
-            exchange=self.exchange,
-        )
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlsplit
 
-from conformance.checks import Created, Violation
+from conformance.checks import Created
 from conformance.client.receiver import MAX_PER_TOKEN, Delivery
+from contract.failures import Violation
 from contract.terms import (
     CALLBACK_FIELDS,
     CALLBACK_IDENTITY_FIELDS,

@@ -13,9 +13,10 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi import checks as openapi_checks
 
-from conformance.checks import Refused, Violation
+from conformance.checks import Refused
 from conformance.checks.outcome import expect_accepted, expect_refused
 from contract.exchange import Exchange
+from contract.failures import Violation
 from contract.terms import MISS_RULE, PARAMETER, Severity
 
 MODES = tuple(GenerationMode)  # positive and negative data: one Hypothesis test each

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.checks import Created, Refused, Violation
+from conformance.checks import Created, Refused
 from contract.exchange import Exchange
-from contract.failures import Inconclusive
+from contract.failures import Inconclusive, Violation
 from contract.terms import Clause
 
 # What a fetch must repeat of the create response (status, dates and duration move on).

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conformance.checks import Refused, Violation
+from conformance.checks import Refused
 from contract.exchange import Exchange, is_success
+from contract.failures import Violation
 from contract.forms import Form
 from contract.terms import PARAMETER, SERVER_ERROR
 

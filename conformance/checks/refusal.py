@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from conformance.checks import Refused, Violation
+from conformance.checks import Refused
+from contract.failures import Violation
 from contract.terms import ERROR_FIELDS
 
 _TYPES = {"integer": int, "string": str}

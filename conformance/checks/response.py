@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.checks import Created, Violation
+from conformance.checks import Created
+from contract.failures import Violation
 from contract.rfc2822 import date_time_problem
 from contract.terms import (
     API_RECORDING_SOURCE,

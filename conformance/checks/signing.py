@@ -13,9 +13,9 @@ import base64
 from collections.abc import Callable
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from conformance.checks import Violation
 from conformance.checks.callbacks import Observed
 from conformance.client.receiver import Delivery
+from contract.failures import Violation
 from contract.signing import hmac_digest, signed_text, valid_signatures
 from contract.terms import (
     PARAMETER,

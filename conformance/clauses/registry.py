@@ -14,15 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from conformance.checks import (
-    Violation,
-    generic,
-    identity,
-    outcome,
-    refusal,
-    signing,
-)
 from conformance.checks import callbacks as cb
+from conformance.checks import generic, identity, outcome, refusal, signing
 from conformance.checks import response as r
 from conformance.clauses.schedule import Need, Rank, Stage
 from conformance.clauses.variations import (
@@ -32,6 +25,7 @@ from conformance.clauses.variations import (
     Variation,
     event_probe_plan,
 )
+from contract.failures import Violation
 from contract.terms import (
     ACCOUNT_SID_EXACT,
     CLAUSE,

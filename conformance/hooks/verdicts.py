@@ -11,9 +11,8 @@ from conformance.clauses.schedule import LOOKS
 from conformance.hooks.collection import corpus_stage
 from conformance.hooks.keys import FIRST_FAILURE, JUDGED, SESSION
 from contract.expectations import expected_deviations
-from contract.failures import ContractViolation, Inconclusive
+from contract.failures import Inconclusive, Violation
 from reports.plugin import PhaseFacts, record_phase
-from reports.verdicts import Violation
 
 
 @pytest.hookimpl(wrapper=True)
@@ -38,14 +37,14 @@ def pytest_runtest_makereport(
         item.user_properties.append(("judged", judged.count + len(violations)))
     for violation in violations:
         item.user_properties += [
-            ("violated", violation.clause.id),
+            ("violated", violation.clause_id),
             ("severity", str(violation.severity)),
         ]
     suite = item.config.stash.get(SESSION, None)
     if violations and suite is not None:
         item.user_properties.append(("requests", suite.budget.spent))
     report = yield
-    record_phase(item.config, report, PhaseFacts(tuple(Violation.of(v) for v in violations)))
+    record_phase(item.config, report, PhaseFacts(tuple(violations)))
     if violations:
         report.longrepr = "\n\n".join(_rendered(v) for v in violations)
         expected = _expected_deviations(item.config, violations)
@@ -69,11 +68,11 @@ def _inconclusive(report: pytest.TestReport, item: pytest.Item, why: str) -> Non
     report.longrepr = (str(item.path), item.location[1] or 0, f"inconclusive: {why}")
 
 
-def _expected_deviations(config: pytest.Config, violations: list[ContractViolation]) -> str:
+def _expected_deviations(config: pytest.Config, violations: list[Violation]) -> str:
     """The declared deviations these violations are, if every one of them is declared."""
     session = config.stash.get(SESSION, None)
     declared = session.expectations if session else None
-    found = expected_deviations(declared, [v.clause.id for v in violations])
+    found = expected_deviations(declared, [v.clause_id for v in violations])
     return "; ".join(f"{d.clause} ({d.reason})" for d in found)
 
 
@@ -85,12 +84,14 @@ def _leaves(error: BaseException) -> list[BaseException]:
     return [error]
 
 
-def _violations(error: BaseException | None) -> list[ContractViolation]:
+def _violations(error: BaseException | None) -> list[Violation]:
+    """The stamped violations an error stands for (one no entry stamped is the suite's
+    own error: a check run outside its entry)."""
     if error is None:
         return []
-    return [e for e in _leaves(error) if isinstance(e, ContractViolation)]
+    return [e for e in _leaves(error) if isinstance(e, Violation) and e.clause is not None]
 
 
-def _rendered(violation: ContractViolation) -> str:
+def _rendered(violation: Violation) -> str:
     notes = "\n".join(getattr(violation, "__notes__", []))
     return violation.render() + (f"\n{notes}" if notes else "")

@@ -6,12 +6,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from conformance.checks import Created, Refused, Violation
+from conformance.checks import Created, Refused
 from conformance.checks.refusal import error_body_has_its_fields
 from conformance.client.target import TargetClient
 from conformance.client.wire import interrupt_deferred
 from contract.exchange import Auth, Exchange, is_success
-from contract.failures import ConfigurationError, Inconclusive
+from contract.failures import ConfigurationError, Inconclusive, Violation
 from contract.forms import Form
 from contract.terms import API_VERSION, STOP_STATUS, TERMINAL_EVENTS
 
