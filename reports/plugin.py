@@ -31,9 +31,14 @@ def _clause_of(report: pytest.TestReport) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class PhaseFacts:
-    """What the suite's hooks learned of one phase of a test beyond pytest's outcome:
-    the violations it found, or why the target could not be judged."""
+    """What the suite's hooks learned of one phase of a test beyond pytest's outcome,
+    all the clause report reads of it: the clause it enforces (or the clause a look's
+    test judges), what it judged, the violations it found, or why the target could not
+    be judged."""
 
+    clause: str | None = None  # from the setup phase
+    look: str | None = None  # from the setup phase
+    judged: int = 0  # from the call phase
     violations: tuple[Violation, ...] = ()
     inconclusive: str = ""
 
@@ -81,12 +86,11 @@ class ClauseReport:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         record = self._records.setdefault(report.nodeid, TestRecord(report.nodeid, None))
-        # The clause property arrives with the setup report; keep it once seen.
-        props: dict[str, Any] = dict(report.user_properties)
-        record.clause = record.clause or props.get("clause")
-        record.look = record.look or props.get("look")
-        record.judged = max(record.judged, int(props.get("judged", 0)))
+        # The clause arrives with the setup phase, what was judged with the call.
         facts = _phase_facts(self._config, report)
+        record.clause = record.clause or facts.clause
+        record.look = record.look or facts.look
+        record.judged = max(record.judged, facts.judged)
         outcome, why = _outcome(report, facts)
         record.absorb(outcome, facts.violations, why)
 

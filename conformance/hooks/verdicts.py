@@ -4,6 +4,7 @@ deviations, and inconclusive where nothing was judged."""
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import replace
 
 import pytest
 
@@ -19,22 +20,32 @@ from reports.plugin import PhaseFacts, record_phase
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    # Properties go on the item: JUnit XML reads them from the teardown report. A look
-    # speaks for no clause: its violations count, its passes wait for the whole.
-    # (An interrupted run, whose whole never came, reports a look's passes as such.)
+    # The phase's facts go to the clause report once (record_phase); pytest's own outputs
+    # get them as properties on the item (JUnit XML reads them from the teardown report,
+    # the HTML table its clause column). A look speaks for no clause: its violations
+    # count, its passes wait for the whole. (An interrupted run, whose whole never came,
+    # reports a look's passes as such.)
     marker = item.get_closest_marker("clause")
     look = corpus_stage(item) in LOOKS
     judged = item.config.stash.get(JUDGED, None)
+    facts = PhaseFacts()
     if call.when == "setup":
         if marker:
             item.user_properties.append(("look" if look else "clause", marker.args[0]))
+            facts = (
+                replace(facts, look=marker.args[0])
+                if look
+                else replace(facts, clause=marker.args[0])
+            )
         if judged is not None:
             judged.count = 0
     marker = None if look else marker
     error = call.excinfo.value if call.excinfo else None
     violations = _violations(error)
+    facts = replace(facts, violations=tuple(violations))
     if call.when == "call" and judged is not None:
         item.user_properties.append(("judged", judged.count + len(violations)))
+        facts = replace(facts, judged=judged.count + len(violations))
     for violation in violations:
         item.user_properties += [
             ("violated", violation.clause_id),
@@ -44,7 +55,6 @@ def pytest_runtest_makereport(
     if violations and suite is not None:
         item.user_properties.append(("requests", suite.budget.spent))
     report = yield
-    record_phase(item.config, report, PhaseFacts(tuple(violations)))
     if violations:
         report.longrepr = "\n\n".join(_rendered(v) for v in violations)
         expected = _expected_deviations(item.config, violations)
@@ -53,19 +63,23 @@ def pytest_runtest_makereport(
         elif suite is not None and FIRST_FAILURE not in item.config.stash:
             item.config.stash[FIRST_FAILURE] = suite.budget.spent
     elif error is not None and all(isinstance(e, Inconclusive) for e in _leaves(error)):
-        _inconclusive(report, item, "; ".join(dict.fromkeys(str(e) for e in _leaves(error))))
+        why = "; ".join(dict.fromkeys(str(e) for e in _leaves(error)))
+        facts = replace(facts, inconclusive=_inconclusive(report, item, why))
     elif (
         report.passed and call.when == "call" and marker and judged is not None and not judged.count
     ):
         # A clause passes only on evidence: a test that judged nothing proves nothing.
-        _inconclusive(report, item, "the test judged no exchange")
+        facts = replace(
+            facts, inconclusive=_inconclusive(report, item, "the test judged no exchange")
+        )
+    record_phase(item.config, report, facts)
     return report
 
 
-def _inconclusive(report: pytest.TestReport, item: pytest.Item, why: str) -> None:
+def _inconclusive(report: pytest.TestReport, item: pytest.Item, why: str) -> str:
     report.outcome = "skipped"
-    record_phase(item.config, report, PhaseFacts(inconclusive=why))
     report.longrepr = (str(item.path), item.location[1] or 0, f"inconclusive: {why}")
+    return why
 
 
 def _expected_deviations(config: pytest.Config, violations: list[Violation]) -> str:
