@@ -1,11 +1,11 @@
 """The one registry of clause tests, in the spirit of the Gateway API's ConformanceTest
 records: each entry names its clause, what it needs (the item its check takes, and so
 the corpus or the probes it reads), and the requests it sends of its own; its stage in
-the run follows from its need. The test modules hold one parametrized test per need,
-the dry run and the budget order read the entries, and tests/test_contract.py checks
-that every testable clause has one. Checks raise `Violation` naming no clause: the entry
-that runs them stamps its own. No clause ID is spelled outside this module and the
-contract."""
+the run follows from its need (conformance/clauses/schedule.py). The test modules hold
+one parametrized test per need, the dry run and the budget order read the entries, and
+tests/test_contract.py checks that every testable clause has one. Checks raise
+`Violation` naming no clause: the entry that runs them stamps its own. No clause ID is
+spelled outside this module and the contract."""
 
 from __future__ import annotations
 
