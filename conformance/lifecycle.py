@@ -20,6 +20,7 @@ from conformance.cassette import (
     SHAPING_OPTIONS,
     Cassette,
     RecordedRun,
+    credential_labels,
     import_project_modules,
 )
 from conformance.closing import ExitStatus, closing_lines, exit_status
@@ -103,10 +104,17 @@ def pytest_configure(config: pytest.Config) -> None:
             bool(session.replayed),
             session.scrubber,
             session.settings.max_response_bytes,
+            credential_labels(*_credentials(session)),
         )
         config.stash[CASSETTE] = cassette.open()
     Path(config.getoption("report_dir")).mkdir(parents=True, exist_ok=True)
     config.stash[RUN_CONTEXT] = lambda: _run_context(config)  # for the clause report
+
+
+def _credentials(session: SuiteSession) -> tuple[str, str, str | None]:
+    target = session.target
+    other = target.other_account.api_token if target.other_account else None
+    return target.account_sid, target.credentials.api_token, other
 
 
 def _spare_the_collector(config: pytest.Config) -> None:
