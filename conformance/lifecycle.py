@@ -24,6 +24,7 @@ from conformance.cassette import (
     import_project_modules,
 )
 from conformance.closing import ExitStatus, closing_lines, exit_status
+from conformance.differential.hooks import finish_differential
 from conformance.listing import CallLedger
 from conformance.params import Judged
 from conformance.replay import interpreter, replay_commands
@@ -243,7 +244,7 @@ def pytest_sessionfinish(session: pytest.Session) -> Generator[None, None, None]
 def _finish(session: pytest.Session) -> None:
     config = session.config
     suite = config.stash.get(SESSION, None)
-    if suite is None:
+    if suite is None or finish_differential(session):  # that mode writes its own reports
         return
     report_dir = Path(config.getoption("report_dir"))
     summary = {
