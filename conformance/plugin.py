@@ -321,5 +321,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         metavar="NAME",
         help="run the embedded emulator answering otherwise where the contract is silent "
-        "(repeatable; python -m emulator --list-variants)",
+        "(repeatable; emulator/variants.py: error-dialect, media-url-field, "
+        "callback-parameters-reversed)",
     )

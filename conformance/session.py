@@ -244,9 +244,9 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
             unknown_call_sid=replayed.unknown_call_sid,
         )
     elif get("base_url"):
-        if get("emulator_fault"):
+        if get("emulator_fault") or get("emulator_variant"):
             raise ConfigurationError(
-                "--emulator-fault applies to the embedded emulator only; "
+                "--emulator-fault and --emulator-variant apply to the embedded emulator only; "
                 "drop --base-url or start the emulator with --fault"
             )
         base_url = parse_base_url(get("base_url"))
@@ -286,7 +286,19 @@ def session_from_options(get: Any, connect: bool = True) -> SuiteSession:
         # Given a signing key, the emulator signs with it, as the user's target would;
         # without one it signs with its own, which the run does not know (not tested).
         key = signing_key_from(get("signing_key"))
-        emulator = start(accounts=2, faults=tuple(get("emulator_fault")), signing_key=key)
+        from emulator.variants import VARIANTS
+
+        odd = [v for v in get("emulator_variant") if v not in VARIANTS]
+        if odd:
+            raise ConfigurationError(
+                f"unknown --emulator-variant {', '.join(odd)} (known: {', '.join(VARIANTS)})"
+            )
+        emulator = start(
+            accounts=2,
+            faults=tuple(get("emulator_fault")),
+            signing_key=key,
+            variants=tuple(get("emulator_variant")),
+        )
         base_url = emulator.base_url
         own, theirs = emulator.accounts
         credentials = Credentials(own.sid, own.token, key)

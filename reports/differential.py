@@ -140,13 +140,12 @@ def chart(report: DifferentialReport) -> str:
         'font-size="12">',
         "<title>Fields per kind of exchange: agree, noise, accepted, differ</title>",
     ]
-    x = LABEL_WIDTH
-    for outcome in OUTCOMES:  # the legend
+    for n, outcome in enumerate(OUTCOMES):  # the legend
+        lx = LABEL_WIDTH + 64 * n
         parts.append(
-            f'<rect x="{x}" y="4" width="10" height="10" fill="{COLOURS[outcome]}"/>'
-            f'<text x="{x + 14}" y="13">{outcome}</text>'
+            f'<rect x="{lx}" y="4" width="10" height="10" fill="{COLOURS[outcome]}"/>'
+            f'<text x="{lx + 14}" y="13">{outcome}</text>'
         )
-        x += 64
     for row, (kind, tally) in enumerate(kinds, start=1):
         y = ROW * row + 4
         label = kind if len(kind) <= LABEL_CHARS else kind[: LABEL_CHARS - 1] + "…"

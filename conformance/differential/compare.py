@@ -132,7 +132,7 @@ def shown(value: Any) -> str:
     """A value as a report shows it: JSON, or <absent>."""
     if value is _MISSING:
         return ABSENT
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False)
 
 
 _MISSING: Any = object()
@@ -236,8 +236,8 @@ class Comparator:
                 self._field(
                     place,
                     f"#{i} parameter order",
-                    " ".join(n for n, _ in a.query + a.form),
-                    " ".join(n for n, _ in b.query + b.form),
+                    [n for n, _ in a.query + a.form],
+                    [n for n, _ in b.query + b.form],
                 ),
             ]
             pa, pb = a.payload, b.payload

@@ -9,6 +9,7 @@ of what the reference's run sent in all (its probe included)."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -113,6 +114,9 @@ def learn_noise(first: Reference, second: Reference) -> frozenset[tuple[str, str
     return frozenset(noisy)
 
 
+_ITEM = re.compile(r"\[\d+\]")
+
+
 @dataclass
 class _Gathered:
     by_kind: dict[str, Tally] = field(default_factory=dict)
@@ -132,12 +136,13 @@ class _Gathered:
             tally.add(ACCEPTED if reason else r.outcome)
             if r.outcome != DIFFER:
                 continue
-            key = (kind, r.field)
+            name = _ITEM.sub("[*]", r.field)  # every item of a listing alike
+            key = (kind, name)
             if key in self.differences:
                 self.differences[key].count += 1
             else:
                 self.differences[key] = Difference(
-                    kind, r.field, r.reference, r.other, 1, index, curl, reason
+                    kind, name, r.reference, r.other, 1, index, curl, reason
                 )
 
 
