@@ -279,7 +279,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--accepted-differences",
         metavar="FILE",
         help="differences from the reference the target is known to have (TOML, see "
-        "expectations/accepted-differences.toml): reported as accepted, not failing the run",
+        "expectations/differences/): reported as accepted, not failing the run",
     )
     g.addoption(
         "--expectations",

@@ -1,6 +1,6 @@
 """Accepted differences: what a candidate is known, and accepted, to answer otherwise
 than the reference, each with a reason; like the expectations file of the contract's
-deviations (contract/expectations.py), in TOML (see expectations/accepted-differences.toml):
+deviations (contract/expectations.py), in TOML (see expectations/differences/):
 
     candidate = "Example emulator"
     [[accepted]]

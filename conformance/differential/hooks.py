@@ -25,6 +25,7 @@ from conformance.differential.reference import OPTION, Reference, load_reference
 from conformance.differential.run import Side, run_differential
 from conformance.receiver import CallbackReceiver
 from conformance.replay import interpreter
+from conformance.session import session_from_options
 from conformance.stash import CLOSING, SESSION
 from conformance.target import TargetClient
 from contract.exchange import redacted_command
@@ -43,7 +44,7 @@ TITLE = "Create a Recording: differential report"
 REPORT = pytest.StashKey[DifferentialReport]()
 MODE = pytest.StashKey["DifferentialMode"]()
 # Options that make no sense beside it: said in one line, not ignored.
-_EXCLUSIVE = ("record_cassette", "replay_cassette", "dry_run", "clause", "expectations")
+_EXCLUSIVE = ("record_cassette", "replay_cassette", "clause", "expectations")
 
 
 def register(config: pytest.Config, report_dir: Path) -> None:
@@ -83,8 +84,19 @@ class DifferentialMode:
                 same_plan(*self.references)
             accepted = config.getoption("accepted_differences")
             self.accepted = load_accepted(Path(base, accepted)) if accepted else None
+            if config.getoption("dry_run"):
+                session_from_options(config.getoption, connect=False).close()
         except ConfigurationError as exc:
             raise pytest.UsageError(str(exc)) from None
+        if config.getoption("dry_run"):
+            primary = self.references[0]
+            print(
+                f"differential: the {len(primary.exchanges)} requests of {primary.directory} "
+                f"in its order, after the target's probe: at most {primary.requests} requests "
+                f"(the reference's run sent {primary.requests}), then its "
+                f"{len(primary.run.deliveries)} status callbacks compared"
+            )
+            pytest.exit("dry run: no request was sent", returncode=0)
 
     def pytest_ignore_collect(self, collection_path: Path, config: pytest.Config) -> bool | None:
         """The contract's tests are not collected: nothing of them is run or judged."""

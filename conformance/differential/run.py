@@ -163,6 +163,7 @@ def run_differential(
     comparator = Comparator(mapping, noisy)
     gathered, not_compared = _Gathered(), []
     curl_of_token: dict[str, tuple[int, str]] = {}
+    sent: set[int] = set()
     for i, rec in enumerate(primary.exchanges):
         kind = kind_of(rec.method, rec.url, primary.run.base_url, rec.answer.status)
         form = tuple((name, mapping.apply(value)) for name, value in rec.form)
@@ -177,6 +178,7 @@ def run_differential(
         except Inconclusive as exc:
             not_compared.append(f"exchange {i} ({kind}): {exc}")
             continue
+        sent.add(i)
         got = exchange.response
         answer = Answer(got.status, got.content_type, got.text)
         gathered.add(
@@ -188,7 +190,9 @@ def run_differential(
     for j, token in enumerate(primary.run.tokens):
         if not ours.get(token) and not theirs.get(token):
             continue  # none came to either: nothing to compare
-        index, curl = curl_of_token.get(token, (0, ""))
+        if token not in curl_of_token or curl_of_token[token][0] not in sent:
+            continue  # its request was not sent (not compared, said above)
+        index, curl = curl_of_token[token]
         found = comparator.callbacks(f"callback {j}", ours.get(token, []), theirs.get(token, []))
         gathered.add(CALLBACK_KIND, index, found, curl, accepted)
     total = sum(1 for _ in noisy)
