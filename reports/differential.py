@@ -124,8 +124,18 @@ def write_json(report: DifferentialReport) -> str:
 
 # -- the picture --------------------------------------------------------------
 
-LABEL_WIDTH, BAR_WIDTH, TEXT_WIDTH, ROW = 330, 260, 200, 22
-LABEL_CHARS = 52
+LABEL_WIDTH, BAR_WIDTH, TEXT_WIDTH, ROW = 400, 260, 220, 22
+LABEL_CHARS = 62
+
+
+ACCOUNT_PREFIX = "/Accounts/{AccountSid}"  # in every path: left out of the picture's labels
+
+
+def _label(kind: str) -> str:
+    """A kind as short as it reads: without the account's prefix, and cut at its start
+    (its end, the status, tells two kinds of one path apart)."""
+    label = kind.replace(ACCOUNT_PREFIX, "", 1)
+    return label if len(label) <= LABEL_CHARS else "…" + label[-(LABEL_CHARS - 1) :]
 
 
 def chart(report: DifferentialReport) -> str:
@@ -141,14 +151,14 @@ def chart(report: DifferentialReport) -> str:
         "<title>Fields per kind of exchange: agree, noise, accepted, differ</title>",
     ]
     for n, outcome in enumerate(OUTCOMES):  # the legend
-        lx = LABEL_WIDTH + 64 * n
+        lx = LABEL_WIDTH + 80 * n
         parts.append(
             f'<rect x="{lx}" y="4" width="10" height="10" fill="{COLOURS[outcome]}"/>'
             f'<text x="{lx + 14}" y="13">{outcome}</text>'
         )
     for row, (kind, tally) in enumerate(kinds, start=1):
         y = ROW * row + 4
-        label = kind if len(kind) <= LABEL_CHARS else kind[: LABEL_CHARS - 1] + "…"
+        label = _label(kind)
         parts.append(
             f'<text x="{LABEL_WIDTH - 6}" y="{y + 13}" text-anchor="end">'
             f"<title>{html.escape(kind)}</title>{html.escape(label)}</text>"
@@ -235,7 +245,7 @@ def html_section(report: DifferentialReport) -> str:
         '<section id="differential">'
         f'<div style="border-left:8px solid {colour[report.result]};padding:8px 12px;'
         'background:#f5f5f5;font-size:1.2em">'
-        f"<strong>{e(report.result.upper())}</strong> {e(report.headline)}<br>"
+        f"<strong>{e(report.headline)}</strong><br>"
         f"<small>candidate {e(report.candidate)}; reference "
         f"{e(', '.join(report.references))}</small></div>"
         f"<figure>{chart(report)}</figure>"
