@@ -48,7 +48,7 @@ def start(
 ) -> RunningEmulator:
     """Serve the emulator on loopback in a thread; `accounts` are made up when a count.
     `callback_delay` makes every status callback that many seconds late. `signing_key`
-        signs the first account's callbacks (by default, its own or one made up). `variants`
+    signs the first account's callbacks (by default, its own or one made up). `variants`
     answer otherwise where the contract is silent (emulator/variants.py)."""
     store = Store()
     if isinstance(accounts, int):
