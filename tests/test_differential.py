@@ -59,8 +59,8 @@ def test_the_reference_against_itself_differs_in_nothing_run_after_run(
 ) -> None:
     refs = _references(suite_runs)
     reference, _ = suite_runs["clean"]
-    # Two recordings, twice; and one alone, whose noise is its identifiers and times.
-    for n, given in enumerate((refs, refs, refs[1:])):
+    # Two recordings; then one alone, whose noise is only its identifiers and times.
+    for n, given in enumerate((refs, refs[1:])):
         run, data = _differential(*_args(given), report_dir=tmp_path / str(n))
         assert run.returncode == 0, run.output[-3000:]
         assert data["result"] == SAME
