@@ -168,9 +168,9 @@ def _json(text: str) -> Any:
 
 class Comparator:
     """Compares another run's answers and callbacks with the reference's, in the
-    reference's order, learning SIDs as it goes. `noisy` holds (place, field) pairs
-    learned to vary between two recordings of the reference; `learning` is set while
-    comparing those two, so every field that does not agree is collected as noise."""
+    reference's order, learning SIDs as it goes. `noisy` holds the (place, field) pairs
+    that varied between two recordings of the reference (learned by comparing those two
+    with a Comparator of its own, conformance/differential/run.py)."""
 
     def __init__(self, mapping: Mapping, noisy: frozenset[tuple[str, str]] = frozenset()) -> None:
         self.mapping = mapping
