@@ -261,4 +261,8 @@ def html_section(report: DifferentialReport) -> str:
             else ""
         )
         + "</section>"
+        # pytest-html puts it after its Environment section (reports/templates/summary.html.j2
+        # says why it moves): the report opens on its result.
+        + "<script>document.body.insertBefore(document.getElementById('differential'), "
+        "document.body.firstChild);</script>"
     )

@@ -7,6 +7,10 @@ otherwise where the contract is silent (a success of the contract, differences h
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -150,6 +154,31 @@ def test_a_variant_where_the_contract_is_silent_differs_and_accepted_ones_pass(
     assert json.loads(order["candidate"])[-1] == "AccountSid" != json.loads(order["reference"])[-1]
     assert data["totals"]["accepted"] > 0 and data["accepted_file"] == str(accepted)
     assert "| accepted |" in (tmp_path / "out" / "differential.md").read_text()
+    # The HTML opens on the result, before pytest-html's page, with its picture.
+    dom = _rendered_dom(tmp_path / "out" / "differential.html", tmp_path)
+    assert re.search(r'<body[^>]*>\s*<section id="differential">', dom), dom[:2000]
+    assert "<strong>different: " in dom and "<svg" in dom.split('id="differential"')[1]
+
+
+def _rendered_dom(page: Path, tmp_path: Path) -> str:
+    """The page as headless Chromium renders it, scripts run (as tests/test_reports.py)."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: .ci/run installs it")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+    flags += ["--disable-background-networking", "--disable-component-update"]
+    flags += [f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000"]
+    done = subprocess.run(
+        [browser, *flags, "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
 
 
 def test_the_budget_holds_and_what_it_leaves_out_is_not_compared(
