@@ -236,7 +236,7 @@ def html_section(report: DifferentialReport) -> str:
         f"<tr><td>{e(d.kind)}</td><td><code>{e(d.field)}</code></td>"
         f"<td><code>{e(d.reference)}</code></td><td><code>{e(d.candidate)}</code></td>"
         f"<td>{d.count}</td><td>{e(d.accepted or '')}</td>"
-        f"<td><pre>{e(d.curl)}</pre></td></tr>"
+        f'<td><pre style="white-space:pre-wrap;word-break:break-all">{e(d.curl)}</pre></td></tr>'
         for d in report.differences
     )
     missing = "".join(f"<li>{e(w)}</li>" for w in report.not_compared)
@@ -244,7 +244,7 @@ def html_section(report: DifferentialReport) -> str:
     return (
         '<section id="differential">'
         f'<div style="border-left:8px solid {colour[report.result]};padding:8px 12px;'
-        'background:#f5f5f5;font-size:1.2em">'
+        'background:#f5f5f5;color:#111;font-size:1.2em">'
         f"<strong>{e(report.headline)}</strong><br>"
         f"<small>candidate {e(report.candidate)}; reference "
         f"{e(', '.join(report.references))}</small></div>"
