@@ -105,6 +105,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # started (the rootdir of `--pyargs conformance` is the installed package).
     report_dir = Path(config.invocation_params.dir, config.getoption("report_dir"))
     config.option.report_dir = str(report_dir)
+    if config.getoption("differential"):  # a mode of its own (conformance/differential/)
+        from conformance.hooks.differential import register
+
+        register(config, report_dir)
+        return
     if not getattr(config.option, "htmlpath", None):
         config.option.htmlpath = str(report_dir / "conformance.html")
         config.option.self_contained_html = True
@@ -262,6 +267,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="replay a recorded run offline, sending nothing: the same verdicts, no cost",
     )
     g.addoption(
+        "--differential",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a cassette of the reference (--record-cassette; repeat for a second one, to "
+        "learn its noise): send its requests to the target and compare every answer and "
+        "callback field by field (differential.json); no clause is judged",
+    )
+    g.addoption(
+        "--accepted-differences",
+        metavar="FILE",
+        help="differences from the reference the target is known to have (TOML, see "
+        "expectations/differences/): reported as accepted, not failing the run",
+    )
+    g.addoption(
         "--expectations",
         metavar="FILE",
         help="the implementation's declared deviations (TOML, see expectations/): shown as "
@@ -294,4 +314,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         metavar="NAME",
         help="run the embedded emulator with this fault (repeatable)",
+    )
+    g.addoption(
+        "--emulator-variant",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run the embedded emulator answering otherwise where the contract is silent "
+        "(repeatable; emulator/variants.py: error-dialect, media-url-field, "
+        "callback-parameters-reversed)",
     )

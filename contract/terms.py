@@ -11,6 +11,7 @@ verbatim so that a report can show what a target broke.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
@@ -300,6 +301,9 @@ RESPONSE_FIELDS: tuple[ResponseField, ...] = (
     ),
 )
 RESPONSE_FIELD = MappingProxyType({f.name: f for f in RESPONSE_FIELDS})
+# A value of format "uuid" (RFC 4122 §3: hexOctet = hexDigit hexDigit, either case), the
+# shape of every SID; matched whole (fullmatch) by a check, searched for in a text.
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # The integers every JSON parser reads exactly (RFC 8259 §6): [-(2**53)+1, (2**53)-1].
 MAX_EXACT_INTEGER = 2**53 - 1
 

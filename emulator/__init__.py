@@ -10,6 +10,7 @@ from emulator.app import Emulator, create_app
 from emulator.faults import build, catalog
 from emulator.serving import RunningServer, serve_in_thread
 from emulator.store import Account, Call, Store, new_sid
+from emulator.variants import build_variants
 
 __all__ = ["Account", "Emulator", "RunningEmulator", "Store", "catalog", "create_app", "start"]
 
@@ -43,10 +44,12 @@ def start(
     port: int = 0,
     callback_delay: float = 0.0,
     signing_key: str | None = None,
+    variants: tuple[str, ...] = (),
 ) -> RunningEmulator:
     """Serve the emulator on loopback in a thread; `accounts` are made up when a count.
     `callback_delay` makes every status callback that many seconds late. `signing_key`
-    signs the first account's callbacks (by default, its own or one made up)."""
+    signs the first account's callbacks (by default, its own or one made up). `variants`
+    answer otherwise where the contract is silent (emulator/variants.py)."""
     store = Store()
     if isinstance(accounts, int):
         made = tuple(store.add_account() for _ in range(accounts))
@@ -55,5 +58,6 @@ def start(
     if signing_key and made:
         first = store.add_account(made[0].sid, made[0].token, signing_key)
         made = (first, *made[1:])
-    server = serve_in_thread(create_app(store, build(faults), callback_delay), host, port)
+    behaviour = build(faults) + build_variants(variants)
+    server = serve_in_thread(create_app(store, behaviour, callback_delay), host, port)
     return RunningEmulator(server, made, store, tuple(faults))

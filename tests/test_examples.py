@@ -45,6 +45,12 @@ def test_an_example_runs_the_suite_with_options_it_accepts(path: Path, tmp_path:
     # The example's own target and report directory, swapped for harmless ones.
     options[options.index("--base-url") + 1] = LOOPBACK
     options[options.index("--report-dir") + 1] = str(tmp_path)
+    # A differential run's references and accepted differences, swapped for small ones.
+    for i, word in enumerate(options[:-1]):
+        if word == "--differential":
+            options[i + 1] = str(_tiny_reference(tmp_path / "reference"))
+        elif word == "--accepted-differences":
+            options[i + 1] = str(ROOT / "expectations" / "differences" / "error-dialect.toml")
     env = {**os.environ, "SIGNALWIRE_PROJECT_ID": "AC-dummy", "SIGNALWIRE_API_TOKEN": "dummy"}
     command = [sys.executable, "-m", "pytest", "conformance", "-p", "no:cacheprovider"]
     done = subprocess.run(
@@ -58,6 +64,20 @@ def test_an_example_runs_the_suite_with_options_it_accepts(path: Path, tmp_path:
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "no request was sent" in done.stdout + done.stderr
+
+
+def _tiny_reference(directory: Path) -> Path:
+    """A recording of one exchange (conformance/client/cassette.py's files), enough to dry-run."""
+    from conformance.client.cassette import EXCHANGES, RecordedRun
+
+    directory.mkdir(exist_ok=True)
+    RecordedRun(LOOPBACK, "AC-dummy", {}, "", "", 5, "").save(directory)
+    interaction = {
+        "request": {"method": "GET", "uri": f"{LOOPBACK}/Accounts/AC-dummy/Calls/x.json"},
+        "response": {"status": {"code": 200}, "headers": {}, "body": {"string": "{}"}},
+    }
+    (directory / EXCHANGES).write_text(yaml.safe_dump({"interactions": [interaction]}))
+    return directory
 
 
 def test_the_github_example_takes_secrets_and_uploads_both_reports() -> None:

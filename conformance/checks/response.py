@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +18,7 @@ from contract.terms import (
     RESPONSE_FIELD,
     RESPONSE_FIELDS,
     STARTED_STATUSES,
+    UUID,
 )
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
@@ -26,8 +26,7 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "integer": (int, float),  # a float only when integral: see _is_type
     "object": (dict,),
 }
-# RFC 4122 §3: hexOctet = hexDigit hexDigit, either case; matched whole (fullmatch).
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_UUID = UUID  # matched whole (fullmatch)
 
 
 def _fail(c: Created, expected: str, actual: str) -> Violation:

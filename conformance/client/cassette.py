@@ -8,8 +8,10 @@ then be replayed offline, spending nothing, and reaches the same verdicts.
 
 Replay runs Hypothesis derandomized, as the recording did, so it draws the same
 requests in the same order; vcrpy answers each from the cassette, matched on method,
-URL and body. The API token is never written: vcrpy drops the Authorization header,
-and whatever the target sent back is masked (and cut to the bound the suite reads).
+URL and body. The API token is never written: vcrpy writes the Authorization header as the label of
+the credential it carried (`[credential: account]`, contract/exchange.py's Auth, so a
+differential run, conformance/differential/, sends the same kind of credential), and
+whatever the target sent back is masked (and cut to the bound the suite reads).
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from typing import TYPE_CHECKING, Any
 from conformance.client.receiver import CallbackReceiver, Delivery
 from conformance.client.secrets import Scrubber
 from conformance.client.wire import DEFAULT_MAX_BODY
+from contract.exchange import Auth
 from contract.failures import ConfigurationError
+from strategies.credentials import NotDerivable, authorization
 
 if TYPE_CHECKING:
     import vcr.request
@@ -114,6 +118,31 @@ class RecordedRun:
             raise ConfigurationError(f"--replay-cassette {directory}: {path.name}: {exc}") from None
 
 
+CREDENTIAL_LABEL = "[credential: {}]"
+
+
+def credential_labels(user: str, token: str, other_token: str | None) -> dict[str, str]:
+    """Each Authorization header the run may send, by value, and the label a cassette
+    writes in its place (a label never holds the credential)."""
+    labels: dict[str, str] = {}
+    for auth in reversed(Auth):  # where two spell the same header, the first one's label
+        try:
+            value = authorization(auth, user, token, other_token)
+        except NotDerivable:
+            continue
+        if value is not None:
+            labels[value] = CREDENTIAL_LABEL.format(auth.value)
+    return labels
+
+
+def credential_of(label: str) -> Auth | None:
+    """The credential a cassette's label names (None: not a label)."""
+    for auth in Auth:
+        if label == CREDENTIAL_LABEL.format(auth.value):
+            return auth
+    return None
+
+
 PROJECT_PACKAGES = ("contract", "conformance", "strategies", "emulator", "reports")
 
 
@@ -155,6 +184,7 @@ class Cassette:
         replay: bool,
         scrub: Scrubber | None = None,
         max_body: int = DEFAULT_MAX_BODY,
+        labels: dict[str, str] | None = None,
     ) -> None:
         self.directory = directory
         self.replay = replay
@@ -167,6 +197,7 @@ class Cassette:
             return request if request.uri.startswith(base_url) else None
 
         mask = scrub or Scrubber()
+        known = labels or {}
         # Imported here, not with the module: vcrpy brings aiohttp and yaml (~0.1 s),
         # and only a run that records or replays a cassette needs it.
         import vcr
@@ -192,7 +223,8 @@ class Cassette:
         recorder = vcr.VCR(
             record_mode="none" if replay else "all",
             match_on=("method", "uri", "body"),
-            filter_headers=["authorization"],
+            # The credential's label (credential_labels), or nothing: never its value.
+            filter_headers=[("authorization", lambda key, value, request: known.get(value))],
             before_record_request=only_target,
             before_record_response=scrubbed,
         )

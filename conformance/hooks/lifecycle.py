@@ -20,9 +20,11 @@ from conformance.client.cassette import (
     SHAPING_OPTIONS,
     Cassette,
     RecordedRun,
+    credential_labels,
     import_project_modules,
 )
 from conformance.client.secrets import scrub_log_records
+from conformance.hooks.differential import finish_differential
 from conformance.hooks.judging import Judged
 from conformance.hooks.keys import (
     CASSETTE,
@@ -104,10 +106,17 @@ def pytest_configure(config: pytest.Config) -> None:
             bool(session.replayed),
             session.scrubber,
             session.settings.max_response_bytes,
+            credential_labels(*_credentials(session)),
         )
         config.stash[CASSETTE] = cassette.open()
     Path(config.getoption("report_dir")).mkdir(parents=True, exist_ok=True)
     config.stash[RUN_CONTEXT] = lambda: _run_context(config)  # for the clause report
+
+
+def _credentials(session: SuiteSession) -> tuple[str, str, str | None]:
+    target = session.target
+    other = target.other_account.api_token if target.other_account else None
+    return target.account_sid, target.credentials.api_token, other
 
 
 def _spare_the_collector(config: pytest.Config) -> None:
@@ -236,7 +245,7 @@ def pytest_sessionfinish(session: pytest.Session) -> Generator[None, None, None]
 def _finish(session: pytest.Session) -> None:
     config = session.config
     suite = config.stash.get(SESSION, None)
-    if suite is None:
+    if suite is None or finish_differential(session):  # that mode writes its own reports
         return
     report_dir = Path(config.getoption("report_dir"))
     summary = {

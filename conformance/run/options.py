@@ -260,9 +260,9 @@ def _replayed_target(get: Option, replayed: RecordedRun, settings: RunSettings) 
 
 def _given_target(get: Option, settings: RunSettings, connect: bool) -> _Found:
     """A target given with --base-url: on loopback, or remote once allowed."""
-    if get("emulator_fault"):
+    if get("emulator_fault") or get("emulator_variant"):
         raise ConfigurationError(
-            "--emulator-fault applies to the embedded emulator only; "
+            "--emulator-fault and --emulator-variant apply to the embedded emulator only; "
             "drop --base-url or start the emulator with --fault"
         )
     base_url = parse_base_url(get("base_url"))
@@ -309,7 +309,19 @@ def _embedded_started(get: Option, settings: RunSettings, calls: CallPlan) -> _F
     # Given a signing key, the emulator signs with it, as the user's target would;
     # without one it signs with its own, which the run does not know (not tested).
     key = signing_key_from(get("signing_key"))
-    emulator = start(accounts=2, faults=tuple(get("emulator_fault")), signing_key=key)
+    from emulator.variants import VARIANTS
+
+    odd = [v for v in get("emulator_variant") if v not in VARIANTS]
+    if odd:
+        raise ConfigurationError(
+            f"unknown --emulator-variant {', '.join(odd)} (known: {', '.join(VARIANTS)})"
+        )
+    emulator = start(
+        accounts=2,
+        faults=tuple(get("emulator_fault")),
+        signing_key=key,
+        variants=tuple(get("emulator_variant")),
+    )
     own, theirs = emulator.accounts
     if not settings.other_account_sid:
         settings = replace(settings, other_account_sid=theirs.sid)

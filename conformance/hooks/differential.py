@@ -1,0 +1,214 @@
+"""`pytest conformance --differential DIR [--differential DIR2]`: a mode of its own.
+
+The contract's tests are not collected and no clause is judged: a differential run
+writes no conformance.json (the contract's verdicts are a contract run's alone, in the
+same report folder if wanted: the two runs' files do not overlap). It writes
+differential.json, differential.md, differential.html and differential-junit.xml, and
+exits 1 on a difference not accepted (--accepted-differences FILE) or an exchange not
+compared, unless --fail-on never.
+
+The target options name the candidate as for any run (none: the embedded emulator), and
+the run starts as any run does: options checked, the target proven reachable (its
+probe is one of the requests the budget counts)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.client.receiver import CallbackReceiver
+from conformance.client.target import TargetClient
+from conformance.differential.accepted import AcceptedDifferences, load_accepted
+from conformance.differential.reference import OPTION, Reference, load_reference, same_plan
+from conformance.differential.run import Side, run_differential
+from conformance.hooks.keys import CLOSING, SESSION
+from conformance.run.exit_status import ExitStatus
+from conformance.run.options import session_from_options
+from conformance.run.replay import interpreter
+from contract.exchange import redacted_command
+from contract.failures import ConfigurationError
+from reports.differential import (
+    SAME,
+    DifferentialReport,
+    html_section,
+    markdown,
+    report_errors,
+    report_json,
+    write_json,
+)
+
+TITLE = "Create a Recording: differential report"
+REPORT = pytest.StashKey[DifferentialReport]()
+MODE = pytest.StashKey["DifferentialMode"]()
+# Options that make no sense beside it: said in one line, not ignored.
+_EXCLUSIVE = ("record_cassette", "replay_cassette", "clause", "expectations")
+
+
+def register(config: pytest.Config, report_dir: Path) -> None:
+    """Called by the plugin for a run with --differential, before pytest-html and JUnit
+    read their paths."""
+    if not getattr(config.option, "htmlpath", None):
+        config.option.htmlpath = str(report_dir / "differential.html")
+        config.option.self_contained_html = True
+    if not config.option.xmlpath:
+        config.option.xmlpath = str(report_dir / "differential-junit.xml")
+    mode = DifferentialMode()
+    config.stash[MODE] = mode
+    config.pluginmanager.register(mode, "differential")
+
+
+class DifferentialMode:
+    def __init__(self) -> None:
+        self.references: list[Reference] = []
+        self.accepted: AcceptedDifferences | None = None
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        if config.option.help or config.option.collectonly:
+            return
+        given = [name for name in _EXCLUSIVE if config.getoption(name)]
+        if given:
+            option = "--" + given[0].replace("_", "-")
+            raise pytest.UsageError(f"{OPTION} runs on its own: drop {option}")
+        dirs = config.getoption("differential")
+        try:
+            if len(dirs) > 2:
+                raise ConfigurationError(
+                    f"{OPTION} takes one or two recordings of the reference, not {len(dirs)}"
+                )
+            base = config.invocation_params.dir
+            self.references = [load_reference(Path(base, d)) for d in dirs]
+            if len(self.references) == 2:
+                same_plan(*self.references)
+            accepted = config.getoption("accepted_differences")
+            self.accepted = load_accepted(Path(base, accepted)) if accepted else None
+            if config.getoption("dry_run"):
+                session_from_options(config.getoption, connect=False).close()
+        except ConfigurationError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        if config.getoption("dry_run"):
+            primary = self.references[0]
+            print(
+                f"differential: the {len(primary.exchanges)} requests of {primary.directory} "
+                f"in its order, after the target's probe: at most {primary.requests} requests "
+                f"(the reference's run sent {primary.requests}), then its "
+                f"{len(primary.run.deliveries)} status callbacks compared"
+            )
+            pytest.exit("dry run: no request was sent", returncode=0)
+
+    def pytest_ignore_collect(self, collection_path: Path, config: pytest.Config) -> bool | None:
+        """The contract's tests are not collected: nothing of them is run or judged."""
+        here = Path(__file__).resolve().parents[1]
+        if collection_path.name.startswith("test_") and collection_path.parent == here:
+            return True
+        return None
+
+    def pytest_runtestloop(self, session: pytest.Session) -> bool | None:
+        config = session.config
+        if SESSION not in config.stash or not self.references:
+            return None
+        suite = config.stash[SESSION]
+        primary = self.references[0]
+        # The budget: what the reference's run sent, its probe included; never more.
+        limit = primary.requests
+        if suite.budget.limit is not None:
+            limit = min(limit, suite.budget.limit)
+        suite.budget.limit = limit
+        s = suite.settings
+        receiver = CallbackReceiver(s.callback_url, tokens=primary.run.tokens, scrub=suite.scrubber)
+        try:
+            receiver.start(s.callback_host, s.callback_port)
+        except (OSError, RuntimeError) as exc:
+            raise pytest.UsageError(
+                f"--callback-host/--callback-port {s.callback_host}:{s.callback_port}: the "
+                f"callback receiver cannot listen there ({getattr(exc, 'strerror', None) or exc})"
+            ) from None
+        for _ in primary.run.tokens:  # the reference's own tokens, on the candidate's receiver
+            receiver.new_url()
+        target = suite.target
+        candidate = Side(
+            target.base_url,
+            receiver.base_url,
+            target.account_sid,
+            target.calls.given,
+            s.unknown_call_sid,
+            s.other_account_sid,
+            s.other_account_call_sid,
+            tuple(primary.run.tokens),
+        )
+        client = TargetClient(
+            target, budget=suite.budget, retry=s.retry, max_body=s.max_response_bytes
+        )
+        try:
+            report = run_differential(
+                self.references,
+                client,
+                receiver,
+                candidate,
+                lambda r, expected: r.wait(expected, s.callback_timeout, s.callback_grace),
+                self.accepted,
+            )
+        finally:
+            receiver.stop()
+            client.close()
+        args = list(config.invocation_params.args)
+        token, key = target.credentials.api_token, target.credentials.signing_key
+        report.command = suite.scrubber(
+            f"{interpreter(config.invocation_params.dir)} -m pytest "
+            + redacted_command(args, token, key)
+        )
+        report.date = datetime.now(UTC).isoformat(timespec="seconds")
+        config.stash[REPORT] = report
+        return True
+
+    # -- pytest-html ----------------------------------------------------------
+
+    def pytest_html_report_title(self, report: Any) -> None:
+        report.title = TITLE
+
+    def pytest_html_results_summary(
+        self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
+    ) -> None:
+        report = session.config.stash.get(REPORT, None)
+        if report is not None:
+            prefix.append(html_section(report))
+
+
+def finish_differential(session: pytest.Session) -> bool:
+    """In a differential run (and only then: False otherwise), write its reports and set
+    the exit status and the run's last lines."""
+    config = session.config
+    if MODE not in config.stash:
+        return False
+    report = config.stash.get(REPORT, None)
+    if report is None:  # stopped before it compared anything: pytest says why
+        return True
+    directory = Path(config.getoption("report_dir"))
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = [directory / "differential.json", directory / "differential.md"]
+    paths[0].write_text(write_json(report))
+    paths[1].write_text(markdown(report))
+    errors = report_errors(report_json(report))
+    lines = [report.headline]
+    if errors:  # written all the same: nothing is lost
+        lines.append(f"differential.json breaks its schema: {errors[0]}")
+    never = config.getoption("fail_on") == "never"
+    ok = report.result == SAME and not errors
+    status = ExitStatus.OK if ok or never else ExitStatus.BELOW_BAR
+    others = [getattr(config.option, "htmlpath", None), config.option.xmlpath]
+    lines += [
+        "reports: " + ", ".join([*map(str, paths), *filter(None, others)]),
+        f"exit status {int(status)}: "
+        + (
+            "no difference but accepted ones"
+            if ok
+            else "report only (--fail-on never)"
+            if never
+            else f"the result is {report.result}"
+        ),
+    ]
+    session.exitstatus = status
+    config.stash[CLOSING] = lines
+    return True

@@ -1,0 +1,259 @@
+"""Differential conformance (conformance/differential/), on loopback: the faithful
+emulator recorded twice is the reference (tests/conftest.py, "clean" and "clean-again");
+the candidates are the same emulator (no difference, run after run), the emulator with
+faults (each difference field by field) and the emulator's variants, which answer
+otherwise where the contract is silent (a success of the contract, differences here)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.differential.accepted import load_accepted
+from conformance.differential.compare import Comparator, Mapping
+from conformance.differential.reference import Answer, load_reference, same_plan
+from contract.failures import ConfigurationError
+from power.runner import ROOT, SuiteRun, run_suite
+from reports.differential import (
+    DIFFER,
+    NOISE,
+    SAME,
+    Difference,
+    DifferentialReport,
+    report_errors,
+)
+
+CASSETTE = "cassette"
+
+
+def _references(suite_runs: dict[str, tuple[SuiteRun, Path]]) -> list[str]:
+    return [str(suite_runs[name][1] / CASSETTE) for name in ("clean", "clean-again")]
+
+
+def _differential(*args: str, report_dir: Path) -> tuple[SuiteRun, dict[str, Any]]:
+    run = run_suite(*args, report_dir=report_dir)
+    path = report_dir / "differential.json"
+    assert path.exists(), run.output[-3000:]
+    data = json.loads(path.read_text())
+    assert report_errors(data) == [], report_errors(data)[:3]
+    assert not (report_dir / "conformance.json").exists()  # no clause judged
+    # The budget: never more requests than the reference's run sent.
+    assert data["candidate_requests"] <= data["reference_requests"]
+    return run, data
+
+
+def _differences(data: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(d["kind"], d["field"]): d for d in data["differences"]}
+
+
+def _args(refs: list[str]) -> list[str]:
+    return [a for r in refs for a in ("--differential", r)]
+
+
+def test_the_reference_against_itself_differs_in_nothing_run_after_run(
+    suite_runs: dict[str, tuple[SuiteRun, Path]], tmp_path: Path
+) -> None:
+    refs = _references(suite_runs)
+    reference, _ = suite_runs["clean"]
+    # Two recordings; then one alone, whose noise is only its identifiers and times.
+    for n, given in enumerate((refs, refs[1:])):
+        run, data = _differential(*_args(given), report_dir=tmp_path / str(n))
+        assert run.returncode == 0, run.output[-3000:]
+        assert data["result"] == SAME
+        assert data["differences"] == []
+        assert data["compared"] == data["exchanges"] > 200
+        assert data["totals"]["agree"] > data["totals"]["noise"] > 0
+        # As many requests as the reference's run: its probe and every exchange.
+        assert data["candidate_requests"] == data["reference_requests"] == reference.requests
+        assert "status callback" in data["by_kind"]
+    md = (tmp_path / "0" / "differential.md").read_text()
+    assert md.startswith("# Differential conformance\n\n**same: 0 fields differ")
+    html = (tmp_path / "0" / "differential.html").read_text()
+    assert '<section id="differential">' in html and "<svg" in html
+
+
+def test_a_faulty_candidate_is_reported_field_by_field(
+    suite_runs: dict[str, tuple[SuiteRun, Path]], tmp_path: Path
+) -> None:
+    faults = ("channels-integer", "callback-sent-twice", "dates-iso-8601")
+    args = [a for f in faults for a in ("--emulator-fault", f)]
+    run, data = _differential(*_args(_references(suite_runs)), *args, report_dir=tmp_path)
+    assert run.returncode == 1, run.output[-3000:]
+    assert data["result"] == "different"
+    found = _differences(data)
+    create = "POST /Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json → 200"
+    channels = found[(create, "channels")]  # a string in the reference, an integer here
+    assert (channels["reference"], channels["candidate"]) in (('"1"', "1"), ('"2"', "2"))
+    assert channels["count"] > 10
+    assert channels["curl"].startswith("curl -sS -X POST http://127.0.0.1:")
+    assert "$SIGNALWIRE_API_TOKEN" in channels["curl"]  # read from the environment
+    # A date is noise while it is a date: an ISO 8601 one is a difference.
+    dated = found[(create, "date_created")]
+    assert dated["reference"].endswith(' +0000"') and "T" in dated["candidate"]
+    twice = found[("status callback", "deliveries")]
+    assert (twice["reference"], twice["candidate"]) == ("2", "3")
+    events = found[("status callback", "events in order of arrival")]
+    assert events["candidate"].endswith('completed → completed"')
+    # Nothing else: the fields the faults leave alone agree or are noise.
+    assert {f for _, f in found} <= {
+        "channels",
+        "date_created",
+        "recordings[*].channels",
+        "recordings[*].date_created",
+        "deliveries",
+        "events in order of arrival",
+        "#3 method",
+        "#3 URL path",
+        "#3 content type",
+        "#3 parameter order",
+    } | {f"#3 {p}" for p in _callback_parameters()}
+
+
+def _callback_parameters() -> set[str]:
+    from contract.terms import CALLBACK_FIELDS
+
+    return {*CALLBACK_FIELDS, "kind"}
+
+
+def test_a_variant_where_the_contract_is_silent_differs_and_accepted_ones_pass(
+    suite_runs: dict[str, tuple[SuiteRun, Path]], tmp_path: Path
+) -> None:
+    # The contract is silent: the suite passes the emulator with every variant.
+    contract_run, _ = suite_runs["variants"]
+    assert contract_run.report is not None and contract_run.report.result == "success"
+    accepted = ROOT / "expectations" / "differences" / "error-dialect.toml"
+    variants = [
+        a
+        for v in ("error-dialect", "media-url-field", "callback-parameters-reversed")
+        for a in ("--emulator-variant", v)
+    ]
+    refs = _args(_references(suite_runs))
+    run, data = _differential(
+        *refs, *variants, "--accepted-differences", str(accepted), report_dir=tmp_path / "out"
+    )
+    assert run.returncode == 1, run.output[-3000:]  # media_url and the order still differ
+    found = _differences(data)
+    refused = "POST /Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json → 400"
+    code, message = found[(refused, "code")], found[(refused, "message")]
+    assert int(code["candidate"]) == int(code["reference"]) + 70000
+    assert json.loads(message["candidate"]) == "Request failed: " + json.loads(message["reference"])
+    assert all(found[(refused, f)]["accepted"] for f in ("code", "message", "more_info"))
+    assert code["accepted"].startswith("Our error codes are our own")
+    created = "POST /Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json → 200"
+    extra = found[(created, "media_url")]
+    assert extra["reference"] == "<absent>" and extra["accepted"] is None
+    order = found[("status callback", "#1 parameter order")]
+    assert json.loads(order["candidate"])[-1] == "AccountSid" != json.loads(order["reference"])[-1]
+    assert data["totals"]["accepted"] > 0 and data["accepted_file"] == str(accepted)
+    assert "| accepted |" in (tmp_path / "out" / "differential.md").read_text()
+    # The HTML opens on the result, before pytest-html's page, with its picture.
+    dom = _rendered_dom(tmp_path / "out" / "differential.html", tmp_path)
+    assert re.search(r'<body[^>]*>\s*<section id="differential">', dom), dom[:2000]
+    assert "<strong>different: " in dom and "<svg" in dom.split('id="differential"')[1]
+
+
+def _rendered_dom(page: Path, tmp_path: Path) -> str:
+    """The page as headless Chromium renders it, scripts run (as tests/test_reports.py)."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: .ci/run installs it")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+    flags += ["--disable-background-networking", "--disable-component-update"]
+    flags += [f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000"]
+    done = subprocess.run(
+        [browser, *flags, "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_the_budget_holds_and_what_it_leaves_out_is_not_compared(
+    suite_runs: dict[str, tuple[SuiteRun, Path]], tmp_path: Path
+) -> None:
+    refs = _args(_references(suite_runs)[:1])
+    run, data = _differential(*refs, "--max-requests", "40", report_dir=tmp_path)
+    assert run.returncode == 1, run.output[-3000:]
+    assert data["result"] == "incomplete"
+    assert data["candidate_requests"] == 40
+    assert data["compared"] == 39  # the probe was the first request
+    assert len(data["not_compared"]) == data["exchanges"] - 39
+    assert "budget of 40 is spent" in data["not_compared"][0]
+
+
+def test_a_reference_that_is_not_there_is_one_line(tmp_path: Path) -> None:
+    run = run_suite("--differential", str(tmp_path / "nothing"), report_dir=tmp_path / "out")
+    assert run.returncode == 4
+    assert "--differential" in run.output and "Traceback" not in run.output
+
+
+def test_two_recordings_of_different_plans_are_refused(
+    suite_runs: dict[str, tuple[SuiteRun, Path]],
+) -> None:
+    first, second = map(Path, _references(suite_runs))
+    a, b = load_reference(first), load_reference(second)
+    same_plan(a, b)
+    with pytest.raises(ConfigurationError, match="not two recordings of one plan"):
+        same_plan(a, replace(b, exchanges=b.exchanges[1:]))
+    shuffled = (b.exchanges[1], b.exchanges[0], *b.exchanges[2:])
+    with pytest.raises(ConfigurationError, match="exchange 0 is POST"):
+        same_plan(a, replace(b, exchanges=shuffled))
+
+
+SID_A, SID_B, SID_C = (f"{n}" * 8 + "-1111-4111-8111-" + f"{n}" * 12 for n in "abc")
+
+
+def test_a_sid_is_mapped_once_and_a_reused_one_differs() -> None:
+    comparator = Comparator(Mapping())
+    first = comparator.answer("0", _answer({"sid": SID_A}), _answer({"sid": SID_C}))
+    assert [r.outcome for r in first if r.field == "sid"] == ["agree"]
+    # Another reference SID answered with the candidate's same one: a SID reused.
+    second = comparator.answer("1", _answer({"sid": SID_B}), _answer({"sid": SID_C}))
+    assert [r.outcome for r in second if r.field == "sid"] == [DIFFER]
+    # A date is noise; a date in another format, or a string for an integer, is not.
+    date = "Mon, 07 Dec 2026 20:46:44 +0000"
+    results = comparator.answer(
+        "2",
+        _answer({"date_created": date, "duration": 0}),
+        _answer({"date_created": "Tue, 08 Dec 2026 10:00:00 +0000", "duration": "0"}),
+    )
+    outcomes = {r.field: r.outcome for r in results}
+    assert outcomes["date_created"] == NOISE and outcomes["duration"] == DIFFER
+    iso = comparator.answer(
+        "3", _answer({"date_created": date}), _answer({"date_created": "2026-12-08T10:00:00Z"})
+    )
+    assert {r.field: r.outcome for r in iso}["date_created"] == DIFFER
+
+
+def _answer(body: dict[str, Any]) -> Answer:
+    return Answer(200, "application/json", json.dumps(body))
+
+
+def test_accepted_differences_are_read_strictly(tmp_path: Path) -> None:
+    path = tmp_path / "accepted.toml"
+    path.write_text('[[accepted]]\nkind = "*"\nfeild = "message"\nreason = "x"\n')
+    with pytest.raises(ConfigurationError, match="--accepted-differences"):
+        load_accepted(path)
+    path.write_text('[[accepted]]\nkind = "* → 400"\nfield = "message"\nreason = "ours"\n')
+    accepted = load_accepted(path)
+    assert accepted.reason("POST /x → 400", "message") == "ours"
+    assert accepted.reason("POST /x → 404", "message") is None
+    # Every difference accepted: the result is the same as none.
+    report = DifferentialReport([], "t", 2, 2, 1, 1)
+    report.differences = [Difference("k", "f", "1", "2", 1, 0, "curl x", "ours")]
+    assert report.result == SAME
+    report.differences.append(Difference("k", "g", "1", "2", 1, 0, "curl x"))
+    assert report.result == "different"
