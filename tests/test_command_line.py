@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from conformance.clauses.variations import VARIATIONS, event_probe_plan
-from conformance.corpus.corpora import plan_forms, refusal_plan
+from conformance.corpus.refusals import refusal_plan
+from conformance.corpus.valid import plan_forms
 from power.runner import ROOT
 
 
