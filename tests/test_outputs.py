@@ -336,7 +336,15 @@ def test_a_chart_label_is_cut_between_words(name: str) -> None:
     assert any("".join(words[j:]) == tail for j in range(1, len(words)))
 
 
-DOCS = ("design", "extending", "mutation-testing", "benchmarks", "decisions")
+DOCS = (
+    "design",
+    "layout",
+    "extending",
+    "mutation-testing",
+    "benchmarks",
+    "decisions",
+    "differential",
+)
 
 
 def _sh_blocks(text: str) -> list[list[str]]:
