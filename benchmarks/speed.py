@@ -1,9 +1,10 @@
 """Every row of the speed issue's table, measured in one run on this machine:
 
     python benchmarks/speed.py [--jobs N] [--runs N] [--skip-own-tests] [--default-only]
-        [--out DIR]
+        [--own-tests-only] [--out DIR]
 
-1. the project's own tests (`pytest`, the README's second command), wall time;
+1. the project's own tests (`pytest`, the README's second command), wall time, and the
+   CPU time of it and its children (`--own-tests-only`: this row alone);
 2. a default run against the embedded emulator (`pytest conformance`), wall time and
    requests, the median of --runs runs;
 3. the same run against an emulator started on loopback, beside schemathesis alone
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,8 +42,11 @@ from power.runner import ROOT, environment, run_suite
 VENDOR_OPENAPI = ROOT.parent / "shared" / "vendor" / "signalwire-call-recordings.openapi.yaml"
 
 
-def _own_tests() -> tuple[float, str]:
+def _own_tests() -> tuple[float, float, str]:
+    """Wall seconds, CPU seconds (user and system, of the run and every process it
+    waited for: pytest-xdist's workers, the suite runs they started) and the summary."""
     started = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"],
         cwd=ROOT,
@@ -50,8 +55,10 @@ def _own_tests() -> tuple[float, str]:
         text=True,
         check=False,
     )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     last = (done.stdout.strip().splitlines() or ["?"])[-1]
-    return time.monotonic() - started, last
+    return time.monotonic() - started, cpu, last
 
 
 def _default_runs(runs: int, work: Path) -> tuple[list[float], list[int]]:
@@ -94,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="default runs to take the median of")
     parser.add_argument("--skip-own-tests", action="store_true", help="leave out row 1")
     parser.add_argument("--default-only", action="store_true", help="row 2 alone (no kill matrix)")
+    parser.add_argument("--own-tests-only", action="store_true", help="row 1 alone")
     parser.add_argument("--profile", action="store_true", help="profile a default run")
     parser.add_argument("--out", default="reports/out/benchmark")
     args = parser.parse_args(argv)
@@ -107,9 +115,20 @@ def main(argv: list[str] | None = None) -> int:
 
     print("| what | measured |\n| --- | --- |", flush=True)
     if not args.skip_own_tests and not args.default_only:
-        seconds, summary = _own_tests()
-        result["own_tests"] = {"seconds": round(seconds, 1), "summary": summary}
-        row("the project's own tests (`pytest`)", f"{seconds / 60:.1f} min ({summary})")
+        load = os.getloadavg()[0]
+        seconds, cpu, summary = _own_tests()
+        result["own_tests"] = {
+            "seconds": round(seconds, 1),
+            "cpu_seconds": round(cpu, 1),
+            "load_before": round(load, 2),
+            "summary": summary,
+        }
+        row(
+            "the project's own tests (`pytest`)",
+            f"{seconds:.0f} s, {cpu:.0f} CPU-s, load {load:.1f} before ({summary})",
+        )
+        if args.own_tests_only:
+            return 0
 
     seconds, requests = _default_runs(args.runs, work)
     result["default_run"] = {"seconds": seconds, "requests": requests}

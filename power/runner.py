@@ -1,24 +1,31 @@
 """Run the conformance suite as a user does (`pytest conformance ...`, in a
-subprocess) and read back what it found from the reports it wrote: conformance.json,
+subprocess), or by `pytest.main` in this process where the process boundary is not what
+is tested, and read back what it found from the reports it wrote: conformance.json,
 through the report's typed loader, and run.json for the requests sent."""
 
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import io
 import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
+from hypothesis import settings
 
 from conformance.run.exit_status import ExitStatus
 from reports.report import Outcome, Report, Verdict
 from reports.schema import load_report
 
 ROOT = Path(__file__).resolve().parents[1]
+SUITE_TESTS = "conformance.test_"  # the names of the suite's test modules
 
 
 @dataclass(frozen=True)
@@ -121,22 +128,85 @@ def run_suite(
     return _read_back(report_dir, done.returncode, done.stdout + done.stderr, started)
 
 
-def run_suite_in_process(*args: str, report_dir: Path) -> SuiteRun:
+def run_suite_in_process(
+    *args: str, report_dir: Path, env: dict[str, str] | None = None, timeout: float = 900
+) -> SuiteRun:
     """The suite run by `pytest.main` in this process, for a caller that runs it many
-    times (the kill matrix): imports are paid once. Options only, no environment: the
-    process is shared. Hypothesis' profile, which the suite loads globally, is put back."""
-    import pytest
-    from hypothesis import settings
-
-    profile = settings.get_current_profile_name()
-    output = io.StringIO()
+    times (the kill matrix, the project's own tests): imports are paid once. With `env`,
+    the run sees this process's environment with `env` over it, as `run_suite`'s does,
+    and the environment is put back after it."""
     started = time.monotonic()
+    environ = None if env is None else environment(env)
+    done = pytest_in_process(_pytest_args(args, report_dir), environ, timeout=timeout)
+    return _read_back(report_dir, done.returncode, done.stdout + done.stderr, started)
+
+
+def pytest_in_process(
+    args: list[str],
+    env: dict[str, str] | None = None,
+    cwd: Path = ROOT,
+    timeout: float = 900,
+) -> subprocess.CompletedProcess[str]:
+    """`python -m pytest ARGS` run by `pytest.main` in this process, in `cwd`, with
+    exactly the environment `env` (this process's, when None), without pytest-xdist: its
+    exit status and what it printed on stdout and stderr, as `subprocess.run` gives them.
+    What the run changes of the process's state is put back: the environment, the working
+    directory, and Hypothesis' profile, which the suite loads globally. Its wait is
+    bounded as a subprocess' is: a run still going after `timeout` seconds ends this
+    process, with every thread's stack on stderr, instead of hanging it."""
+    profile = settings.get_current_profile_name()
+    saved = dict(os.environ)
+    out, err = io.StringIO(), io.StringIO()
+    watchdog = threading.Timer(timeout, _abort, (args, timeout))
+    watchdog.daemon = True
+    watchdog.start()
     try:
-        with contextlib.chdir(ROOT), contextlib.redirect_stdout(output):
-            code = pytest.main([*_pytest_args(args, report_dir), "-p", "no:xdist"])
+        if env is not None:
+            os.environ.clear()
+            os.environ.update(env)
+        with (
+            contextlib.chdir(cwd),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+        ):
+            code = pytest.main([*args, "-p", "no:xdist"], plugins=[_SUITE_TESTS])
     finally:
+        watchdog.cancel()
+        if env is not None:
+            os.environ.clear()
+            os.environ.update(saved)
         settings.load_profile(profile)
-    return _read_back(report_dir, int(code), output.getvalue(), started)
+    return subprocess.CompletedProcess(args, int(code), out.getvalue(), err.getvalue())
+
+
+class _ProfileOfTheTests:
+    """A plugin of every run in this process: Hypothesis takes a test's settings from
+    the profile loaded when its module is imported, so the suite's test modules, which
+    an earlier run imported, are imported again by a run of another profile, as in a
+    process of its own."""
+
+    def __init__(self) -> None:
+        self.imported_under: settings | None = None
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection(self) -> None:
+        # After the suite loaded the run's profile (at configure, or a cassette's at
+        # session start), before the test modules are imported.
+        if settings.default is self.imported_under:
+            return
+        for name in [n for n in sys.modules if n.startswith(SUITE_TESTS)]:
+            del sys.modules[name]
+        self.imported_under = settings.default
+
+
+_SUITE_TESTS = _ProfileOfTheTests()
+
+
+def _abort(args: list[str], timeout: float) -> None:
+    stream = sys.__stderr__ or sys.stderr
+    print(f"pytest {' '.join(args)}: still running after {timeout}s", file=stream, flush=True)
+    faulthandler.dump_traceback(file=stream, all_threads=True)
+    os._exit(70)
 
 
 def _read_back(report_dir: Path, returncode: int, output: str, started: float) -> SuiteRun:

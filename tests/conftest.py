@@ -15,7 +15,7 @@ from hypothesis import settings
 
 from conformance.plugin import load_profile
 from emulator.variants import VARIANTS
-from power.runner import ROOT, SuiteRun, run_suite
+from power.runner import ROOT, SuiteRun, run_suite, run_suite_in_process
 
 # The suite's profiles draw a few examples per test (a run is requests to a target);
 # the project's own property tests are pure and cheap, so they draw many.
@@ -117,12 +117,17 @@ CASSETTE = "cassette"  # in the recorded run's report directory
 
 
 def _suite_runs(directory: Path) -> dict[str, tuple[SuiteRun, Path]]:
+    """The runs by `pytest.main` in this process, but the recorded one: a recording and
+    its replay draw the same requests only with the same modules loaded (Hypothesis draws
+    constants from them, conformance/cassette.py), as processes of their own have."""
     out = {}
     for name, args in SUITE_RUNS.items():
         reports = directory / name
         if name in RECORDED:
-            args = (*args, "--record-cassette", str(reports / CASSETTE))
-        out[name] = (run_suite(*args, report_dir=reports), reports)
+            recorded = (*args, "--record-cassette", str(reports / CASSETTE))
+            out[name] = (run_suite(*recorded, report_dir=reports), reports)
+        else:
+            out[name] = (run_suite_in_process(*args, report_dir=reports), reports)
     return out
 
 

@@ -11,7 +11,7 @@ import httpx
 
 from contract.rfc2822 import date_time_problem
 from emulator.hostile import ENV, Behaviour, hostile, other_allowed_choices
-from power.runner import run_suite
+from power.runner import run_suite_in_process
 
 LATE = 1.0  # seconds every status callback waits
 
@@ -33,6 +33,6 @@ def test_the_proxy_answers_with_other_choices() -> None:
 
 def test_a_faithful_server_making_other_allowed_choices_passes(tmp_path: Path) -> None:
     with hostile(Behaviour(alter=other_allowed_choices), callback_delay=LATE) as target:
-        run = run_suite("--base-url", target.base_url, report_dir=tmp_path, env=ENV)
+        run = run_suite_in_process("--base-url", target.base_url, report_dir=tmp_path, env=ENV)
     assert run.failures == (), run.output[-3000:]
     assert run.returncode == 0, run.output[-3000:]  # success: every clause judged, and held

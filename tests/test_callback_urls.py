@@ -24,7 +24,7 @@ from conformance.client.receiver import CallbackReceiver, Delivery
 from contract.exchange import Exchange, Received, SentRequest
 from contract.failures import Violation
 from contract.terms import PARAMETER
-from power.runner import run_suite
+from power.runner import run_suite_in_process
 from strategies.urls import (
     EDGE_URL,
     LONG_URL,
@@ -158,7 +158,7 @@ def test_a_callback_elsewhere_fails_naming_callback_url(
 
 
 def test_callbacks_sent_without_their_query_are_caught_naming_their_clause(tmp_path: Path) -> None:
-    run = run_suite(
+    run = run_suite_in_process(
         "--emulator-fault",
         "callback-query-dropped",
         "-k",

@@ -18,7 +18,7 @@ from conformance.client.budget import Budget
 from conformance.client.target import Credentials, RetryPolicy, Target, TargetClient
 from conformance.run.calls import Harness
 from emulator import Account, RunningEmulator, start
-from power.runner import run_suite, start_suite
+from power.runner import run_suite_in_process, start_suite
 
 SID, TOKEN = "0c4f0a57-7d5e-4b8f-9e0c-3a2d1f6b7c88", "cleanup-token"
 ENV = {"SIGNALWIRE_PROJECT_ID": SID, "SIGNALWIRE_API_TOKEN": TOKEN}
@@ -74,7 +74,7 @@ def test_interrupted_run_ends_the_call_it_created(
 
 def test_target_errors_and_failed_checks_still_clean_up(tmp_path: Path) -> None:
     # 500s to invalid input: checks fail and requests error, and the clean-up still runs.
-    run = run_suite("--emulator-fault", "invalid-answers-500", report_dir=tmp_path)
+    run = run_suite_in_process("--emulator-fault", "invalid-answers-500", report_dir=tmp_path)
     # schemathesis' drawn requests may or may not meet the fault (it depends on the seed)
     assert "NO-SERVER-ERROR" in run.violated
     assert run.violated <= {"NO-SERVER-ERROR", "GENERIC-OPENAPI"}

@@ -13,13 +13,21 @@ import pytest
 from conformance.clauses.variations import VARIATIONS, event_probe_plan
 from conformance.corpus.refusals import refusal_plan
 from conformance.corpus.valid import plan_forms
-from power.runner import ROOT
+from power.runner import ROOT, pytest_in_process
 
 
-def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    *args: str, env: dict[str, str] | None = None, process: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """`pytest conformance ARGS`, without the environment's credentials: by `pytest.main`
+    in this process (a configuration error costs no start of an interpreter), or, with
+    `process`, as a user runs it, with all that the interpreter prints too."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("SIGNALWIRE_")}
+    args = ("conformance", "-p", "no:cacheprovider", *args)
+    if not process:
+        return pytest_in_process(list(args), {**clean, **(env or {})}, timeout=120)
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "conformance", "-p", "no:cacheprovider", *args],
+        [sys.executable, "-m", "pytest", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -106,7 +114,8 @@ def test_bad_option_is_one_line_and_exit_4(
 
 def test_unreachable_target_is_one_line(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{_closed_port()}/api/laml/2010-04-01"
-    done = _run("--base-url", url, env={"SIGNALWIRE_PROJECT_ID": "p", "SIGNALWIRE_API_TOKEN": "t"})
+    env = {"SIGNALWIRE_PROJECT_ID": "p", "SIGNALWIRE_API_TOKEN": "t"}
+    done = _run("--base-url", url, env=env, process=True)  # the one line is all it prints
     assert done.returncode == 4
     assert done.stderr.strip().startswith(f"ERROR: target {url} is unreachable: ConnectError")
     assert len(done.stderr.strip().splitlines()) == 1

@@ -16,7 +16,7 @@ from conformance.corpus.refusals import ProbeSpec, refusal_plan
 from contract.exchange import Auth
 from contract.terms import UNKNOWN_CALL
 from emulator.hostile import SID, TOKEN, Behaviour, echo_credentials, hostile
-from power.runner import run_suite
+from power.runner import run_suite_in_process
 from reports.schema import report_schema
 from strategies.credentials import (
     CREDENTIAL_PROBES,
@@ -103,7 +103,9 @@ REFUSALS = ("-k", "test_request_is_refused")
 def test_a_token_compared_only_as_far_as_sent_is_caught_naming_its_clause(
     tmp_path: Path,
 ) -> None:
-    run = run_suite("--emulator-fault", "auth-token-prefix", *REFUSALS, report_dir=tmp_path)
+    run = run_suite_in_process(
+        "--emulator-fault", "auth-token-prefix", *REFUSALS, report_dir=tmp_path
+    )
     assert "AUTH-WRONG-TOKEN-401" in run.violated, run.output[-3000:]
     assert "token-truncated" in (tmp_path / "conformance.json").read_text()
 
@@ -111,7 +113,7 @@ def test_a_token_compared_only_as_far_as_sent_is_caught_naming_its_clause(
 def test_near_misses_echoed_by_the_target_reach_no_output(tmp_path: Path) -> None:
     reports, cassette = tmp_path / "reports", tmp_path / "cassette"
     with hostile(Behaviour(alter=echo_credentials)) as target:
-        run = run_suite(
+        run = run_suite_in_process(
             "--base-url",
             target.base_url,
             "--record-cassette",

@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from contract.terms import API_VERSION
 from emulator.hostile import ENV, SID, TOKEN, Behaviour, Seen, hostile, is_create
-from power.runner import ROOT, SuiteRun, run_suite
+from power.runner import ROOT, SuiteRun, pytest_in_process, run_suite_in_process
 
 SUITE = [sys.executable, "-m", "pytest", "conformance", "-p", "no:cacheprovider"]
 # The variables by which Hypothesis knows it runs in CI, and then loads its `ci` profile,
@@ -37,7 +37,9 @@ def _verdicts(directory: Path) -> dict[str, str]:
 
 def _through(behaviour: Behaviour, tmp_path: Path, *args: str) -> SuiteRun:
     with hostile(behaviour) as target:
-        return run_suite("--base-url", target.base_url, *args, report_dir=tmp_path, env=ENV)
+        return run_suite_in_process(
+            "--base-url", target.base_url, *args, report_dir=tmp_path, env=ENV
+        )
 
 
 def test_a_target_that_never_answers_a_create_passes_no_clause(tmp_path: Path) -> None:
@@ -80,7 +82,7 @@ def _config_error(run: SuiteRun, tmp_path: Path) -> str:
 def test_a_wrong_token_is_a_configuration_error_not_the_targets_failure(tmp_path: Path) -> None:
     with hostile(Behaviour()) as target:
         env = {**ENV, "SIGNALWIRE_API_TOKEN": TOKEN + "-typo"}
-        run = run_suite("--base-url", target.base_url, report_dir=tmp_path, env=env)
+        run = run_suite_in_process("--base-url", target.base_url, report_dir=tmp_path, env=env)
         sent = len(target.behaviour.seen)
     line = _config_error(run, tmp_path)
     assert "refused with HTTP 401: check the credentials" in line
@@ -90,14 +92,14 @@ def test_a_wrong_token_is_a_configuration_error_not_the_targets_failure(tmp_path
 def test_a_base_url_without_the_version_is_a_configuration_error(tmp_path: Path) -> None:
     with hostile(Behaviour()) as target:
         short = target.base_url.removesuffix(f"/{API_VERSION}")
-        run = run_suite("--base-url", short, report_dir=tmp_path, env=ENV)
+        run = run_suite_in_process("--base-url", short, report_dir=tmp_path, env=ENV)
     line = _config_error(run, tmp_path)
     assert "HTTP 404" in line and "ends in the API version" in line
 
 
 def test_an_unknown_given_call_is_a_configuration_error(tmp_path: Path) -> None:
     with hostile(Behaviour()) as target:
-        run = run_suite(
+        run = run_suite_in_process(
             "--base-url", target.base_url, "--call-sid", SID, report_dir=tmp_path, env=ENV
         )
     assert "HTTP 404" in _config_error(run, tmp_path)
@@ -105,7 +107,7 @@ def test_an_unknown_given_call_is_a_configuration_error(tmp_path: Path) -> None:
 
 def test_every_request_counts_against_the_budget(tmp_path: Path) -> None:
     with hostile(Behaviour()) as target:
-        run = run_suite(
+        run = run_suite_in_process(
             "--base-url",
             target.base_url,
             "--max-requests",
@@ -137,7 +139,7 @@ def test_a_success_served_as_html_fails_the_generic_clause(tmp_path: Path) -> No
 
 def test_a_failed_test_never_lets_its_clause_pass(tmp_path: Path) -> None:
     # 500 to invalid input: the negative schemathesis test fails on NO-SERVER-ERROR.
-    run = run_suite(
+    run = run_suite_in_process(
         "--emulator-fault", "invalid-answers-500", "-k", "schemathesis", report_dir=tmp_path
     )
     assert _verdicts(tmp_path)["GENERIC-OPENAPI"] == "fail", run.output[-3000:]
@@ -159,7 +161,9 @@ FEW = ("-k", "SUCCESS-STATUS-200 or DEFAULT-TRIM")
 def test_the_exit_status_follows_fail_on(
     fault: str, fail_on: str, status: int, tmp_path: Path
 ) -> None:
-    run = run_suite("--emulator-fault", fault, "--fail-on", fail_on, *FEW, report_dir=tmp_path)
+    run = run_suite_in_process(
+        "--emulator-fault", fault, "--fail-on", fail_on, *FEW, report_dir=tmp_path
+    )
     assert run.returncode == status, run.output[-3000:]
     last = run.output.strip().splitlines()
     assert last[-1].startswith(f"exit status {status}: ")
@@ -223,7 +227,10 @@ def test_an_unsupported_option_is_one_line(args: list[str], message: str) -> Non
 
 def test_a_dry_run_needs_no_credentials_and_marks_the_budget() -> None:
     url = "https://space.example.invalid/api/laml/2010-04-01"
-    done = _pytest("--base-url", url, "--allow-remote", "--dry-run", "--max-requests", "30")
+    args = ["--base-url", url, "--allow-remote", "--dry-run", "--max-requests", "30"]
+    drop = ("SIGNALWIRE_", "HYPOTHESIS_PROFILE")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+    done = pytest_in_process(["conformance", "-p", "no:cacheprovider", *args], clean)
     assert done.returncode == 0, done.stderr
     assert "the budget of 30 ends here" in done.stdout
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import os
 import shlex
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from power.runner import ROOT
+from power.runner import ROOT, pytest_in_process
 
 yaml = pytest.importorskip("yaml")
 
@@ -52,16 +50,8 @@ def test_an_example_runs_the_suite_with_options_it_accepts(path: Path, tmp_path:
         elif word == "--accepted-differences":
             options[i + 1] = str(ROOT / "expectations" / "differences" / "error-dialect.toml")
     env = {**os.environ, "SIGNALWIRE_PROJECT_ID": "AC-dummy", "SIGNALWIRE_API_TOKEN": "dummy"}
-    command = [sys.executable, "-m", "pytest", "conformance", "-p", "no:cacheprovider"]
-    done = subprocess.run(
-        [*command, "--dry-run", *options],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    command = ["conformance", "-p", "no:cacheprovider", "--dry-run", *options]
+    done = pytest_in_process(command, env, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "no request was sent" in done.stdout + done.stderr
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from contract.terms import API_VERSION
 from emulator import Account, start
 from emulator.flaky import FlakyProxy, RunningProxy, Trouble, start_proxy
-from power.runner import SuiteRun, run_suite
+from power.runner import SuiteRun, run_suite_in_process
 
 SID, TOKEN = "5b3f8f2e-9a41-4c0e-8d7b-2f6a1c9e0d11", "flaky-token"
 # Few requests (the live profile) and one in ten troubled: the stalls and backoffs cost
@@ -42,7 +42,7 @@ def _through(proxy: RunningProxy, tmp_path: Path, *args: str) -> SuiteRun:
     base = f"{proxy.url}/api/laml/{API_VERSION}"
     # Transport trouble leaves clauses inconclusive: only a MUST failure fails the run.
     args = ("--fail-on", "must", *args)
-    return run_suite("--base-url", base, *FRUGAL, *args, report_dir=tmp_path, env=ENV)
+    return run_suite_in_process("--base-url", base, *FRUGAL, *args, report_dir=tmp_path, env=ENV)
 
 
 def _inconclusive(tmp_path: Path) -> int:

@@ -22,7 +22,7 @@ from contract.failures import Violation
 from contract.openapi import RFC2822_PATTERN
 from contract.rfc2822 import DAY_NAMES, date_time_problem
 from emulator.store import rfc2822
-from power.runner import run_suite
+from power.runner import run_suite_in_process
 
 SID = "9a1e4c2b-7f3d-4e8a-b6c5-0d2f1e3a4b5c"
 
@@ -149,5 +149,7 @@ def test_faults_in_the_letter_of_the_formats_are_caught_naming_their_clauses(
     tmp_path: Path,
 ) -> None:
     faults = ("--emulator-fault", "date-weekday-wrong", "--emulator-fault", "duration-float")
-    run = run_suite(*faults, "-k", "test_clause_holds_on_covering_plan", report_dir=tmp_path)
+    run = run_suite_in_process(
+        *faults, "-k", "test_clause_holds_on_covering_plan", report_dir=tmp_path
+    )
     assert run.violated == {"SCHEMA-RFC2822", "SCHEMA-INTEGER-LITERAL"}, run.output[-3000:]

@@ -16,7 +16,7 @@ from conformance.clauses.variations import REPEATED, SPELLED, VARIATIONS
 from conformance.client.target import Credentials, Target, TargetClient
 from contract.exchange import Auth
 from emulator.hostile import ENV, Behaviour, Seen, hostile, is_create
-from power.runner import run_suite
+from power.runner import run_suite_in_process
 
 # The variation tests, by the clause each is judged by first (conformance/clauses/registry.py).
 SPELLED_TEST = "variation and VALID-ACCEPTED"
@@ -67,7 +67,7 @@ def test_every_variation_is_a_request_of_its_own_in_the_plan() -> None:
 
 
 def test_a_form_refused_for_its_charset_is_caught_naming_valid_accepted(tmp_path: Path) -> None:
-    run = run_suite(
+    run = run_suite_in_process(
         "--emulator-fault", "form-charset-refused", "-k", SPELLED_TEST, report_dir=tmp_path
     )
     assert run.violated == {"VALID-ACCEPTED"}, run.output[-3000:]
@@ -84,7 +84,7 @@ def test_a_repeated_parameter_answered_5xx_is_caught_naming_no_server_error(
     tmp_path: Path,
 ) -> None:
     with hostile(Behaviour(answer=_repeated_crashes)) as target:
-        run = run_suite(
+        run = run_suite_in_process(
             "--base-url", target.base_url, "-k", REPEATED_TEST, report_dir=tmp_path, env=ENV
         )
     assert run.violated == {"NO-SERVER-ERROR"}, run.output[-3000:]

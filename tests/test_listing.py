@@ -42,7 +42,7 @@ from contract.terms import (
 )
 from emulator import RunningEmulator, Store, create_app, start
 from emulator.serving import RunningServer, serve_in_thread
-from power.runner import run_suite
+from power.runner import run_suite_in_process
 
 PREFIX = f"/api/laml/{API_VERSION}"
 ACCOUNT, TOKEN = "11111111-1111-4111-8111-111111111111", "token-1"
@@ -295,7 +295,7 @@ def _given_call_run(tmp_path: Path, *faults: str) -> tuple[str, str]:
         client = _emulator_client(running)
         call, _ = _fill(client, 70)
         account = running.accounts[0]
-        run = run_suite(
+        run = run_suite_in_process(
             "--base-url",
             running.base_url,
             "--call-sid",

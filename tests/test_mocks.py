@@ -22,7 +22,7 @@ from contract.exchange import Auth, Exchange, Received, SentRequest
 from contract.terms import API_VERSION
 from emulator.hostile import ENV, TOKEN, Behaviour, Seen, hostile, is_call_fetch
 from power.mocks import free_port, serving
-from power.runner import ROOT, SuiteRun, run_suite
+from power.runner import ROOT, SuiteRun, run_suite_in_process
 from reports.schema import load_report
 
 VOUCH = "--no-call-check"
@@ -57,7 +57,7 @@ def _run_json(directory: Path) -> dict[str, Any]:
 def test_no_call_check_where_it_means_nothing_is_one_line(
     args: tuple[str, ...], said: str, tmp_path: Path
 ) -> None:
-    run = run_suite(VOUCH, *args, report_dir=tmp_path)
+    run = run_suite_in_process(VOUCH, *args, report_dir=tmp_path)
     assert said in _config_error(run, tmp_path)
 
 
@@ -73,9 +73,9 @@ def test_a_vouched_call_is_not_fetched_and_the_run_judges(tmp_path: Path) -> Non
     with hostile(behaviour) as target:
         call = target.emulator.call_on(target.emulator.accounts[0])
         given = ("--base-url", target.base_url, "--call-sid", call)
-        refused = run_suite(*given, *FEW, report_dir=tmp_path / "checked", env=ENV)
+        refused = run_suite_in_process(*given, *FEW, report_dir=tmp_path / "checked", env=ENV)
         before = len(behaviour.seen)
-        run = run_suite(*given, VOUCH, *FEW, report_dir=tmp_path, env=ENV)
+        run = run_suite_in_process(*given, VOUCH, *FEW, report_dir=tmp_path, env=ENV)
         sent = behaviour.seen[before:]
     # Without it the example call stops the run; with it, the call is not even fetched.
     assert "is not an in-progress call" in _config_error(refused, tmp_path / "checked")
@@ -98,7 +98,7 @@ def _no_call_api(seen: Seen) -> Response | None:
 def test_what_cannot_be_proven_is_said_in_one_line_and_the_run_goes_on(tmp_path: Path) -> None:
     with hostile(Behaviour(answer=_no_call_api)) as target:
         call = target.emulator.call_on(target.emulator.accounts[0])
-        run = run_suite(
+        run = run_suite_in_process(
             *("--base-url", target.base_url, "--call-sid", call, VOUCH, *FEW),
             report_dir=tmp_path,
             env=ENV,
@@ -115,7 +115,7 @@ def test_a_vouched_call_still_proves_the_credentials(tmp_path: Path) -> None:
     with hostile(Behaviour()) as target:
         call = target.emulator.call_on(target.emulator.accounts[0])
         env = {**ENV, "SIGNALWIRE_API_TOKEN": TOKEN + "-typo"}
-        run = run_suite(
+        run = run_suite_in_process(
             "--base-url", target.base_url, "--call-sid", call, VOUCH, report_dir=tmp_path, env=env
         )
     line = _config_error(run, tmp_path)
@@ -126,7 +126,7 @@ def test_a_vouched_call_still_proves_the_base_url(tmp_path: Path) -> None:
     with hostile(Behaviour()) as target:
         call = target.emulator.call_on(target.emulator.accounts[0])
         short = target.base_url.removesuffix(f"/{API_VERSION}")
-        run = run_suite(
+        run = run_suite_in_process(
             "--base-url", short, "--call-sid", call, VOUCH, report_dir=tmp_path, env=ENV
         )
     line = _config_error(run, tmp_path)
@@ -180,7 +180,7 @@ def test_a_real_mock_of_the_vendors_document_is_judged_and_earns_every_verdict(
     _needs(f"the vendor's OpenAPI excerpt ({VENDOR_EXCERPT})", VENDOR_EXCERPT.is_file())
     _needs("mockoon-cli (npm package @mockoon/cli)", MOCKOON is not None)
     with _mockoon(VENDOR_EXCERPT) as base:
-        run = run_suite(
+        run = run_suite_in_process(
             *("--base-url", base, "--path-suffix=", "--call-sid", MOCK_CALL, VOUCH),
             report_dir=tmp_path,
             env=MOCK_ENV,

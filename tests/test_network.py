@@ -19,7 +19,7 @@ from conformance.client.target import Credentials, RetryPolicy, Target, TargetCl
 from conformance.run.calls import CallSetupError, Harness
 from contract.failures import Inconclusive
 from emulator.serving import RunningServer, serve_in_thread
-from power.runner import run_suite
+from power.runner import run_suite_in_process
 
 
 def test_budget_is_never_exceeded_and_keeps_its_reserve_for_cleanup() -> None:
@@ -124,7 +124,7 @@ def test_budget_stops_requests_before_they_are_sent(scripted: tuple[Script, Runn
 
 def test_a_budgeted_run_never_exceeds_its_budget_and_still_cleans_up(tmp_path: Path) -> None:
     # Partial by design (the budget leaves clauses untested): only a MUST failure fails it.
-    run = run_suite("--max-requests", "40", "--fail-on", "must", report_dir=tmp_path)
+    run = run_suite_in_process("--max-requests", "40", "--fail-on", "must", report_dir=tmp_path)
     assert run.returncode == 0, run.output[-3000:]
     assert run.requests is not None and run.requests <= 40
     assert f"requests sent: {run.requests} of a budget of 40" in run.output

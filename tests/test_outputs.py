@@ -19,7 +19,7 @@ import pytest
 
 from contract.terms import Severity
 from emulator import Account, start
-from power.runner import ROOT, run_suite, start_suite
+from power.runner import ROOT, pytest_in_process, run_suite_in_process, start_suite
 from reports.chart import LABEL_CHARS, _short
 from reports.report import Result, Verdict
 from reports.schema import load_report
@@ -36,7 +36,7 @@ def _last_lines(output: str) -> list[str]:
 # 1. The exit line names the result it judged: with --expectations, the result against
 # them, never a bare "the result" beside a result that does not meet the bar.
 def test_the_exit_line_names_the_expectations_result_it_judged(tmp_path: Path) -> None:
-    run = run_suite(
+    run = run_suite_in_process(
         "--emulator-fault",
         "created-201",
         "--expectations",
@@ -53,7 +53,7 @@ def test_the_exit_line_names_the_expectations_result_it_judged(tmp_path: Path) -
         "exit status 0: the result on --clause SUCCESS-STATUS-200, VALID-ACCEPTED against "
         "the declared expectations (success) meets --fail-on partial"
     )
-    whole = run_suite(
+    whole = run_suite_in_process(
         "--emulator-fault",
         "created-201",
         "--expectations",
@@ -76,7 +76,7 @@ def test_the_exit_line_names_the_expectations_result_it_judged(tmp_path: Path) -
 def test_a_run_of_one_clause_exits_on_that_clause(
     fault: tuple[str, ...], status: int, tmp_path: Path
 ) -> None:
-    run = run_suite("--clause", "DEFAULT-TRIM", *fault, report_dir=tmp_path)
+    run = run_suite_in_process("--clause", "DEFAULT-TRIM", *fault, report_dir=tmp_path)
     assert run.returncode == status, run.output[-3000:]
     assert run.report is not None and run.report.result.value != "success"  # the whole: partial
     verdict = "success" if status == 0 else "failure"
@@ -94,7 +94,7 @@ def test_a_run_of_one_clause_exits_on_that_clause(
 def test_a_clause_no_test_can_judge_is_refused_with_one_line(
     clause: str, why: str, tmp_path: Path
 ) -> None:
-    run = run_suite("--clause", clause, report_dir=tmp_path)
+    run = run_suite_in_process("--clause", clause, report_dir=tmp_path)
     assert run.returncode == 4, run.output[-3000:]
     assert f"--clause {clause}: {why}" in run.output
     assert "Traceback" not in run.output
@@ -105,7 +105,9 @@ def test_a_clause_no_test_can_judge_is_refused_with_one_line(
 
 # 3. A budgeted run's scores say what was not judged, and every format says why.
 def test_a_budgeted_runs_scores_say_what_was_not_judged_and_why(tmp_path: Path) -> None:
-    run = run_suite("--max-requests", "30", "--hypothesis-profile", "live", report_dir=tmp_path)
+    run = run_suite_in_process(
+        "--max-requests", "30", "--hypothesis-profile", "live", report_dir=tmp_path
+    )
     assert run.report is not None, run.output[-3000:]
     must = run.report.statistics.by_severity[Severity.MUST]
     unjudged = must.testable - must.tested
@@ -129,12 +131,12 @@ def test_a_budgeted_runs_scores_say_what_was_not_judged_and_why(tmp_path: Path) 
 def test_a_faithful_run_counts_no_skip_and_an_inconclusive_test_shows_a_sentence(
     tmp_path: Path,
 ) -> None:
-    run = run_suite(report_dir=tmp_path / "faithful")
+    run = run_suite_in_process(report_dir=tmp_path / "faithful")
     assert run.returncode == 0, run.output[-3000:]
     assert " skipped" not in run.output and "deselected" in run.output
     suite = ElementTree.parse(tmp_path / "faithful" / "junit.xml").getroot().find("testsuite")
     assert suite is not None and suite.get("skipped") == "0"
-    budgeted = run_suite(
+    budgeted = run_suite_in_process(
         "--max-requests", "30", "--hypothesis-profile", "live", report_dir=tmp_path / "budget"
     )
     page = (tmp_path / "budget" / "conformance.html").read_text()
@@ -148,7 +150,7 @@ def test_a_replay_names_the_recorded_implementation_and_says_it_sent_nothing(
 ) -> None:
     named = ["--implementation-organization", "Acme", "--implementation-project", "Emu"]
     cassette = str(tmp_path / "cassette")
-    recorded = run_suite(
+    recorded = run_suite_in_process(
         *named,
         "--implementation-version",
         "2",
@@ -160,7 +162,7 @@ def test_a_replay_names_the_recorded_implementation_and_says_it_sent_nothing(
     )
     assert (tmp_path / "recorded" / "conformance.json").is_file(), recorded.output[-3000:]
     replay = ("--replay-cassette", cassette, "-k", "DEFAULT-TRIM", "-v")  # -v: the header
-    run = run_suite(*replay, report_dir=tmp_path / "r")
+    run = run_suite_in_process(*replay, report_dir=tmp_path / "r")
     assert run.report is not None, run.output[-3000:]
     assert run.report.name == "Emu 2"
     assert "conformance target: a cassette's replay (nothing is sent) of a run against http" in (
@@ -251,7 +253,7 @@ def test_the_emulators_command_line_speaks_in_one_line(tmp_path: Path) -> None:
 def test_printed_commands_name_the_interpreter_and_a_stray_directory_points_to_pyargs(
     tmp_path: Path,
 ) -> None:
-    run = run_suite(
+    run = run_suite_in_process(
         "--emulator-fault", "trim-default-trims", "-k", "DEFAULT-TRIM", report_dir=tmp_path
     )
     assert run.report is not None, run.output[-3000:]
@@ -284,7 +286,7 @@ def test_small_untruths_are_gone(tmp_path: Path) -> None:
     running = start(accounts=(Account(SID, TOKEN),))
     try:
         env = {"SIGNALWIRE_PROJECT_ID": SID, "SIGNALWIRE_API_TOKEN": TOKEN}
-        run = run_suite(
+        run = run_suite_in_process(
             *("--base-url", running.base_url, "-v", "-k", "SUCCESS-STATUS-200"),
             "--expectations",
             "expectations/twilio-style-201.toml",
@@ -299,7 +301,7 @@ def test_small_untruths_are_gone(tmp_path: Path) -> None:
     assert last[1].endswith(" not tested, 0 expected deviations)"), last
     reports = next(line for line in last if line.startswith("reports: "))
     assert reports.endswith(f"{tmp_path / 'junit.xml'}, {tmp_path / 'run.json'}")
-    deviated = run_suite(
+    deviated = run_suite_in_process(
         *("--emulator-fault", "created-201", "--clause", "SUCCESS-STATUS-200"),
         *("--expectations", "expectations/twilio-style-201.toml"),
         report_dir=tmp_path / "deviated",
@@ -316,16 +318,9 @@ def test_small_untruths_are_gone(tmp_path: Path) -> None:
         check=False,
     )
     assert one.returncode == 2 and "give two reports or more" in one.stderr.splitlines()[-1]
-    floor = run_suite("--max-requests", "7", report_dir=tmp_path / "floor")
+    floor = run_suite_in_process("--max-requests", "7", report_dir=tmp_path / "floor")
     assert floor.returncode == 4 and "--max-requests must be at least 8, not 7" in floor.output
-    helped = subprocess.run(
-        [sys.executable, "-m", "pytest", "conformance", "--help"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    ).stdout
+    helped = pytest_in_process(["conformance", "--help"], timeout=60).stdout
     assert "At least 8: fewer cannot start, judge and clean up one" in " ".join(helped.split())
 
 

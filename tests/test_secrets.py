@@ -9,21 +9,22 @@ from pathlib import Path
 from conformance.client.secrets import MASK, Scrubber
 from contract.exchange import redacted_command
 from emulator import Account, start
-from power.runner import SuiteRun, run_suite
+from power.runner import SuiteRun, run_suite, run_suite_in_process
 
 SID, CANARY = "3e5d2a11-8c4b-4f7a-9d2e-6b1c0f9a8e77", "canary-9f1c2b7e4d-token"
 KEY_CANARY = "canary-5e8a0d3c71-signing-key"
 
 
 def _canary_run(
-    tmp_path: Path, account: Account, faults: tuple[str, ...], *args: str
+    tmp_path: Path, account: Account, faults: tuple[str, ...], *args: str, process: bool = False
 ) -> tuple[SuiteRun, list[Path]]:
     """A run against the emulator with these faults (so that failures with their evidence
     are rendered too), recording a cassette and a DEBUG log; what it wrote, checked to
-    hold every kind of file."""
+    hold every kind of file. In this process, unless `process`: a process of its own
+    prints all that the interpreter prints too, from its start to its exit."""
     emulator = start(accounts=(account,), faults=faults)
     try:
-        run = run_suite(
+        run = (run_suite if process else run_suite_in_process)(
             "--base-url",
             emulator.base_url,
             *args,
@@ -60,7 +61,8 @@ def test_a_canary_signing_key_appears_in_no_output_and_no_file(tmp_path: Path) -
     # judged: a signature fault.
     account = Account(SID, CANARY, KEY_CANARY)
     faults = ("signature-params-unsorted", "trim-default-trims")
-    run, written = _canary_run(tmp_path, account, faults, "--signing-key", KEY_CANARY)
+    # A process of its own (both secrets are looked for in all it prints).
+    run, written = _canary_run(tmp_path, account, faults, "--signing-key", KEY_CANARY, process=True)
     assert run.violated == {"CALLBACK-SIGNATURE", "DEFAULT-TRIM"}, run.output[-3000:]
     assert run.report is not None and "$SIGNALWIRE_SIGNING_KEY" in run.report.command
     for secret in (KEY_CANARY, CANARY):

@@ -28,7 +28,7 @@ from contract.failures import Violation
 from contract.signing import port_spellings, signature, valid_signatures
 from contract.terms import PARAMETER, SIGNATURE, SIGNATURE_ALIAS_HEADER, SIGNATURE_HEADER
 from emulator import start
-from power.runner import SuiteRun, run_suite
+from power.runner import SuiteRun, run_suite_in_process
 from reports.report import Verdict
 from strategies.urls import RECEIVER_SHAPES, http_urls
 
@@ -205,7 +205,7 @@ def test_a_run_without_the_key_reports_the_clause_not_tested_with_its_reason(
 
 
 def test_asking_for_the_clause_without_the_key_is_a_configuration_error(tmp_path: Path) -> None:
-    run = run_suite(
+    run = run_suite_in_process(
         "--clause", SIGNATURE.id, report_dir=tmp_path, env={"SIGNALWIRE_SIGNING_KEY": ""}
     )
     assert run.returncode == 4
@@ -214,8 +214,12 @@ def test_asking_for_the_clause_without_the_key_is_a_configuration_error(tmp_path
 
 def test_the_dry_run_says_whether_signatures_are_judged(tmp_path: Path) -> None:
 
-    without = run_suite("--dry-run", report_dir=tmp_path, env={"SIGNALWIRE_SIGNING_KEY": ""})
-    with_key = run_suite("--dry-run", report_dir=tmp_path, env={"SIGNALWIRE_SIGNING_KEY": KEY})
+    without = run_suite_in_process(
+        "--dry-run", report_dir=tmp_path, env={"SIGNALWIRE_SIGNING_KEY": ""}
+    )
+    with_key = run_suite_in_process(
+        "--dry-run", report_dir=tmp_path, env={"SIGNALWIRE_SIGNING_KEY": KEY}
+    )
     assert f"not tested: {NO_SIGNING_KEY}" in without.output
     assert "judged, with the signing key given" in with_key.output
     assert KEY not in with_key.output
