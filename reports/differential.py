@@ -67,6 +67,11 @@ class DifferentialReport:
     differences: list[Difference] = field(default_factory=list)
     noise: list[str] = field(default_factory=list)  # how noise was learned, in a few lines
     accepted_file: str | None = None
+    # What ended the run before the reference's last request: Ctrl-C, or -x (None: nothing).
+    stopped_by: str | None = None
+    # The clean-up's lines (conformance/run/calls.py): what the run started on the candidate,
+    # what it stopped and ended, and NOT CLEANED UP lines for what it could not.
+    cleanup: list[str] = field(default_factory=list)
     date: str = ""
     command: str = ""
     format: int = FORMAT
@@ -205,6 +210,10 @@ def markdown(report: DifferentialReport) -> str:
         for k, t in report.by_kind.items()
     ]
     lines += ["", *[f"- {line}" for line in report.noise], ""]
+    if report.stopped_by:
+        lines += [f"Stopped before the reference's last request: {_md(report.stopped_by)}.", ""]
+    if report.cleanup:
+        lines += ["Clean-up on the candidate:", "", *[f"- {_md(c)}" for c in report.cleanup], ""]
     if report.not_compared:
         lines += ["Not compared:", "", *[f"- {_md(w)}" for w in report.not_compared], ""]
     if report.differences:
@@ -241,6 +250,8 @@ def html_section(report: DifferentialReport) -> str:
     )
     missing = "".join(f"<li>{e(w)}</li>" for w in report.not_compared)
     noise = "".join(f"<li>{e(line)}</li>" for line in report.noise)
+    stopped = f"<p>Stopped before the reference's last request: {e(report.stopped_by or '')}.</p>"
+    cleanup = "".join(f"<li>{e(line)}</li>" for line in report.cleanup)
     return (
         '<section id="differential">'
         f'<div style="border-left:8px solid {colour[report.result]};padding:8px 12px;'
@@ -252,6 +263,8 @@ def html_section(report: DifferentialReport) -> str:
         "<table><thead><tr><th>kind of exchange</th><th>agree</th><th>noise</th>"
         f"<th>accepted</th><th>differ</th></tr></thead><tbody>{rows}</tbody></table>"
         f"<ul>{noise}</ul>"
+        + (stopped if report.stopped_by else "")
+        + (f"<p>Clean-up on the candidate:</p><ul>{cleanup}</ul>" if cleanup else "")
         + (f"<p>Not compared:</p><ul>{missing}</ul>" if missing else "")
         + (
             "<table><thead><tr><th>kind of exchange</th><th>field</th><th>reference</th>"

@@ -10,7 +10,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
+import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +24,8 @@ from conformance.differential.accepted import load_accepted
 from conformance.differential.compare import Comparator, Mapping
 from conformance.differential.reference import Answer, load_reference, same_plan
 from contract.failures import ConfigurationError
-from power.runner import ROOT, SuiteRun, run_suite
+from emulator import Account, RunningEmulator, start
+from power.runner import ROOT, SuiteRun, run_suite, start_suite
 from reports.differential import (
     DIFFER,
     NOISE,
@@ -257,3 +261,95 @@ def test_accepted_differences_are_read_strictly(tmp_path: Path) -> None:
     assert report.result == SAME
     report.differences.append(Difference("k", "g", "1", "2", 1, 0, "curl x"))
     assert report.result == "different"
+
+
+# -- what a stopped run leaves on the candidate: nothing running -----------------------
+
+CANDIDATE_SID, CANDIDATE_TOKEN = "7d1c3c55-6b1a-4f43-9d0e-2f5a8b3c4d11", "candidate-token"
+CANDIDATE_ENV = {"SIGNALWIRE_PROJECT_ID": CANDIDATE_SID, "SIGNALWIRE_API_TOKEN": CANDIDATE_TOKEN}
+
+
+@pytest.fixture
+def candidate() -> Iterator[RunningEmulator]:
+    """An emulator the run's candidate, outliving the run: what is left on it is seen."""
+    running = start(accounts=(Account(CANDIDATE_SID, CANDIDATE_TOKEN),))
+    yield running
+    running.stop()
+
+
+def _nothing_left_running(emulator: RunningEmulator, output: str) -> None:
+    recordings = list(emulator.store.recordings.values())
+    assert recordings, output[-3000:]
+    assert [r.sid for r in recordings if r.status != "completed"] == [], output[-3000:]
+    calls = list(emulator.store.calls.values())
+    assert calls and all(c.status == "completed" for c in calls), output[-3000:]
+
+
+def test_a_budget_that_cuts_the_run_between_a_create_and_its_stop_leaves_nothing_running(
+    suite_runs: dict[str, tuple[SuiteRun, Path]], tmp_path: Path, candidate: RunningEmulator
+) -> None:
+    # The probe, the call's create, three recordings each created and stopped, a fourth
+    # create: without its stop and the call's end kept back from the budget, both stay
+    # running (the budget's least, 8, would cut the run between a create and its stop too).
+    refs = _args(_references(suite_runs)[:1])
+    run = run_suite(
+        *refs,
+        *("--base-url", candidate.base_url, "--max-requests", "9"),
+        report_dir=tmp_path,
+        env=CANDIDATE_ENV,
+    )
+    assert run.returncode == 1, run.output[-3000:]  # incomplete
+    _nothing_left_running(candidate, run.output)
+    data = json.loads((tmp_path / "differential.json").read_text())
+    assert report_errors(data) == []
+    assert data["candidate_requests"] == 9  # the clean-up's request counted, within it
+    assert data["cleanup"][0] == "recordings started 3, stopped 3; calls created 1, ended 1"
+    assert "clean-up: complete" in run.output
+
+
+def test_x_stops_at_the_first_difference_and_cleans_up(
+    suite_runs: dict[str, tuple[SuiteRun, Path]], tmp_path: Path
+) -> None:
+    # The first recording's create differs (channels an integer): -x stops the run there,
+    # before the reference's stop of it; the clean-up stops it.
+    candidate_with_fault = start(
+        accounts=(Account(CANDIDATE_SID, CANDIDATE_TOKEN),), faults=("channels-integer",)
+    )
+    try:
+        refs = _args(_references(suite_runs)[:1])
+        run = run_suite(
+            *refs,
+            *("--base-url", candidate_with_fault.base_url, "-x"),
+            report_dir=tmp_path,
+            env=CANDIDATE_ENV,
+        )
+        assert run.returncode == 1, run.output[-3000:]
+        _nothing_left_running(candidate_with_fault, run.output)
+    finally:
+        candidate_with_fault.stop()
+    data = json.loads((tmp_path / "differential.json").read_text())
+    assert data["compared"] == 2 and data["stopped_by"].startswith("-x/--maxfail 1")
+    assert data["cleanup"][0] == "recordings started 1, stopped 1; calls created 1, ended 1"
+    assert data["result"] == "different"
+
+
+def test_ctrl_c_midway_stops_what_the_run_started_and_reports_what_it_compared(
+    suite_runs: dict[str, tuple[SuiteRun, Path]], tmp_path: Path, candidate: RunningEmulator
+) -> None:
+    refs = _args(_references(suite_runs)[:1])
+    proc = start_suite(
+        *refs, "--base-url", candidate.base_url, report_dir=tmp_path, env=CANDIDATE_ENV
+    )
+    deadline = time.monotonic() + 60
+    while len(candidate.store.recordings) < 20 and proc.poll() is None:
+        assert time.monotonic() < deadline, "the run started no recordings"
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGINT)
+    output = proc.communicate(timeout=60)[0].decode()
+    assert proc.returncode == 2, output[-3000:]
+    _nothing_left_running(candidate, output)
+    data = json.loads((tmp_path / "differential.json").read_text())
+    assert report_errors(data) == []
+    assert data["stopped_by"] == "interrupted (Ctrl-C)" and data["result"] == "incomplete"
+    assert 0 < data["compared"] < data["exchanges"]
+    assert "calls created 1, ended 1" in data["cleanup"][0]

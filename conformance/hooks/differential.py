@@ -23,8 +23,9 @@ from conformance.client.receiver import CallbackReceiver
 from conformance.client.target import TargetClient
 from conformance.differential.accepted import AcceptedDifferences, load_accepted
 from conformance.differential.reference import OPTION, Reference, load_reference, same_plan
-from conformance.differential.run import Side, run_differential
-from conformance.hooks.keys import CLOSING, SESSION
+from conformance.differential.run import INTERRUPTED, Side, run_differential
+from conformance.hooks.keys import CLEANUP, CLEANUP_LEFT, CLOSING, SESSION
+from conformance.run.calls import Harness
 from conformance.run.exit_status import ExitStatus
 from conformance.run.options import session_from_options
 from conformance.run.replay import interpreter
@@ -141,6 +142,8 @@ class DifferentialMode:
         client = TargetClient(
             target, budget=suite.budget, retry=s.retry, max_body=s.max_response_bytes
         )
+        # What the candidate starts is cleaned up as in a contract run, whatever ends it.
+        harness = Harness(client, s.call_wait)
         try:
             report = run_differential(
                 self.references,
@@ -149,10 +152,17 @@ class DifferentialMode:
                 candidate,
                 lambda r, expected: r.wait(expected, s.callback_timeout, s.callback_grace),
                 self.accepted,
+                harness,
+                config.option.maxfail,
             )
         finally:
             receiver.stop()
+            cleaned = harness.cleanup()
             client.close()
+            config.stash[CLEANUP] = [*cleaned.lines(), suite.budget.describe()]
+            config.stash[CLEANUP_LEFT] = list(cleaned.left)
+        report.cleanup = cleaned.lines()
+        report.candidate_requests = client.budget.spent  # the clean-up's requests too
         args = list(config.invocation_params.args)
         token, key = target.credentials.api_token, target.credentials.signing_key
         report.command = suite.scrubber(
@@ -161,6 +171,8 @@ class DifferentialMode:
         )
         report.date = datetime.now(UTC).isoformat(timespec="seconds")
         config.stash[REPORT] = report
+        if report.stopped_by == INTERRUPTED:
+            raise KeyboardInterrupt  # pytest's: exit status 2, the reports still written
         return True
 
     # -- pytest-html ----------------------------------------------------------
@@ -196,18 +208,24 @@ def finish_differential(session: pytest.Session) -> bool:
         lines.append(f"differential.json breaks its schema: {errors[0]}")
     never = config.getoption("fail_on") == "never"
     ok = report.result == SAME and not errors
-    status = ExitStatus.OK if ok or never else ExitStatus.BELOW_BAR
+    left = config.stash.get(CLEANUP_LEFT, [])
+    if left:
+        status, why = ExitStatus.CLEANUP_INCOMPLETE, "clean-up incomplete, whatever the result"
+    elif session.exitstatus == ExitStatus.INTERRUPTED:
+        status, why = ExitStatus.INTERRUPTED, f"interrupted, so the result ({report.result}) "
+        why += "is not held to --fail-on"
+    elif ok or never:
+        status = ExitStatus.OK
+        why = "no difference but accepted ones" if ok else "report only (--fail-on never)"
+    else:
+        status, why = ExitStatus.BELOW_BAR, f"the result is {report.result}"
     others = [getattr(config.option, "htmlpath", None), config.option.xmlpath]
     lines += [
+        f"clean-up: INCOMPLETE, {len(left)} left running (listed above): act on them"
+        if left
+        else "clean-up: complete",
         "reports: " + ", ".join([*map(str, paths), *filter(None, others)]),
-        f"exit status {int(status)}: "
-        + (
-            "no difference but accepted ones"
-            if ok
-            else "report only (--fail-on never)"
-            if never
-            else f"the result is {report.result}"
-        ),
+        f"exit status {int(status)}: {why}",
     ]
     session.exitstatus = status
     config.stash[CLOSING] = lines
