@@ -353,3 +353,49 @@ def test_ctrl_c_midway_stops_what_the_run_started_and_reports_what_it_compared(
     assert data["stopped_by"] == "interrupted (Ctrl-C)" and data["result"] == "incomplete"
     assert 0 < data["compared"] < data["exchanges"]
     assert "calls created 1, ended 1" in data["cleanup"][0]
+
+
+# -- a configuration error leaves the error, and no earlier differential report ---------
+
+
+def _stale_differential(directory: Path) -> None:
+    """The reports of an earlier differential run, which found its candidate the same."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in ("differential.json", "differential.md", "differential.html"):
+        (directory / name).write_text("stale: same\n")
+    (directory / "differential-junit.xml").write_text("<testsuites>stale</testsuites>\n")
+
+
+@pytest.mark.parametrize(
+    ("case", "said"),
+    [
+        ("missing reference", "no recorded run there"),
+        ("bad accepted file", "--accepted-differences"),
+        ("an option beside it", "runs on its own: drop --clause"),
+        ("no credentials", "needs credentials"),
+    ],
+)
+def test_a_configuration_error_leaves_only_that_error_in_the_report_folder(
+    suite_runs: dict[str, tuple[SuiteRun, Path]], tmp_path: Path, case: str, said: str
+) -> None:
+    reference = _references(suite_runs)[0]
+    accepted = tmp_path / "accepted.toml"
+    accepted.write_text('[[accepted]]\nkind = "*"\nfeild = "message"\nreason = "x"\n')
+    args = {
+        "missing reference": ["--differential", str(tmp_path / "nothing")],
+        "bad accepted file": ["--differential", reference, "--accepted-differences", str(accepted)],
+        "an option beside it": ["--differential", reference, "--clause", "SCHEMA-UUID"],
+        "no credentials": ["--differential", reference, "--base-url", "http://127.0.0.1:9/api"],
+    }[case]
+    out = tmp_path / "out"
+    _stale_differential(out)
+    env = {"SIGNALWIRE_PROJECT_ID": "", "SIGNALWIRE_API_TOKEN": ""}
+    run = run_suite(*args, report_dir=out, env=env)
+    assert run.returncode == 4, run.output[-3000:]
+    assert said in run.output and "Traceback" not in run.output
+    assert sorted(p.name for p in out.iterdir()) == ["differential-junit.xml", "differential.html"]
+    page = (out / "differential.html").read_text()
+    assert "<title>differential: configuration error</title>" in page and said in page
+    assert "stale" not in page
+    junit = (out / "differential-junit.xml").read_text()
+    assert 'errors="1"' in junit and said in junit and "stale" not in junit

@@ -40,9 +40,11 @@ from reports.differential import (
     report_json,
     write_json,
 )
+from reports.stopped import DIFFERENTIAL, write_configuration_error
 
 TITLE = "Create a Recording: differential report"
 REPORT = pytest.StashKey[DifferentialReport]()
+STOPPED_BY = pytest.StashKey[str]()  # the configuration error that stopped the run
 MODE = pytest.StashKey["DifferentialMode"]()
 # Options that make no sense beside it: said in one line, not ignored.
 _EXCLUSIVE = ("record_cassette", "replay_cassette", "clause", "expectations")
@@ -69,6 +71,13 @@ class DifferentialMode:
     def pytest_configure(self, config: pytest.Config) -> None:
         if config.option.help or config.option.collectonly:
             return
+        try:
+            self._configure(config)
+        except pytest.UsageError as exc:
+            stopped(config, str(exc))
+            raise
+
+    def _configure(self, config: pytest.Config) -> None:
         given = [name for name in _EXCLUSIVE if config.getoption(name)]
         if given:
             option = "--" + given[0].replace("_", "-")
@@ -122,10 +131,12 @@ class DifferentialMode:
         try:
             receiver.start(s.callback_host, s.callback_port)
         except (OSError, RuntimeError) as exc:
-            raise pytest.UsageError(
+            message = (
                 f"--callback-host/--callback-port {s.callback_host}:{s.callback_port}: the "
                 f"callback receiver cannot listen there ({getattr(exc, 'strerror', None) or exc})"
-            ) from None
+            )
+            config.stash[STOPPED_BY] = message  # said by the reports (finish_differential)
+            raise pytest.UsageError(message) from None
         for _ in primary.run.tokens:  # the reference's own tokens, on the candidate's receiver
             receiver.new_url()
         target = suite.target
@@ -188,6 +199,19 @@ class DifferentialMode:
             prefix.append(html_section(report))
 
 
+def stopped(config: pytest.Config, message: str) -> None:
+    """The report folder of a differential run a configuration error stopped: that error,
+    and no differential report of an earlier run (reports/stopped.py)."""
+    write_configuration_error(
+        Path(config.getoption("report_dir")),
+        message,
+        target=config.getoption("base_url") or "the embedded emulator",
+        html_path=getattr(config.option, "htmlpath", None),
+        xml_path=config.option.xmlpath,
+        mode=DIFFERENTIAL,
+    )
+
+
 def finish_differential(session: pytest.Session) -> bool:
     """In a differential run (and only then: False otherwise), write its reports and set
     the exit status and the run's last lines."""
@@ -196,6 +220,8 @@ def finish_differential(session: pytest.Session) -> bool:
         return False
     report = config.stash.get(REPORT, None)
     if report is None:  # stopped before it compared anything: pytest says why
+        if STOPPED_BY in config.stash:  # over what pytest-html and JUnit just wrote
+            stopped(config, config.stash[STOPPED_BY])
         return True
     directory = Path(config.getoption("report_dir"))
     directory.mkdir(parents=True, exist_ok=True)
