@@ -2,7 +2,8 @@
 as another implementation (or the live API) may. Not faults: the suite passes with each
 one (tests/test_differential.py runs it), so the kill matrix never sees them; only a
 differential run against a reference recorded without them tells them apart
-(conformance/differential/, `pytest conformance --emulator-variant NAME`)."""
+(conformance/differential/, `pytest conformance --emulator-variant NAME`, or
+`python -m emulator --variant NAME`; `--list-variants` lists them)."""
 
 from __future__ import annotations
 

@@ -72,6 +72,9 @@ class DifferentialReport:
     # The clean-up's lines (conformance/run/calls.py): what the run started on the candidate,
     # what it stopped and ended, and NOT CLEANED UP lines for what it could not.
     cleanup: list[str] = field(default_factory=list)
+    # The shell lines that start the embedded emulator again, as the run had it (its port,
+    # account, calls, faults and variants), for the curls to reach; None for another target.
+    replay: str | None = None
     date: str = ""
     command: str = ""
     format: int = FORMAT
@@ -229,7 +232,15 @@ def markdown(report: DifferentialReport) -> str:
         lines += ["", "Each first occurrence on the candidate:", ""]
         for d in report.differences:
             lines += [f"- {_md(d.kind)}, `{_md(d.field)}`:", "", "  ```sh", f"  {d.curl}", "  ```"]
+        if report.replay:
+            lines += ["", REPLAY, "", "```sh", report.replay, "```"]
     return "\n".join(lines) + "\n"
+
+
+REPLAY = (
+    "The embedded emulator ended with the run: these lines start the same one again (a "
+    "throwaway token, conformance/run/replay.py says why), for the curls above to reach it:"
+)
 
 
 def html_section(report: DifferentialReport) -> str:
@@ -271,6 +282,11 @@ def html_section(report: DifferentialReport) -> str:
             "<th>candidate</th><th>how often</th><th>accepted</th><th>first, on the "
             f"candidate</th></tr></thead><tbody>{differences}</tbody></table>"
             if differences
+            else ""
+        )
+        + (
+            f"<p>{e(REPLAY)}</p><pre>{e(report.replay)}</pre>"
+            if differences and report.replay
             else ""
         )
         + "</section>"

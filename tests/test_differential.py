@@ -12,6 +12,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -399,3 +400,70 @@ def test_a_configuration_error_leaves_only_that_error_in_the_report_folder(
     assert "stale" not in page
     junit = (out / "differential-junit.xml").read_text()
     assert 'errors="1"' in junit and said in junit and "stale" not in junit
+
+
+# -- the embedded emulator started again: a difference's curl replayed after the run ----
+
+
+def test_a_differences_curl_replays_against_the_embedded_emulator_started_again(
+    suite_runs: dict[str, tuple[SuiteRun, Path]], tmp_path: Path
+) -> None:
+    refs = _args(_references(suite_runs)[:1])
+    run, data = _differential(*refs, "--emulator-variant", "error-dialect", report_dir=tmp_path)
+    assert run.returncode == 1, run.output[-3000:]
+    replay = data["replay"]
+    assert replay and "--variant error-dialect" in replay
+    assert all(f"  {line}\n" in run.output for line in replay.splitlines())  # the terminal's
+    refused = "POST /Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json → 400"
+    code = _differences(data)[(refused, "code")]
+    port = re.search(r"--port (\d+)", replay)
+    assert port, replay
+    # Started again as printed, the emulator answers the curl as the run's candidate did.
+    script = "\n".join(
+        [
+            "set -e",
+            replay,
+            "trap 'kill $!' EXIT",
+            f"for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/{port.group(1)}) "
+            "2>/dev/null && break; sleep 0.1; done",
+            code["curl"],
+        ]
+    )
+    done = subprocess.run(
+        ["bash", "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    answer = json.loads(done.stdout.splitlines()[-1] if done.stdout.strip() else "{}")
+    assert answer.get("code") == int(code["candidate"]) != int(code["reference"]), done.stdout
+
+
+def test_the_emulators_command_line_takes_and_lists_variants() -> None:
+    from emulator.variants import SUMMARIES
+
+    listed = subprocess.run(
+        [sys.executable, "-m", "emulator", "--list-variants"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert listed.returncode == 0
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == sorted(SUMMARIES)
+    unknown = subprocess.run(
+        [sys.executable, "-m", "emulator", "--variant", "error-dialec"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert unknown.returncode == 2
+    assert (
+        unknown.stderr.strip()
+        .splitlines()[-1]
+        .endswith(
+            "--variant 'error-dialec': no such variant; did you mean error-dialect? "
+            "--list-variants lists them"
+        )
+    )

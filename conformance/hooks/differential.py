@@ -28,7 +28,7 @@ from conformance.hooks.keys import CLEANUP, CLEANUP_LEFT, CLOSING, SESSION
 from conformance.run.calls import Harness
 from conformance.run.exit_status import ExitStatus
 from conformance.run.options import session_from_options
-from conformance.run.replay import interpreter
+from conformance.run.replay import interpreter, replay_commands
 from contract.exchange import redacted_command
 from contract.failures import ConfigurationError
 from reports.differential import (
@@ -181,6 +181,7 @@ class DifferentialMode:
             + redacted_command(args, token, key)
         )
         report.date = datetime.now(UTC).isoformat(timespec="seconds")
+        report.replay = replay_commands(suite.emulator)
         config.stash[REPORT] = report
         if report.stopped_by == INTERRUPTED:
             raise KeyboardInterrupt  # pytest's: exit status 2, the reports still written
@@ -246,6 +247,12 @@ def finish_differential(session: pytest.Session) -> bool:
     else:
         status, why = ExitStatus.BELOW_BAR, f"the result is {report.result}"
     others = [getattr(config.option, "htmlpath", None), config.option.xmlpath]
+    if report.replay and report.differences:  # the curls of differential.md reach it again
+        lines += [
+            "the embedded emulator ended with the run; started again so, it answers the "
+            "curls of differential.md:",
+            *[f"  {line}" for line in report.replay.splitlines()],
+        ]
     lines += [
         f"clean-up: INCOMPLETE, {len(left)} left running (listed above): act on them"
         if left
