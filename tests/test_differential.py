@@ -22,12 +22,13 @@ from typing import Any
 import pytest
 
 from conformance.differential.accepted import load_accepted
-from conformance.differential.compare import Comparator, Mapping
+from conformance.differential.compare import Comparator, Mapping, order_across
 from conformance.differential.reference import Answer, load_reference, same_plan
 from contract.failures import ConfigurationError
 from emulator import Account, RunningEmulator, start
 from power.runner import ROOT, SuiteRun, run_suite, start_suite
 from reports.differential import (
+    AGREE,
     DIFFER,
     NOISE,
     SAME,
@@ -467,3 +468,45 @@ def test_the_emulators_command_line_takes_and_lists_variants() -> None:
             "--list-variants lists them"
         )
     )
+
+
+# -- the order of arrival across callback URLs ------------------------------------------
+
+
+def test_the_order_across_callback_urls_is_held_where_the_reference_is_stable() -> None:
+    a, b, c = ((0, 1), "in-progress"), ((1, 1), "in-progress"), ((0, 2), "completed")
+    ref = [a, b, c]  # two adjacent pairs across URLs: a then b, b then c
+    outcomes = {
+        str(label): r.outcome for label, r in order_across(ref, [a, b, c], [b, a, c])
+    }  # the candidate swapped a and b
+    assert outcomes == {"(1, 1)": DIFFER, "(0, 2)": AGREE}
+    # The second recording had b before a: that order is timing, noise.
+    unstable = order_across(ref, [b, a, c], [b, a, c])
+    assert [r.outcome for _, r in unstable] == [NOISE, AGREE]
+    # One recording: nothing is known stable.
+    assert {r.outcome for _, r in order_across(ref, None, [b, a, c])} == {NOISE}
+    swapped = order_across(ref, [a, b, c], [b, a, c])[0][1]
+    assert (
+        json.loads(swapped.reference) == "callback 0 #1 in-progress, then callback 1 #1 in-progress"
+    )
+    assert json.loads(swapped.other) == "callback 1 #1 in-progress, then callback 0 #1 in-progress"
+
+
+def test_callbacks_in_another_order_across_urls_differ_only_there(
+    suite_runs: dict[str, tuple[SuiteRun, Path]], tmp_path: Path
+) -> None:
+    # Each recording's completed callback late: its own URL's order is kept, but it comes
+    # after the next recordings' in-progress ones. The contract is silent (the "variants"
+    # suite run, with every variant, is a success: test above).
+    late = ("--emulator-variant", "terminal-callbacks-late")
+    refs = _references(suite_runs)
+    run, data = _differential(*_args(refs), *late, report_dir=tmp_path / "two")
+    assert run.returncode == 1, run.output[-3000:]
+    found = _differences(data)
+    assert set(found) == {("status callback", "order across URLs")}, sorted(found)
+    order = found[("status callback", "order across URLs")]
+    assert json.loads(order["reference"]).endswith("in-progress")
+    assert json.loads(order["candidate"]).endswith("completed")
+    # With one recording the order across URLs is not known to be stable: noise.
+    run, data = _differential(*_args(refs[:1]), *late, report_dir=tmp_path / "one")
+    assert run.returncode == 0 and data["result"] == SAME, run.output[-3000:]

@@ -30,6 +30,8 @@ from conformance.differential.compare import (
     Comparator,
     FieldResult,
     Mapping,
+    arrivals,
+    order_across,
 )
 from conformance.differential.reference import Answer, Recorded, Reference, kind_of
 from contract.exchange import Auth, Exchange, SentRequest, is_success
@@ -257,6 +259,7 @@ class _Gathered:
 
 def _compare_callbacks(
     primary: Reference,
+    second: Reference | None,
     receiver: CallbackReceiver,
     comparator: Comparator,
     gathered: _Gathered,
@@ -278,6 +281,18 @@ def _compare_callbacks(
         index, curl = curl_of_token[token]
         found = comparator.callbacks(f"callback {j}", ours.get(token, []), theirs.get(token, []))
         gathered.add(CALLBACK_KIND, index, found, curl, accepted)
+    # Across callback URLs: the order of the deliveries of the requests sent.
+    tokens = [t if t in asked else "" for t in primary.run.tokens]
+    ref = arrivals(primary.run.receiver().received, tokens)
+    again = None
+    if second is not None:
+        theirs_sent = [
+            t if j < len(tokens) and tokens[j] else "" for j, t in enumerate(second.run.tokens)
+        ]
+        again = arrivals(second.run.receiver().received, theirs_sent)
+    for (j, _), result in order_across(ref, again, arrivals(receiver.received, tokens)):
+        index, curl = curl_of_token[primary.run.tokens[j]]
+        gathered.add(CALLBACK_KIND, index, [result], curl, accepted)
 
 
 INTERRUPTED = "interrupted (Ctrl-C)"
@@ -354,7 +369,15 @@ def run_differential(
     else:
         try:
             _compare_callbacks(
-                primary, receiver, comparator, gathered, curl_of_token, sent, wait, accepted
+                primary,
+                references[1] if len(references) > 1 else None,
+                receiver,
+                comparator,
+                gathered,
+                curl_of_token,
+                sent,
+                wait,
+                accepted,
             )
         except KeyboardInterrupt:
             stopped_by = INTERRUPTED
