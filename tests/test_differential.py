@@ -159,11 +159,22 @@ def test_a_variant_where_the_contract_is_silent_differs_and_accepted_ones_pass(
     order = found[("status callback", "#1 parameter order")]
     assert json.loads(order["candidate"])[-1] == "AccountSid" != json.loads(order["reference"])[-1]
     assert data["totals"]["accepted"] > 0 and data["accepted_file"] == str(accepted)
-    assert "| accepted |" in (tmp_path / "out" / "differential.md").read_text()
+    md = (tmp_path / "out" / "differential.md").read_text()
+    assert "| accepted |" in md
+    # What fails the run reads first: the differences not accepted head their table.
+    section = md.split("## Differences\n")[1].strip().split("\n\n")[0]
+    table = section.splitlines()[2:]
+    reasons = [row.split("|")[-2].strip() for row in table]  # the last column
+    assert reasons[0] == "" and reasons[-1] != "" and reasons == sorted(reasons, key=bool), reasons
+    assert "(in " in data_headline(md) and " not accepted)" in data_headline(md)
     # The HTML opens on the result, before pytest-html's page, with its picture.
     dom = _rendered_dom(tmp_path / "out" / "differential.html", tmp_path)
     assert re.search(r'<body[^>]*>\s*<section id="differential">', dom), dom[:2000]
     assert "<strong>different: " in dom and "<svg" in dom.split('id="differential"')[1]
+
+
+def data_headline(md: str) -> str:
+    return md.split("**")[1]
 
 
 def _rendered_dom(page: Path, tmp_path: Path) -> str:
