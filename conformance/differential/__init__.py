@@ -8,5 +8,5 @@ own receiver's URLs in their place, and every exchange and status callback is co
 field by field: reference.py reads the recordings, compare.py maps identifiers and
 judges each field (noise learned from the two recordings, or the run's own identifiers
 and times), accepted.py reads the differences a user accepts, run.py sends and
-gathers; conformance/hooks/differential.py is the pytest mode, reports/differential.py
-writes the report."""
+gathers; conformance/hooks/differential.py is the pytest mode, and
+reports/differential.py writes the report."""
