@@ -73,6 +73,17 @@ def _runs_the_suite(config: pytest.Config) -> bool:
     return False
 
 
+def _folder(option: str, path: Path) -> None:
+    """A folder the run writes into: made now, so that a file in its place (or a folder
+    that cannot be made) is one line before anything is sent, not a crash at the end."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise pytest.UsageError(
+            f"{option} {path}: cannot be used as a folder ({exc.strerror or exc}); name a folder"
+        ) from None
+
+
 def _suggest_pyargs(config: pytest.Config) -> None:
     """`pytest conformance` from another directory than the project's: pytest's bare
     "file or directory not found" says nothing of the installed suite, which runs."""
@@ -105,6 +116,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # started (the rootdir of `--pyargs conformance` is the installed package).
     report_dir = Path(config.invocation_params.dir, config.getoption("report_dir"))
     config.option.report_dir = str(report_dir)
+    _folder("--report-dir", report_dir)
+    if config.getoption("record_cassette"):
+        _folder("--record-cassette", Path(config.getoption("record_cassette")))
     if config.getoption("differential"):  # a mode of its own (conformance/differential/)
         from conformance.hooks.differential import register
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from conformance.clauses.registry import ClauseTest
 from conformance.clauses.schedule import Need
 from conformance.client.receiver import CallbackReceiver
-from conformance.corpus.corpora import ValidCorpus
+from conformance.corpus.valid import ValidCorpus
 from conformance.hooks.judging import Judged, clause_tests, judge_each
 from conformance.run.options import SuiteSession
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from conformance.clauses.registry import ClauseTest
 from conformance.clauses.schedule import Need
-from conformance.corpus.corpora import RefusalCorpus, ValidCorpus
+from conformance.corpus.refusals import RefusalCorpus
+from conformance.corpus.valid import ValidCorpus
 from conformance.hooks.judging import Judged, clause_tests, judge_each
 from conformance.run.calls import Harness
 from conformance.run.listing import CallLedger

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from conformance.clauses.registry import ClauseTest
 from conformance.clauses.schedule import Need
 from conformance.client.receiver import CallbackReceiver
-from conformance.corpus.corpora import ValidCorpus
+from conformance.corpus.valid import ValidCorpus
 from conformance.hooks.judging import (
     Judged,
     clause_tests,

@@ -11,7 +11,8 @@ from conformance.clauses.registry import ClauseTest, entry_for
 from conformance.clauses.schedule import LOOKS, Need
 from conformance.clauses.variations import Variation
 from conformance.client.receiver import CallbackReceiver
-from conformance.corpus.corpora import RefusalCorpus, ValidCorpus
+from conformance.corpus.refusals import RefusalCorpus
+from conformance.corpus.valid import ValidCorpus
 from conformance.hooks.judging import Judged, clause_tests, judge_answer, judge_each, judge_refused
 from conformance.run.calls import Harness
 from contract.exchange import Exchange

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from conformance.clauses.variations import VARIATIONS, event_probe_plan
-from conformance.corpus.corpora import plan_forms, refusal_plan
+from conformance.corpus.refusals import refusal_plan
+from conformance.corpus.valid import plan_forms
 from power.runner import ROOT
 
 
@@ -153,3 +154,17 @@ def test_dry_run_lists_the_plan_and_sends_nothing() -> None:
     assert "of the covering plan (strength 2)" in done.stdout
     assert any(line.startswith("planned: ") for line in lines)
     assert "the budget of 40 ends here" in done.stdout
+
+
+
+@pytest.mark.parametrize("option", ["--report-dir", "--record-cassette"])
+def test_a_file_where_a_folder_goes_is_one_line(option: str, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    for where in (tmp_path / "a-file", tmp_path / "a-file" / "below"):
+        reports = [] if option == "--report-dir" else ["--report-dir", str(tmp_path / "out")]
+        done = _run(option, str(where), *reports)
+        assert done.returncode == 4, done.stdout + done.stderr
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1, done.stderr
+        assert lines[0].startswith(f"ERROR: {option} {where}: cannot be used as a folder")
+        assert "Traceback" not in done.stdout + done.stderr

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.client.secrets import Scrubber
-from conformance.corpus.corpora import ProbeSpec, refusal_plan
+from conformance.corpus.refusals import ProbeSpec, refusal_plan
 from contract.exchange import Auth
 from contract.terms import UNKNOWN_CALL
 from emulator.hostile import SID, TOKEN, Behaviour, echo_credentials, hostile

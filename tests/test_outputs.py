@@ -4,6 +4,7 @@ printed."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import signal
@@ -86,11 +87,20 @@ def test_a_run_of_one_clause_exits_on_that_clause(
     )
 
 
-def test_a_clause_no_client_can_observe_is_refused_with_one_line(tmp_path: Path) -> None:
-    run = run_suite("--clause", "DEFAULT-TRACK", report_dir=tmp_path)
+@pytest.mark.parametrize(
+    ("clause", "why"),
+    [("DEFAULT-TRACK", "no client can observe it"), ("BOGUS", "no such clause in the contract")],
+)
+def test_a_clause_no_test_can_judge_is_refused_with_one_line(
+    clause: str, why: str, tmp_path: Path
+) -> None:
+    run = run_suite("--clause", clause, report_dir=tmp_path)
     assert run.returncode == 4, run.output[-3000:]
-    assert "--clause DEFAULT-TRACK: no client can observe it" in run.output
+    assert f"--clause {clause}: {why}" in run.output
     assert "Traceback" not in run.output
+    # Refused with the options, before anything is sent; the reports say why.
+    ran = json.loads((tmp_path / "run.json").read_text())
+    assert "requests" not in ran and why in ran["configuration_error"]
 
 
 # 3. A budgeted run's scores say what was not judged, and every format says why.
@@ -336,7 +346,15 @@ def test_a_chart_label_is_cut_between_words(name: str) -> None:
     assert any("".join(words[j:]) == tail for j in range(1, len(words)))
 
 
-DOCS = ("design", "extending", "mutation-testing", "benchmarks", "decisions")
+DOCS = (
+    "design",
+    "layout",
+    "extending",
+    "mutation-testing",
+    "benchmarks",
+    "decisions",
+    "differential",
+)
 
 
 def _sh_blocks(text: str) -> list[list[str]]:

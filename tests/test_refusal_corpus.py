@@ -13,14 +13,9 @@ from conformance.clauses.registry import needing, probe_order
 from conformance.clauses.schedule import Need, Stage
 from conformance.client.budget import Budget
 from conformance.client.target import Credentials, Target
-from conformance.corpus.corpora import (
-    COMPANY_LOOK,
-    ProbeSpec,
-    RefusalCorpus,
-    probe_stages,
-    stage_plan,
-)
 from conformance.corpus.dry_run import describe
+from conformance.corpus.plan import stage_plan
+from conformance.corpus.refusals import COMPANY_LOOK, ProbeSpec, RefusalCorpus, probe_stages
 from conformance.run.calls import Harness
 from conformance.run.options import RunSettings
 from contract.exchange import Exchange, Received, SentRequest

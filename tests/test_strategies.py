@@ -9,7 +9,7 @@ from hypothesis import find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample  # noqa: F401 - documents what find may raise
 
-from conformance.corpus.corpora import first_look_split
+from conformance.corpus.valid import first_look_split
 from contract.forms import sent_events
 from contract.terms import MISS_RULE, PARAMETER, PARAMETERS
 from strategies.covering import (

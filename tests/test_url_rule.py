@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rfc3986 import uri_reference, validators
 from rfc3986.exceptions import ValidationError
 
-from conformance.corpus.corpora import refusal_plan
+from conformance.corpus.refusals import refusal_plan
 from contract import terms as contract
 from contract.decisions import decisions_markdown
 from contract.terms import PARAMETERS, Severity

@@ -10,7 +10,8 @@ from hypothesis import settings as hypothesis_settings
 from conformance.checks.generic import MODES
 from conformance.clauses.registry import CREATE_AND_STOP, ENTRIES, probe_order
 from conformance.clauses.schedule import Rank, Stage
-from conformance.corpus.corpora import COMPANY_LOOK, ProbeSpec, stage_plan
+from conformance.corpus.plan import stage_plan
+from conformance.corpus.refusals import COMPANY_LOOK, ProbeSpec
 from conformance.run.listing import page_size_for
 from conformance.run.options import RunSettings
 from contract.forms import Form

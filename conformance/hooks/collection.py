@@ -12,7 +12,6 @@ from conformance.clauses.registry import ENTRIES, ClauseTest
 from conformance.clauses.schedule import LOOKS, STAGED, Need, Rank, Stage
 from conformance.hooks.fixtures import plan_of
 from conformance.hooks.keys import LEDGER, SESSION
-from contract.terms import CLAUSE
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -93,14 +92,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     unjudgeable = session.unjudgeable if session else {}
     if not wanted and not unjudgeable:
         return
-    unknown = sorted(wanted - set(CLAUSE))
-    if unknown:
-        raise pytest.UsageError(f"--clause {', '.join(unknown)}: no such clause in the contract")
-    unseen = sorted(c for c in wanted if not CLAUSE[c].testable)
-    if unseen:
-        raise pytest.UsageError(
-            f"--clause {', '.join(unseen)}: no client can observe it, so no test judges it"
-        )
+    # Unknown or unobservable clauses were refused with the options (run/options.py).
     blind = sorted(wanted & set(unjudgeable))
     if blind:
         raise pytest.UsageError(f"--clause {', '.join(blind)}: {unjudgeable[blind[0]]}")

@@ -9,13 +9,9 @@ import pytest
 from conformance.clauses.registry import probe_order
 from conformance.clauses.schedule import LOOKS, Stage
 from conformance.client.receiver import CallbackReceiver
-from conformance.corpus.corpora import (
-    RefusalCorpus,
-    StagedPlan,
-    ValidCorpus,
-    send_valid,
-    stage_plan,
-)
+from conformance.corpus.plan import StagedPlan, stage_plan
+from conformance.corpus.refusals import RefusalCorpus
+from conformance.corpus.valid import ValidCorpus, send_valid
 from conformance.hooks.judging import Judged
 from conformance.hooks.keys import JUDGED, LEDGER, SESSION, harness_of, receiver_of
 from conformance.run.calls import Harness

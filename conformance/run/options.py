@@ -38,7 +38,7 @@ from conformance.client.wire import (
 from conformance.run.implementation import Implementation, implementation_from
 from contract.expectations import Expectations, load_expectations
 from contract.failures import ConfigurationError
-from contract.terms import SIGNATURE
+from contract.terms import CLAUSE, SIGNATURE
 
 if TYPE_CHECKING:
     from emulator import RunningEmulator
@@ -336,12 +336,27 @@ def _embedded_started(get: Option, settings: RunSettings, calls: CallPlan) -> _F
     )
 
 
+def _clauses(get: Option) -> None:
+    """The clauses asked for with --clause are the contract's, and some test can judge
+    them: said before anything is sent."""
+    wanted = set(get("clause") or ())
+    unknown = sorted(wanted - set(CLAUSE))
+    if unknown:
+        raise ConfigurationError(f"--clause {', '.join(unknown)}: no such clause in the contract")
+    unseen = sorted(c for c in wanted if not CLAUSE[c].testable)
+    if unseen:
+        raise ConfigurationError(
+            f"--clause {', '.join(unseen)}: no client can observe it, so no test judges it"
+        )
+
+
 def session_from_options(get: Option, connect: bool = True) -> SuiteSession:
     """`get(name)` reads an option (pytest's config.getoption). Without `connect`, the
     options are checked but no emulator starts and nothing is sent (a dry run). The
     target is one of four: a cassette's replay, a target given with --base-url, or the
     embedded emulator, listed (a dry run) or started."""
     _identifiers(get)
+    _clauses(get)
     ca_bundle = _ca_bundle(get)
     replayed = _replayed(get)
     if replayed:
