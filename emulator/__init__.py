@@ -21,6 +21,7 @@ class RunningEmulator:
     accounts: tuple[Account, ...]
     store: Store
     faults: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()  # emulator/variants.py
 
     @property
     def base_url(self) -> str:
@@ -60,4 +61,4 @@ def start(
         made = (first, *made[1:])
     behaviour = build(faults) + build_variants(variants)
     server = serve_in_thread(create_app(store, behaviour, callback_delay), host, port)
-    return RunningEmulator(server, made, store, tuple(faults))
+    return RunningEmulator(server, made, store, tuple(faults), tuple(variants))

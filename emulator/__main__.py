@@ -1,5 +1,6 @@
-"""`python -m emulator --port 8080 [--account SID:TOKEN] [--fault NAME] [--call SID]
-[--capacity N]`; SIGNALWIRE_SIGNING_KEY, when set, signs the first account's callbacks."""
+"""`python -m emulator --port 8080 [--account SID:TOKEN] [--fault NAME] [--variant NAME]
+[--call SID] [--capacity N]`; SIGNALWIRE_SIGNING_KEY, when set, signs the first account's
+callbacks."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ import errno
 import os
 import socket
 import sys
+from collections.abc import Iterable
 
 import uvicorn
 
 from contract.terms import API_VERSION
 from emulator.app import create_app
-from emulator.faults import Fault, build, catalog
+from emulator.faults import build, catalog
 from emulator.store import CAPACITY, Call, Store
+from emulator.variants import SUMMARIES, build_variants
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,6 +48,14 @@ def main(argv: list[str] | None = None) -> int:
         help="misbehave this way (repeatable; --list-faults lists the names)",
     )
     parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="answer otherwise where the contract is silent, this way (repeatable; "
+        "--list-variants lists the names)",
+    )
+    parser.add_argument(
         "--call",
         action="append",
         default=[],
@@ -61,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         "(default: %(default)s)",
     )
     parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
+    parser.add_argument("--list-variants", action="store_true", help="list the variants and exit")
     args = parser.parse_args(argv)
     if args.capacity < 1:
         parser.error("--capacity must be at least 1")
@@ -71,8 +83,15 @@ def main(argv: list[str] | None = None) -> int:
         near = difflib.get_close_matches(unknown[0], faults, n=3)
         hint = f"did you mean {', '.join(near)}? " if near else ""
         parser.error(f"--fault {unknown[0]!r}: no such fault; {hint}--list-faults lists them")
+    odd = [v for v in args.variant if v not in SUMMARIES]
+    if odd:
+        near = difflib.get_close_matches(odd[0], SUMMARIES, n=3)
+        hint = f"did you mean {', '.join(near)}? " if near else ""
+        parser.error(f"--variant {odd[0]!r}: no such variant; {hint}--list-variants lists them")
     if args.list_faults:
-        return _list(faults)
+        return _list(f"{name:32} {f.clause:40} {f.summary}" for name, f in sorted(faults.items()))
+    if args.list_variants:
+        return _list(f"{name:32} {summary}" for name, summary in sorted(SUMMARIES.items()))
     pairs = [a.partition(":") for a in args.account]
     if any(not sid or not token for sid, _, token in pairs):
         parser.error("--account takes SID:TOKEN")
@@ -106,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     for sid in args.call:
         store.add_call(Call(sid, owner, "", "", ""))
     print(f"base URL: http://{args.host}:{args.port}/api/laml/{API_VERSION}", flush=True)
-    config = uvicorn.Config(create_app(store, build(args.fault)), log_level="warning")
+    behaviour = build(args.fault) + build_variants(args.variant)
+    config = uvicorn.Config(create_app(store, behaviour), log_level="warning")
     uvicorn.Server(config).run(sockets=[listening])
     return 0
 
@@ -124,11 +144,12 @@ def _bind(host: str, port: int) -> socket.socket:
     return listening
 
 
-def _list(faults: dict[str, Fault]) -> int:
-    """One line a fault; a reader that stops early (`| head`) ends the listing quietly."""
+def _list(lines: Iterable[str]) -> int:
+    """One line a fault or variant; a reader that stops early (`| head`) ends the listing
+    quietly."""
     try:
-        for name, f in sorted(faults.items()):
-            print(f"{name:32} {f.clause:40} {f.summary}")
+        for line in lines:
+            print(line)
         sys.stdout.flush()
     except BrokenPipeError:
         # Python would report the pipe again as it flushes stdout on exit: point it nowhere.

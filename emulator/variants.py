@@ -2,7 +2,8 @@
 as another implementation (or the live API) may. Not faults: the suite passes with each
 one (tests/test_differential.py runs it), so the kill matrix never sees them; only a
 differential run against a reference recorded without them tells them apart
-(conformance/differential/, `pytest conformance --emulator-variant NAME`)."""
+(conformance/differential/, `pytest conformance --emulator-variant NAME`, or
+`python -m emulator --variant NAME`; `--list-variants` lists them)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from contract.forms import Pairs
+from contract.terms import TERMINAL_EVENTS
 from emulator.faults import Body, Callback, Fault
 from emulator.store import Recording
 
@@ -53,6 +55,21 @@ class CallbackParametersReversed(Fault):
         self, planned: list[Callback], rec: Recording, make: Callable[[str], Callback]
     ) -> list[Callback]:
         return [replace(c, payload=dict(reversed(c.payload.items()))) for c in planned]
+
+
+LATE = 0.5  # seconds a recording's last callback is held back (terminal-callbacks-late)
+
+
+@variant(
+    "terminal-callbacks-late",
+    f"a recording's completed or absent callback comes {LATE:g} s late: after the next "
+    "recordings' in-progress ones, its own order kept",
+)
+class TerminalCallbacksLate(Fault):
+    def callbacks(
+        self, planned: list[Callback], rec: Recording, make: Callable[[str], Callback]
+    ) -> list[Callback]:
+        return [replace(c, later=LATE) if c.event in TERMINAL_EVENTS else c for c in planned]
 
 
 def build_variants(names: list[str] | tuple[str, ...]) -> tuple[Fault, ...]:

@@ -67,6 +67,14 @@ class DifferentialReport:
     differences: list[Difference] = field(default_factory=list)
     noise: list[str] = field(default_factory=list)  # how noise was learned, in a few lines
     accepted_file: str | None = None
+    # What ended the run before the reference's last request: Ctrl-C, or -x (None: nothing).
+    stopped_by: str | None = None
+    # The clean-up's lines (conformance/run/calls.py): what the run started on the candidate,
+    # what it stopped and ended, and NOT CLEANED UP lines for what it could not.
+    cleanup: list[str] = field(default_factory=list)
+    # The shell lines that start the embedded emulator again, as the run had it (its port,
+    # account, calls, faults and variants), for the curls to reach; None for another target.
+    replay: str | None = None
     date: str = ""
     command: str = ""
     format: int = FORMAT
@@ -88,8 +96,10 @@ class DifferentialReport:
     @property
     def headline(self) -> str:
         t = self.totals
+        ways = sum(1 for d in self.differences if d.accepted is None)
+        listed = f" (in {ways} difference{_s(ways)} not accepted)" if ways else ""
         return (
-            f"{self.result}: {t.differ} field{_s(t.differ)} differ, {t.accepted} accepted, "
+            f"{self.result}: {t.differ} field{_s(t.differ)} differ{listed}, {t.accepted} accepted, "
             f"{t.noise} noise, {t.agree} agree, over {self.compared} of {self.exchanges} "
             f"exchanges of the reference ({self.candidate_requests} requests sent, the "
             f"reference's run sent {self.reference_requests})"
@@ -176,7 +186,9 @@ def chart(report: DifferentialReport) -> str:
             x += w
         parts.append(
             f'<text x="{LABEL_WIDTH + BAR_WIDTH + 6}" y="{y + 13}">'
-            f"{tally.differ} differ, {tally.noise} noise, {tally.agree} agree</text>"
+            f"{tally.differ} differ, "
+            + (f"{tally.accepted} accepted, " if tally.accepted else "")
+            + f"{tally.noise} noise, {tally.agree} agree</text>"
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -189,6 +201,11 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _first_unaccepted(differences: list[Difference]) -> list[Difference]:
+    """The differences that fail the run first, then the accepted ones (each in order)."""
+    return sorted(differences, key=lambda d: d.accepted is not None)
+
+
 def markdown(report: DifferentialReport) -> str:
     lines = [
         "# Differential conformance",
@@ -197,30 +214,55 @@ def markdown(report: DifferentialReport) -> str:
         + ", ".join(f"`{r}`" for r in report.references)
         + f" on {report.date}.",
         "",
+        "## Fields per kind of exchange",
+        "",
         "| kind of exchange | agree | noise | accepted | differ |",
-        "| --- | --- | --- | --- | --- |",
+        "| --- | ---: | ---: | ---: | ---: |",
     ]
     lines += [
         f"| {_md(k)} | {t.agree} | {t.noise} | {t.accepted} | {t.differ} |"
         for k, t in report.by_kind.items()
     ]
-    lines += ["", *[f"- {line}" for line in report.noise], ""]
+    lines += ["", "How noise was told from differences:", ""]
+    lines += [*[f"- {line}" for line in report.noise], ""]
+    if report.stopped_by:
+        lines += [f"Stopped before the reference's last request: {_md(report.stopped_by)}.", ""]
+    if report.cleanup:
+        lines += ["Clean-up on the candidate:", "", *[f"- {_md(c)}" for c in report.cleanup], ""]
     if report.not_compared:
         lines += ["Not compared:", "", *[f"- {_md(w)}" for w in report.not_compared], ""]
     if report.differences:
         lines += [
+            "## Differences",
+            "",
             "| kind of exchange | field | reference | candidate | how often | accepted |",
-            "| --- | --- | --- | --- | --- | --- |",
+            "| --- | --- | --- | --- | ---: | --- |",
         ]
         lines += [
             f"| {_md(d.kind)} | `{_md(d.field)}` | `{_md(d.reference)}` | "
             f"`{_md(d.candidate)}` | {d.count} | {_md(d.accepted or '')} |"
-            for d in report.differences
+            for d in _first_unaccepted(report.differences)
         ]
-        lines += ["", "Each first occurrence on the candidate:", ""]
-        for d in report.differences:
+        lines += ["", "Each one's first occurrence, sent to the candidate:", ""]
+        for d in _first_unaccepted(report.differences):
             lines += [f"- {_md(d.kind)}, `{_md(d.field)}`:", "", "  ```sh", f"  {d.curl}", "  ```"]
+        if report.replay:
+            lines += ["", REPLAY, "", "```sh", report.replay, "```"]
     return "\n".join(lines) + "\n"
+
+
+REPLAY = (
+    "The embedded emulator ended with the run: these lines start the same one again (a "
+    "throwaway token, conformance/run/replay.py says why), for the curls above to reach it:"
+)
+# Scoped to the section: pytest-html's own styles grey and cramp a plain table.
+STYLE = (
+    "<style>#differential{color:#111}#differential table{border-collapse:collapse;"
+    "margin:8px 0}#differential th,#differential td{border:1px solid #ddd;padding:3px 8px;"
+    "color:#111;text-align:left;vertical-align:top}#differential td.n{text-align:right}"
+    "#differential pre{white-space:pre-wrap;word-break:break-all;margin:0}"
+    "#differential h2{font-size:1.1em;margin:16px 0 4px}</style>"
+)
 
 
 def html_section(report: DifferentialReport) -> str:
@@ -228,36 +270,48 @@ def html_section(report: DifferentialReport) -> str:
     e = html.escape
     colour = {SAME: COLOURS[AGREE], DIFFERENT: COLOURS[DIFFER], INCOMPLETE: COLOURS[ACCEPTED]}
     rows = "".join(
-        f"<tr><td>{e(k)}</td><td>{t.agree}</td><td>{t.noise}</td><td>{t.accepted}</td>"
-        f"<td>{t.differ}</td></tr>"
+        f'<tr><td>{e(k)}</td><td class="n">{t.agree}</td><td class="n">{t.noise}</td>'
+        f'<td class="n">{t.accepted}</td><td class="n">{t.differ}</td></tr>'
         for k, t in report.by_kind.items()
     )
     differences = "".join(
         f"<tr><td>{e(d.kind)}</td><td><code>{e(d.field)}</code></td>"
         f"<td><code>{e(d.reference)}</code></td><td><code>{e(d.candidate)}</code></td>"
-        f"<td>{d.count}</td><td>{e(d.accepted or '')}</td>"
-        f'<td><pre style="white-space:pre-wrap;word-break:break-all">{e(d.curl)}</pre></td></tr>'
-        for d in report.differences
+        f'<td class="n">{d.count}</td><td>{e(d.accepted or "")}</td></tr>'
+        f'<tr><td colspan="6"><pre>{e(d.curl)}</pre></td></tr>'
+        for d in _first_unaccepted(report.differences)
     )
     missing = "".join(f"<li>{e(w)}</li>" for w in report.not_compared)
     noise = "".join(f"<li>{e(line)}</li>" for line in report.noise)
+    stopped = f"<p>Stopped before the reference's last request: {e(report.stopped_by or '')}.</p>"
+    cleanup = "".join(f"<li>{e(line)}</li>" for line in report.cleanup)
     return (
-        '<section id="differential">'
+        f'<section id="differential">{STYLE}'
         f'<div style="border-left:8px solid {colour[report.result]};padding:8px 12px;'
         'background:#f5f5f5;color:#111;font-size:1.2em">'
         f"<strong>{e(report.headline)}</strong><br>"
         f"<small>candidate {e(report.candidate)}; reference "
         f"{e(', '.join(report.references))}</small></div>"
         f"<figure>{chart(report)}</figure>"
+        "<h2>Fields per kind of exchange</h2>"
         "<table><thead><tr><th>kind of exchange</th><th>agree</th><th>noise</th>"
         f"<th>accepted</th><th>differ</th></tr></thead><tbody>{rows}</tbody></table>"
-        f"<ul>{noise}</ul>"
+        f"<p>How noise was told from differences:</p><ul>{noise}</ul>"
+        + (stopped if report.stopped_by else "")
+        + (f"<p>Clean-up on the candidate:</p><ul>{cleanup}</ul>" if cleanup else "")
         + (f"<p>Not compared:</p><ul>{missing}</ul>" if missing else "")
         + (
+            "<h2>Differences</h2><p>Each with its first occurrence, sent to the candidate, "
+            "below it.</p>"
             "<table><thead><tr><th>kind of exchange</th><th>field</th><th>reference</th>"
-            "<th>candidate</th><th>how often</th><th>accepted</th><th>first, on the "
-            f"candidate</th></tr></thead><tbody>{differences}</tbody></table>"
+            "<th>candidate</th><th>how often</th><th>accepted</th></tr></thead>"
+            f"<tbody>{differences}</tbody></table>"
             if differences
+            else ""
+        )
+        + (
+            f"<p>{e(REPLAY)}</p><pre>{e(report.replay)}</pre>"
+            if differences and report.replay
             else ""
         )
         + "</section>"

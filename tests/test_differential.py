@@ -10,7 +10,11 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,11 +22,13 @@ from typing import Any
 import pytest
 
 from conformance.differential.accepted import load_accepted
-from conformance.differential.compare import Comparator, Mapping
+from conformance.differential.compare import Comparator, Mapping, order_across
 from conformance.differential.reference import Answer, load_reference, same_plan
 from contract.failures import ConfigurationError
-from power.runner import ROOT, SuiteRun, run_suite
+from emulator import Account, RunningEmulator, start
+from power.runner import ROOT, SuiteRun, run_suite, start_suite
 from reports.differential import (
+    AGREE,
     DIFFER,
     NOISE,
     SAME,
@@ -153,11 +159,22 @@ def test_a_variant_where_the_contract_is_silent_differs_and_accepted_ones_pass(
     order = found[("status callback", "#1 parameter order")]
     assert json.loads(order["candidate"])[-1] == "AccountSid" != json.loads(order["reference"])[-1]
     assert data["totals"]["accepted"] > 0 and data["accepted_file"] == str(accepted)
-    assert "| accepted |" in (tmp_path / "out" / "differential.md").read_text()
+    md = (tmp_path / "out" / "differential.md").read_text()
+    assert "| accepted |" in md
+    # What fails the run reads first: the differences not accepted head their table.
+    section = md.split("## Differences\n")[1].strip().split("\n\n")[0]
+    table = section.splitlines()[2:]
+    reasons = [row.split("|")[-2].strip() for row in table]  # the last column
+    assert reasons[0] == "" and reasons[-1] != "" and reasons == sorted(reasons, key=bool), reasons
+    assert "(in " in data_headline(md) and " not accepted)" in data_headline(md)
     # The HTML opens on the result, before pytest-html's page, with its picture.
     dom = _rendered_dom(tmp_path / "out" / "differential.html", tmp_path)
     assert re.search(r'<body[^>]*>\s*<section id="differential">', dom), dom[:2000]
     assert "<strong>different: " in dom and "<svg" in dom.split('id="differential"')[1]
+
+
+def data_headline(md: str) -> str:
+    return md.split("**")[1]
 
 
 def _rendered_dom(page: Path, tmp_path: Path) -> str:
@@ -257,3 +274,250 @@ def test_accepted_differences_are_read_strictly(tmp_path: Path) -> None:
     assert report.result == SAME
     report.differences.append(Difference("k", "g", "1", "2", 1, 0, "curl x"))
     assert report.result == "different"
+
+
+# -- what a stopped run leaves on the candidate: nothing running -----------------------
+
+CANDIDATE_SID, CANDIDATE_TOKEN = "7d1c3c55-6b1a-4f43-9d0e-2f5a8b3c4d11", "candidate-token"
+CANDIDATE_ENV = {"SIGNALWIRE_PROJECT_ID": CANDIDATE_SID, "SIGNALWIRE_API_TOKEN": CANDIDATE_TOKEN}
+
+
+@pytest.fixture
+def candidate() -> Iterator[RunningEmulator]:
+    """An emulator the run's candidate, outliving the run: what is left on it is seen."""
+    running = start(accounts=(Account(CANDIDATE_SID, CANDIDATE_TOKEN),))
+    yield running
+    running.stop()
+
+
+def _nothing_left_running(emulator: RunningEmulator, output: str) -> None:
+    recordings = list(emulator.store.recordings.values())
+    assert recordings, output[-3000:]
+    assert [r.sid for r in recordings if r.status != "completed"] == [], output[-3000:]
+    calls = list(emulator.store.calls.values())
+    assert calls and all(c.status == "completed" for c in calls), output[-3000:]
+
+
+def test_a_budget_that_cuts_the_run_between_a_create_and_its_stop_leaves_nothing_running(
+    suite_runs: dict[str, tuple[SuiteRun, Path]], tmp_path: Path, candidate: RunningEmulator
+) -> None:
+    # The probe, the call's create, three recordings each created and stopped, a fourth
+    # create: without its stop and the call's end kept back from the budget, both stay
+    # running (the budget's least, 8, would cut the run between a create and its stop too).
+    refs = _args(_references(suite_runs)[:1])
+    run = run_suite(
+        *refs,
+        *("--base-url", candidate.base_url, "--max-requests", "9"),
+        report_dir=tmp_path,
+        env=CANDIDATE_ENV,
+    )
+    assert run.returncode == 1, run.output[-3000:]  # incomplete
+    _nothing_left_running(candidate, run.output)
+    data = json.loads((tmp_path / "differential.json").read_text())
+    assert report_errors(data) == []
+    assert data["candidate_requests"] == 9  # the clean-up's request counted, within it
+    assert data["cleanup"][0] == "recordings started 3, stopped 3; calls created 1, ended 1"
+    assert "clean-up: complete" in run.output
+
+
+def test_x_stops_at_the_first_difference_and_cleans_up(
+    suite_runs: dict[str, tuple[SuiteRun, Path]], tmp_path: Path
+) -> None:
+    # The first recording's create differs (channels an integer): -x stops the run there,
+    # before the reference's stop of it; the clean-up stops it.
+    candidate_with_fault = start(
+        accounts=(Account(CANDIDATE_SID, CANDIDATE_TOKEN),), faults=("channels-integer",)
+    )
+    try:
+        refs = _args(_references(suite_runs)[:1])
+        run = run_suite(
+            *refs,
+            *("--base-url", candidate_with_fault.base_url, "-x"),
+            report_dir=tmp_path,
+            env=CANDIDATE_ENV,
+        )
+        assert run.returncode == 1, run.output[-3000:]
+        _nothing_left_running(candidate_with_fault, run.output)
+    finally:
+        candidate_with_fault.stop()
+    data = json.loads((tmp_path / "differential.json").read_text())
+    assert data["compared"] == 2 and data["stopped_by"].startswith("-x/--maxfail 1")
+    assert data["cleanup"][0] == "recordings started 1, stopped 1; calls created 1, ended 1"
+    assert data["result"] == "different"
+
+
+def test_ctrl_c_midway_stops_what_the_run_started_and_reports_what_it_compared(
+    suite_runs: dict[str, tuple[SuiteRun, Path]], tmp_path: Path, candidate: RunningEmulator
+) -> None:
+    refs = _args(_references(suite_runs)[:1])
+    proc = start_suite(
+        *refs, "--base-url", candidate.base_url, report_dir=tmp_path, env=CANDIDATE_ENV
+    )
+    deadline = time.monotonic() + 60
+    while len(candidate.store.recordings) < 20 and proc.poll() is None:
+        assert time.monotonic() < deadline, "the run started no recordings"
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGINT)
+    output = proc.communicate(timeout=60)[0].decode()
+    assert proc.returncode == 2, output[-3000:]
+    _nothing_left_running(candidate, output)
+    data = json.loads((tmp_path / "differential.json").read_text())
+    assert report_errors(data) == []
+    assert data["stopped_by"] == "interrupted (Ctrl-C)" and data["result"] == "incomplete"
+    assert 0 < data["compared"] < data["exchanges"]
+    assert "calls created 1, ended 1" in data["cleanup"][0]
+
+
+# -- a configuration error leaves the error, and no earlier differential report ---------
+
+
+def _stale_differential(directory: Path) -> None:
+    """The reports of an earlier differential run, which found its candidate the same."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in ("differential.json", "differential.md", "differential.html"):
+        (directory / name).write_text("stale: same\n")
+    (directory / "differential-junit.xml").write_text("<testsuites>stale</testsuites>\n")
+
+
+@pytest.mark.parametrize(
+    ("case", "said"),
+    [
+        ("missing reference", "no recorded run there"),
+        ("bad accepted file", "--accepted-differences"),
+        ("an option beside it", "runs on its own: drop --clause"),
+        ("no credentials", "needs credentials"),
+    ],
+)
+def test_a_configuration_error_leaves_only_that_error_in_the_report_folder(
+    suite_runs: dict[str, tuple[SuiteRun, Path]], tmp_path: Path, case: str, said: str
+) -> None:
+    reference = _references(suite_runs)[0]
+    accepted = tmp_path / "accepted.toml"
+    accepted.write_text('[[accepted]]\nkind = "*"\nfeild = "message"\nreason = "x"\n')
+    args = {
+        "missing reference": ["--differential", str(tmp_path / "nothing")],
+        "bad accepted file": ["--differential", reference, "--accepted-differences", str(accepted)],
+        "an option beside it": ["--differential", reference, "--clause", "SCHEMA-UUID"],
+        "no credentials": ["--differential", reference, "--base-url", "http://127.0.0.1:9/api"],
+    }[case]
+    out = tmp_path / "out"
+    _stale_differential(out)
+    env = {"SIGNALWIRE_PROJECT_ID": "", "SIGNALWIRE_API_TOKEN": ""}
+    run = run_suite(*args, report_dir=out, env=env)
+    assert run.returncode == 4, run.output[-3000:]
+    assert said in run.output and "Traceback" not in run.output
+    assert sorted(p.name for p in out.iterdir()) == ["differential-junit.xml", "differential.html"]
+    page = (out / "differential.html").read_text()
+    assert "<title>differential: configuration error</title>" in page and said in page
+    assert "stale" not in page
+    junit = (out / "differential-junit.xml").read_text()
+    assert 'errors="1"' in junit and said in junit and "stale" not in junit
+
+
+# -- the embedded emulator started again: a difference's curl replayed after the run ----
+
+
+def test_a_differences_curl_replays_against_the_embedded_emulator_started_again(
+    suite_runs: dict[str, tuple[SuiteRun, Path]], tmp_path: Path
+) -> None:
+    refs = _args(_references(suite_runs)[:1])
+    run, data = _differential(*refs, "--emulator-variant", "error-dialect", report_dir=tmp_path)
+    assert run.returncode == 1, run.output[-3000:]
+    replay = data["replay"]
+    assert replay and "--variant error-dialect" in replay
+    assert all(f"  {line}\n" in run.output for line in replay.splitlines())  # the terminal's
+    refused = "POST /Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json → 400"
+    code = _differences(data)[(refused, "code")]
+    port = re.search(r"--port (\d+)", replay)
+    assert port, replay
+    # Started again as printed, the emulator answers the curl as the run's candidate did.
+    script = "\n".join(
+        [
+            "set -e",
+            replay,
+            "trap 'kill $!' EXIT",
+            f"for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/{port.group(1)}) "
+            "2>/dev/null && break; sleep 0.1; done",
+            code["curl"],
+        ]
+    )
+    done = subprocess.run(
+        ["bash", "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    answer = json.loads(done.stdout.splitlines()[-1] if done.stdout.strip() else "{}")
+    assert answer.get("code") == int(code["candidate"]) != int(code["reference"]), done.stdout
+
+
+def test_the_emulators_command_line_takes_and_lists_variants() -> None:
+    from emulator.variants import SUMMARIES
+
+    listed = subprocess.run(
+        [sys.executable, "-m", "emulator", "--list-variants"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert listed.returncode == 0
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == sorted(SUMMARIES)
+    unknown = subprocess.run(
+        [sys.executable, "-m", "emulator", "--variant", "error-dialec"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert unknown.returncode == 2
+    assert (
+        unknown.stderr.strip()
+        .splitlines()[-1]
+        .endswith(
+            "--variant 'error-dialec': no such variant; did you mean error-dialect? "
+            "--list-variants lists them"
+        )
+    )
+
+
+# -- the order of arrival across callback URLs ------------------------------------------
+
+
+def test_the_order_across_callback_urls_is_held_where_the_reference_is_stable() -> None:
+    a, b, c = ((0, 1), "in-progress"), ((1, 1), "in-progress"), ((0, 2), "completed")
+    ref = [a, b, c]  # two adjacent pairs across URLs: a then b, b then c
+    outcomes = {
+        str(label): r.outcome for label, r in order_across(ref, [a, b, c], [b, a, c])
+    }  # the candidate swapped a and b
+    assert outcomes == {"(1, 1)": DIFFER, "(0, 2)": AGREE}
+    # The second recording had b before a: that order is timing, noise.
+    unstable = order_across(ref, [b, a, c], [b, a, c])
+    assert [r.outcome for _, r in unstable] == [NOISE, AGREE]
+    # One recording: nothing is known stable.
+    assert {r.outcome for _, r in order_across(ref, None, [b, a, c])} == {NOISE}
+    swapped = order_across(ref, [a, b, c], [b, a, c])[0][1]
+    assert (
+        json.loads(swapped.reference) == "callback 0 #1 in-progress, then callback 1 #1 in-progress"
+    )
+    assert json.loads(swapped.other) == "callback 1 #1 in-progress, then callback 0 #1 in-progress"
+
+
+def test_callbacks_in_another_order_across_urls_differ_only_there(
+    suite_runs: dict[str, tuple[SuiteRun, Path]], tmp_path: Path
+) -> None:
+    # Each recording's completed callback late: its own URL's order is kept, but it comes
+    # after the next recordings' in-progress ones. The contract is silent (the "variants"
+    # suite run, with every variant, is a success: test above).
+    late = ("--emulator-variant", "terminal-callbacks-late")
+    refs = _references(suite_runs)
+    run, data = _differential(*_args(refs), *late, report_dir=tmp_path / "two")
+    assert run.returncode == 1, run.output[-3000:]
+    found = _differences(data)
+    assert set(found) == {("status callback", "order across URLs")}, sorted(found)
+    order = found[("status callback", "order across URLs")]
+    assert json.loads(order["reference"]).endswith("in-progress")
+    assert json.loads(order["candidate"]).endswith("completed")
+    # With one recording the order across URLs is not known to be stable: noise.
+    run, data = _differential(*_args(refs[:1]), *late, report_dir=tmp_path / "one")
+    assert run.returncode == 0 and data["result"] == SAME, run.output[-3000:]

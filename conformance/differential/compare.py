@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from conformance.client.receiver import Delivery
@@ -246,3 +247,51 @@ class Comparator:
                 for n in list(pa) + [n for n in pb if n not in pa]
             ]
         return results
+
+
+ACROSS_FIELD = "order across URLs"
+# A delivery by its place: its callback URL's index in the run's order, and its number
+# among that URL's deliveries (from 1).
+Label = tuple[int, int]
+
+
+def arrivals(deliveries: Iterable[Delivery], tokens: list[str]) -> list[tuple[Label, str]]:
+    """Each delivery to one of `tokens`, in order of arrival: its label and its event."""
+    index = {t: j for j, t in enumerate(tokens)}
+    seen: dict[int, int] = {}
+    out = []
+    for d in deliveries:
+        j = index.get(d.token)
+        if j is None:
+            continue
+        seen[j] = seen.get(j, 0) + 1
+        out.append(((j, seen[j]), d.payload.get(EVENT_FIELD, "?")))
+    return out
+
+
+def order_across(
+    ref: list[tuple[Label, str]],
+    second: list[tuple[Label, str]] | None,
+    other: list[tuple[Label, str]],
+) -> list[tuple[Label, FieldResult]]:
+    """The order of arrival across callback URLs: for each two deliveries to different
+    URLs that arrived one right after the other at the reference, whether the other run's
+    came in that order too (each with the label of the later one). Held to where the
+    reference's second recording shows the same order (stable); where it does not, or
+    with one recording (stability unknown: interleaving is timing), it is noise. A
+    delivery the other run lacks is not ordered (its URL's `deliveries` says so)."""
+    second_at = {label: n for n, (label, _) in enumerate(second or [])}
+    other_at = {label: n for n, (label, _) in enumerate(other)}
+    results = []
+    for (a, event_a), (b, event_b) in pairwise(ref):
+        if a[0] == b[0] or a not in other_at or b not in other_at:
+            continue
+        first = f"callback {a[0]} #{a[1]} {event_a}"
+        then = f"callback {b[0]} #{b[1]} {event_b}"
+        in_order = json.dumps(f"{first}, then {then}")
+        held = other_at[a] < other_at[b]
+        stable = a in second_at and b in second_at and second_at[a] < second_at[b]
+        outcome = (AGREE if held else DIFFER) if stable else NOISE
+        shown_other = in_order if held else json.dumps(f"{then}, then {first}")
+        results.append((b, FieldResult(ACROSS_FIELD, outcome, in_order, shown_other)))
+    return results

@@ -23,11 +23,12 @@ from conformance.client.receiver import CallbackReceiver
 from conformance.client.target import TargetClient
 from conformance.differential.accepted import AcceptedDifferences, load_accepted
 from conformance.differential.reference import OPTION, Reference, load_reference, same_plan
-from conformance.differential.run import Side, run_differential
-from conformance.hooks.keys import CLOSING, SESSION
+from conformance.differential.run import INTERRUPTED, Side, run_differential
+from conformance.hooks.keys import CLEANUP, CLEANUP_LEFT, CLOSING, SESSION
+from conformance.run.calls import Harness
 from conformance.run.exit_status import ExitStatus
 from conformance.run.options import session_from_options
-from conformance.run.replay import interpreter
+from conformance.run.replay import interpreter, replay_commands
 from contract.exchange import redacted_command
 from contract.failures import ConfigurationError
 from reports.differential import (
@@ -39,9 +40,11 @@ from reports.differential import (
     report_json,
     write_json,
 )
+from reports.stopped import DIFFERENTIAL, write_configuration_error
 
 TITLE = "Create a Recording: differential report"
 REPORT = pytest.StashKey[DifferentialReport]()
+STOPPED_BY = pytest.StashKey[str]()  # the configuration error that stopped the run
 MODE = pytest.StashKey["DifferentialMode"]()
 # Options that make no sense beside it: said in one line, not ignored.
 _EXCLUSIVE = ("record_cassette", "replay_cassette", "clause", "expectations")
@@ -68,6 +71,13 @@ class DifferentialMode:
     def pytest_configure(self, config: pytest.Config) -> None:
         if config.option.help or config.option.collectonly:
             return
+        try:
+            self._configure(config)
+        except pytest.UsageError as exc:
+            stopped(config, str(exc))
+            raise
+
+    def _configure(self, config: pytest.Config) -> None:
         given = [name for name in _EXCLUSIVE if config.getoption(name)]
         if given:
             option = "--" + given[0].replace("_", "-")
@@ -121,10 +131,12 @@ class DifferentialMode:
         try:
             receiver.start(s.callback_host, s.callback_port)
         except (OSError, RuntimeError) as exc:
-            raise pytest.UsageError(
+            message = (
                 f"--callback-host/--callback-port {s.callback_host}:{s.callback_port}: the "
                 f"callback receiver cannot listen there ({getattr(exc, 'strerror', None) or exc})"
-            ) from None
+            )
+            config.stash[STOPPED_BY] = message  # said by the reports (finish_differential)
+            raise pytest.UsageError(message) from None
         for _ in primary.run.tokens:  # the reference's own tokens, on the candidate's receiver
             receiver.new_url()
         target = suite.target
@@ -141,6 +153,8 @@ class DifferentialMode:
         client = TargetClient(
             target, budget=suite.budget, retry=s.retry, max_body=s.max_response_bytes
         )
+        # What the candidate starts is cleaned up as in a contract run, whatever ends it.
+        harness = Harness(client, s.call_wait)
         try:
             report = run_differential(
                 self.references,
@@ -149,10 +163,17 @@ class DifferentialMode:
                 candidate,
                 lambda r, expected: r.wait(expected, s.callback_timeout, s.callback_grace),
                 self.accepted,
+                harness,
+                config.option.maxfail,
             )
         finally:
             receiver.stop()
+            cleaned = harness.cleanup()
             client.close()
+            config.stash[CLEANUP] = [*cleaned.lines(), suite.budget.describe()]
+            config.stash[CLEANUP_LEFT] = list(cleaned.left)
+        report.cleanup = cleaned.lines()
+        report.candidate_requests = client.budget.spent  # the clean-up's requests too
         args = list(config.invocation_params.args)
         token, key = target.credentials.api_token, target.credentials.signing_key
         report.command = suite.scrubber(
@@ -160,7 +181,10 @@ class DifferentialMode:
             + redacted_command(args, token, key)
         )
         report.date = datetime.now(UTC).isoformat(timespec="seconds")
+        report.replay = replay_commands(suite.emulator)
         config.stash[REPORT] = report
+        if report.stopped_by == INTERRUPTED:
+            raise KeyboardInterrupt  # pytest's: exit status 2, the reports still written
         return True
 
     # -- pytest-html ----------------------------------------------------------
@@ -176,6 +200,19 @@ class DifferentialMode:
             prefix.append(html_section(report))
 
 
+def stopped(config: pytest.Config, message: str) -> None:
+    """The report folder of a differential run a configuration error stopped: that error,
+    and no differential report of an earlier run (reports/stopped.py)."""
+    write_configuration_error(
+        Path(config.getoption("report_dir")),
+        message,
+        target=config.getoption("base_url") or "the embedded emulator",
+        html_path=getattr(config.option, "htmlpath", None),
+        xml_path=config.option.xmlpath,
+        mode=DIFFERENTIAL,
+    )
+
+
 def finish_differential(session: pytest.Session) -> bool:
     """In a differential run (and only then: False otherwise), write its reports and set
     the exit status and the run's last lines."""
@@ -184,6 +221,8 @@ def finish_differential(session: pytest.Session) -> bool:
         return False
     report = config.stash.get(REPORT, None)
     if report is None:  # stopped before it compared anything: pytest says why
+        if STOPPED_BY in config.stash:  # over what pytest-html and JUnit just wrote
+            stopped(config, config.stash[STOPPED_BY])
         return True
     directory = Path(config.getoption("report_dir"))
     directory.mkdir(parents=True, exist_ok=True)
@@ -196,18 +235,30 @@ def finish_differential(session: pytest.Session) -> bool:
         lines.append(f"differential.json breaks its schema: {errors[0]}")
     never = config.getoption("fail_on") == "never"
     ok = report.result == SAME and not errors
-    status = ExitStatus.OK if ok or never else ExitStatus.BELOW_BAR
+    left = config.stash.get(CLEANUP_LEFT, [])
+    if left:
+        status, why = ExitStatus.CLEANUP_INCOMPLETE, "clean-up incomplete, whatever the result"
+    elif session.exitstatus == ExitStatus.INTERRUPTED:
+        status, why = ExitStatus.INTERRUPTED, f"interrupted, so the result ({report.result}) "
+        why += "is not held to --fail-on"
+    elif ok or never:
+        status = ExitStatus.OK
+        why = "no difference but accepted ones" if ok else "report only (--fail-on never)"
+    else:
+        status, why = ExitStatus.BELOW_BAR, f"the result is {report.result}"
     others = [getattr(config.option, "htmlpath", None), config.option.xmlpath]
+    if report.replay and report.differences:  # the curls of differential.md reach it again
+        lines += [
+            "the embedded emulator ended with the run; started again so, it answers the "
+            "curls of differential.md:",
+            *[f"  {line}" for line in report.replay.splitlines()],
+        ]
     lines += [
+        f"clean-up: INCOMPLETE, {len(left)} left running (listed above): act on them"
+        if left
+        else "clean-up: complete",
         "reports: " + ", ".join([*map(str, paths), *filter(None, others)]),
-        f"exit status {int(status)}: "
-        + (
-            "no difference but accepted ones"
-            if ok
-            else "report only (--fail-on never)"
-            if never
-            else f"the result is {report.result}"
-        ),
+        f"exit status {int(status)}: {why}",
     ]
     session.exitstatus = status
     config.stash[CLOSING] = lines

@@ -49,7 +49,7 @@ from contract.exchange import redacted_command
 from contract.failures import ConfigurationError
 from contract.terms import REFUSED_CREATES_NOTHING
 from reports.plugin import CLAUSE_REPORT, RUN_CONTEXT
-from reports.stopped import write_configuration_error
+from reports.stopped import CONTRACT, DIFFERENTIAL, write_configuration_error
 from reports.verdicts import RunContext
 
 # The configuration error that stopped the run before any clause was judged.
@@ -169,7 +169,7 @@ def _report_configuration_error(
     config: pytest.Config, message: str, target: str, summary: Mapping[str, object] | None = None
 ) -> None:
     """The report folder of a run a configuration error stopped says that error, and
-    holds no report of an earlier run (reports/stopped.py)."""
+    holds no report of an earlier run of its mode (reports/stopped.py)."""
     write_configuration_error(
         Path(config.getoption("report_dir")),
         message,
@@ -177,6 +177,7 @@ def _report_configuration_error(
         html_path=getattr(config.option, "htmlpath", None),
         xml_path=config.option.xmlpath,
         summary=summary,
+        mode=DIFFERENTIAL if config.getoption("differential") else CONTRACT,
     )
 
 

@@ -268,6 +268,33 @@ class Harness:
             self._unstopped[sid] = (call, f"stop answered HTTP {exchange.response.status}")
         return exchange
 
+    # -- what requests sent by another started and ended ---------------------
+    # A differential run (conformance/differential/run.py) sends the reference's requests
+    # itself, creates and stops among them; it tells the harness what each started and
+    # ended, so that the clean-up stops and ends what the run left (as for the suite's own).
+    # The budget's reserve for each is the sender's to keep, as `create` keeps it.
+
+    def adopt_recording(self, sid: str, call: str) -> None:
+        """A recording a request sent by another started, on `call`."""
+        if sid not in self._open:
+            self._open[sid] = call
+            self.report.started.append(sid)
+
+    def recording_stopped(self, sid: str) -> None:
+        """An adopted recording that a request sent by another stopped."""
+        if self._open.pop(sid, None) is not None:
+            self.report.stopped.append(sid)
+
+    def adopt_call(self, sid: str) -> None:
+        """A call a request sent by another created: the clean-up ends it."""
+        if sid not in self.report.created_calls:
+            self.report.created_calls.append(sid)
+
+    def call_ended(self, sid: str) -> None:
+        """An adopted call that a request sent by another ended."""
+        if sid in self.report.created_calls and sid not in self.report.ended_calls:
+            self.report.ended_calls.append(sid)
+
     def stop_all(self) -> None:
         for sid in list(self._open):
             self.stop(sid)

@@ -3,7 +3,7 @@ that a curl line of its evidence can be replayed after the run.
 
 The embedded emulator lives as long as the run: its port is random and its accounts
 and calls are made up, so a recorded `curl` names a server that is gone. Replaying
-needs the same emulator again: the same faults, the same port and account (both are
+needs the same emulator again: the same faults and variants, the same port and account (both are
 in the curl's URL) and the call the suite recorded on, in progress.
 
 Not the same token, and on purpose: the suite's rule is that no token is written
@@ -52,6 +52,8 @@ def replay_commands(emulator: Any) -> str | None:
         words += ["--call", sid]
     for fault in emulator.faults:
         words += ["--fault", fault]
+    for variant in emulator.variants:
+        words += ["--variant", variant]
     return (
         f"export SIGNALWIRE_PROJECT_ID={shlex.quote(account)} "
         f"SIGNALWIRE_API_TOKEN={REPLAY_TOKEN}\n"
