@@ -174,7 +174,8 @@ MATRIX_OPTIONS = (
 def _run(fault: str, workdir: Path, spec: Spec, *narrow: str) -> SuiteRun:
     faults = () if fault == CLEAN else (fault,)
     report_dir = workdir / fault.strip("()")
-    args = ("--hypothesis-profile", spec.profile, *MATRIX_OPTIONS, *narrow, *spec.extra)
+    needs = catalog()[fault].observed_with if faults else ()  # to be seen at all
+    args = ("--hypothesis-profile", spec.profile, *MATRIX_OPTIONS, *needs, *narrow, *spec.extra)
     if not spec.over_http:
         flags = tuple(a for f in faults for a in ("--emulator-fault", f))
         return run_suite_in_process(*flags, *args, report_dir=report_dir)

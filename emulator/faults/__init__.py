@@ -56,6 +56,10 @@ class Fault:
     name: ClassVar[str]
     clause: ClassVar[str]
     summary: ClassVar[str]
+    # The suite's options a run needs to see the fault at all, whatever its length (the
+    # kill matrix gives them): a callback sent well after the last row is seen only by a
+    # run that listens that long (--callback-grace).
+    observed_with: ClassVar[tuple[str, ...]] = ()
 
     def recording_body(self, body: Body, rec: Recording, form: Pairs) -> Body:
         return body
