@@ -26,7 +26,7 @@ from conformance.differential.compare import Comparator, Mapping, order_across
 from conformance.differential.reference import Answer, load_reference, same_plan
 from contract.failures import ConfigurationError
 from emulator import Account, RunningEmulator, start
-from power.runner import ROOT, SuiteRun, run_suite, start_suite
+from power.runner import ROOT, SuiteRun, run_suite, run_suite_in_process, start_suite
 from reports.differential import (
     AGREE,
     DIFFER,
@@ -215,6 +215,24 @@ def test_a_reference_that_is_not_there_is_one_line(tmp_path: Path) -> None:
     run = run_suite("--differential", str(tmp_path / "nothing"), report_dir=tmp_path / "out")
     assert run.returncode == 4
     assert "--differential" in run.output and "Traceback" not in run.output
+
+
+def test_one_recording_given_twice_is_one_line(
+    suite_runs: dict[str, tuple[SuiteRun, Path]], tmp_path: Path
+) -> None:
+    first = _references(suite_runs)[0]
+    run = run_suite("--differential", first, "--differential", first + "/", report_dir=tmp_path)
+    assert run.returncode == 4
+    assert f"--differential {first} is given twice" in run.output
+    assert "Traceback" not in run.output
+
+
+def test_accepted_differences_without_a_differential_run_is_one_line(tmp_path: Path) -> None:
+    accepted = ROOT / "expectations" / "differences" / "error-dialect.toml"
+    run = run_suite_in_process("--accepted-differences", str(accepted), report_dir=tmp_path)
+    assert run.returncode == 4
+    assert "--accepted-differences applies to a differential run" in run.output
+    assert "Traceback" not in run.output
 
 
 def test_two_recordings_of_different_plans_are_refused(

@@ -89,6 +89,11 @@ class DifferentialMode:
                     f"{OPTION} takes one or two recordings of the reference, not {len(dirs)}"
                 )
             base = config.invocation_params.dir
+            if len(dirs) == 2 and Path(base, dirs[0]).resolve() == Path(base, dirs[1]).resolve():
+                raise ConfigurationError(
+                    f"{OPTION} {dirs[0]} is given twice: the noise is learned from two "
+                    "recordings of the reference; give another, or this one alone"
+                )
             self.references = [load_reference(Path(base, d)) for d in dirs]
             if len(self.references) == 2:
                 same_plan(*self.references)

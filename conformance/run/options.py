@@ -357,6 +357,11 @@ def session_from_options(get: Option, connect: bool = True) -> SuiteSession:
     embedded emulator, listed (a dry run) or started."""
     _identifiers(get)
     _clauses(get)
+    if get("accepted_differences") and not get("differential"):
+        raise ConfigurationError(
+            "--accepted-differences applies to a differential run: add --differential DIR, "
+            "or use --expectations FILE for a contract run's declared deviations"
+        )
     ca_bundle = _ca_bundle(get)
     replayed = _replayed(get)
     if replayed:
