@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -149,3 +151,30 @@ def throwaway_tls(tmp_path: Path) -> tuple[tuple[str, str], str]:
     cert.private_key_pem.write_to_path(str(keyfile))
     ca.cert_pem.write_to_path(str(cafile))
     return (str(certfile), str(keyfile)), str(cafile)
+
+
+@pytest.fixture
+def rendered_dom(tmp_path: Path) -> Callable[[Path], str]:
+    """`rendered_dom(page)`: the page as headless Chromium renders it, scripts run (the
+    report tests look through it). In CI a missing Chromium fails; elsewhere it skips."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: .ci/run installs it")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
+    flags += ["--disable-background-networking", "--disable-component-update", "--disable-sync"]
+    flags += [f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000"]
+
+    def render(page: Path) -> str:
+        done = subprocess.run(
+            [browser, *flags, "--dump-dom", page.as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    return render

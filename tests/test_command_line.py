@@ -165,7 +165,6 @@ def test_dry_run_lists_the_plan_and_sends_nothing() -> None:
     assert "the budget of 40 ends here" in done.stdout
 
 
-
 @pytest.mark.parametrize("option", ["--report-dir", "--record-cassette"])
 def test_a_file_where_a_folder_goes_is_one_line(option: str, tmp_path: Path) -> None:
     (tmp_path / "a-file").write_text("")

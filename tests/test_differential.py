@@ -7,14 +7,12 @@ otherwise where the contract is silent (a success of the contract, differences h
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -130,7 +128,9 @@ def _callback_parameters() -> set[str]:
 
 
 def test_a_variant_where_the_contract_is_silent_differs_and_accepted_ones_pass(
-    suite_runs: dict[str, tuple[SuiteRun, Path]], tmp_path: Path
+    suite_runs: dict[str, tuple[SuiteRun, Path]],
+    tmp_path: Path,
+    rendered_dom: Callable[[Path], str],
 ) -> None:
     # The contract is silent: the suite passes the emulator with every variant.
     contract_run, _ = suite_runs["variants"]
@@ -168,34 +168,13 @@ def test_a_variant_where_the_contract_is_silent_differs_and_accepted_ones_pass(
     assert reasons[0] == "" and reasons[-1] != "" and reasons == sorted(reasons, key=bool), reasons
     assert "(in " in data_headline(md) and " not accepted)" in data_headline(md)
     # The HTML opens on the result, before pytest-html's page, with its picture.
-    dom = _rendered_dom(tmp_path / "out" / "differential.html", tmp_path)
+    dom = rendered_dom(tmp_path / "out" / "differential.html")
     assert re.search(r'<body[^>]*>\s*<section id="differential">', dom), dom[:2000]
     assert "<strong>different: " in dom and "<svg" in dom.split('id="differential"')[1]
 
 
 def data_headline(md: str) -> str:
     return md.split("**")[1]
-
-
-def _rendered_dom(page: Path, tmp_path: Path) -> str:
-    """The page as headless Chromium renders it, scripts run (as tests/test_reports.py)."""
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    if browser is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: .ci/run installs it")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-    flags += ["--disable-background-networking", "--disable-component-update"]
-    flags += [f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000"]
-    done = subprocess.run(
-        [browser, *flags, "--dump-dom", page.as_uri()],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
 
 
 def test_the_budget_holds_and_what_it_leaves_out_is_not_compared(

@@ -7,10 +7,10 @@ import html
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -174,42 +174,10 @@ def test_comparison_refuses_reports_of_different_contract_versions(
     assert not (tmp_path / "out").exists()
 
 
-def _rendered_dom(page: Path, tmp_path: Path) -> str:
-    """The page as headless Chromium renders it, scripts run."""
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    if browser is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: .ci/run installs it")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    done = subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
-
-
 def test_chromium_renders_the_summary_clause_table_and_results(
-    runs: dict[str, Any], tmp_path: Path
+    runs: dict[str, Any], tmp_path: Path, rendered_dom: Callable[[Path], str]
 ) -> None:
-    dom = _rendered_dom(runs["faulted"][1] / "conformance.html", tmp_path)
+    dom = rendered_dom(runs["faulted"][1] / "conformance.html")
     assert 'id="conformance-summary"' in dom and "against the contract" in dom
     assert dom.count('<tr id="clause-') == len(CLAUSES)
     # pytest-html builds its results table in script: rendered, it lists the failures.
@@ -246,10 +214,10 @@ window.addEventListener("load", () => setTimeout(() => {
 </script>"""
 
 
-def _probe(page: Path, tmp_path: Path) -> dict[str, Any]:
+def _probe(page: Path, tmp_path: Path, rendered_dom: Callable[[Path], str]) -> dict[str, Any]:
     probed = tmp_path / page.name
     probed.write_text(page.read_text().replace("</body>", PROBE + "</body>"))
-    dom = _rendered_dom(probed, tmp_path)
+    dom = rendered_dom(probed)
     found = re.search(r'data-probe="([^"]*)"', dom)
     assert found, dom[-2000:]
     return json.loads(html.unescape(found.group(1)))
@@ -260,9 +228,9 @@ def _no_data(report: dict[str, Any]) -> set[str]:
 
 
 def test_chromium_opens_the_report_on_a_banner_in_the_result_colour(
-    runs: dict[str, Any], tmp_path: Path
+    runs: dict[str, Any], tmp_path: Path, rendered_dom: Callable[[Path], str]
 ) -> None:
-    probe = _probe(runs["faulted"][1] / "conformance.html", tmp_path)
+    probe = _probe(runs["faulted"][1] / "conformance.html", tmp_path, rendered_dom)
     assert probe["first"] == "conformance-summary"  # before all of pytest-html's page
     assert probe["colour"] == "rgb(207, 34, 46)"  # failure, in red
     tops = probe["tops"]
@@ -274,11 +242,11 @@ def test_chromium_opens_the_report_on_a_banner_in_the_result_colour(
 
 
 def test_chromium_draws_a_family_with_no_score_as_no_data_not_a_zero_bar(
-    runs: dict[str, Any], tmp_path: Path
+    runs: dict[str, Any], tmp_path: Path, rendered_dom: Callable[[Path], str]
 ) -> None:
     report = _report(runs, "budgeted")
     assert report["result"] == "partial" and _no_data(report)  # the run reached too little
-    probe = _probe(runs["budgeted"][1] / "conformance.html", tmp_path)
+    probe = _probe(runs["budgeted"][1] / "conformance.html", tmp_path, rendered_dom)
     assert probe["colour"] == "rgb(154, 103, 0)"  # partial, in amber
     bars = {b["family"]: b for b in probe["bars"]}
     assert {f for f, b in bars.items() if b["noData"]} == _no_data(report)
@@ -290,11 +258,11 @@ def test_chromium_draws_a_family_with_no_score_as_no_data_not_a_zero_bar(
 
 
 def test_chromium_comparison_shares_the_chart_and_its_no_data(
-    runs: dict[str, Any], tmp_path: Path
+    runs: dict[str, Any], tmp_path: Path, rendered_dom: Callable[[Path], str]
 ) -> None:
     paths = [str(runs[n][1] / "conformance.json") for n in ("faulted", "budgeted")]
     assert compare([*paths, "--out", str(tmp_path / "cmp")]) == 0
-    probe = _probe(tmp_path / "cmp" / "comparison.html", tmp_path)
+    probe = _probe(tmp_path / "cmp" / "comparison.html", tmp_path, rendered_dom)
     bars = probe["bars"]
     families = _report(runs, "faulted")["statistics"]["by_family"]
     assert len(bars) == 2 * len(families)  # per family, one bar per implementation
