@@ -46,7 +46,7 @@ def test_an_example_runs_the_suite_with_options_it_accepts(path: Path, tmp_path:
     # A differential run's references and accepted differences, swapped for small ones.
     for i, word in enumerate(options[:-1]):
         if word == "--differential":
-            options[i + 1] = str(_tiny_reference(tmp_path / "reference"))
+            options[i + 1] = str(_tiny_reference(tmp_path / f"reference-{i}"))
         elif word == "--accepted-differences":
             options[i + 1] = str(ROOT / "expectations" / "differences" / "error-dialect.toml")
     env = {**os.environ, "SIGNALWIRE_PROJECT_ID": "AC-dummy", "SIGNALWIRE_API_TOKEN": "dummy"}
