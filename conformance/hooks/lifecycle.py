@@ -341,6 +341,8 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     session = config.stash.get(SESSION, None)
     if not session:
         return None
+    if config.getoption("differential"):  # judges no clause: signatures neither
+        return [f"conformance target: {session.description}"]
     return [f"conformance target: {session.description}", session.signatures]
 
 
