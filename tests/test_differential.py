@@ -449,24 +449,20 @@ def test_a_differences_curl_replays_against_the_embedded_emulator_started_again(
 def test_the_emulators_command_line_takes_and_lists_variants() -> None:
     from emulator.variants import SUMMARIES
 
-    listed = subprocess.run(
-        [sys.executable, "-m", "emulator", "--list-variants"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    def emulator(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "emulator", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    listed = emulator("--list-variants")
     assert listed.returncode == 0
     assert [line.split()[0] for line in listed.stdout.splitlines()] == sorted(SUMMARIES)
-    unknown = subprocess.run(
-        [sys.executable, "-m", "emulator", "--variant", "error-dialec"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    unknown = emulator("--variant", "error-dialec")
     assert unknown.returncode == 2
     assert (
         unknown.stderr.strip()
