@@ -229,8 +229,7 @@ def finish_differential(session: pytest.Session) -> bool:
         if STOPPED_BY in config.stash:  # over what pytest-html and JUnit just wrote
             stopped(config, config.stash[STOPPED_BY])
         return True
-    directory = Path(config.getoption("report_dir"))
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = Path(config.getoption("report_dir"))  # made by the plugin, at configure
     paths = [directory / "differential.json", directory / "differential.md"]
     paths[0].write_text(write_json(report))
     paths[1].write_text(markdown(report))

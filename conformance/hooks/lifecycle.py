@@ -109,7 +109,6 @@ def pytest_configure(config: pytest.Config) -> None:
             credential_labels(*_credentials(session)),
         )
         config.stash[CASSETTE] = cassette.open()
-    Path(config.getoption("report_dir")).mkdir(parents=True, exist_ok=True)
     config.stash[RUN_CONTEXT] = lambda: _run_context(config)  # for the clause report
 
 
